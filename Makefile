@@ -1,0 +1,11 @@
+.PHONY: run test check messages
+
+run:  ## the portal with demo data on http://127.0.0.1:8000, and a Celery worker
+	scripts/run.sh
+
+test:  ## the whole test suite
+	scripts/test.sh
+
+messages:  ## refresh the catalogues after changing visible strings
+	.venv/bin/python manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=var
+	.venv/bin/python manage.py compilemessages --ignore=.venv

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.identifiers import digits_only
+from portal.models import Certification, Company
+
+KRW_MAX = 10**16  # 1경 원: far above any company's figures, far below the column's limit.
+
+
+class KRWField(forms.IntegerField):
+    """A whole number of won; accepts 1,200,000,000 and 1200000000 alike."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", KRW_MAX)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace(" ", "").removesuffix("원")
+        return super().to_python(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CompanyForm(forms.ModelForm):
+    business_number = forms.CharField(
+        label=_("business registration number"),
+        max_length=12,
+        help_text=_("10 digits, e.g. 124-81-00998."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "000-00-00000"}),
+    )
+    corporate_number = forms.CharField(
+        label=_("corporate registration number"),
+        max_length=14,
+        required=False,
+        help_text=_("Corporations only: 13 digits, e.g. 130111-0006246."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "000000-0000000"}),
+    )
+    revenue_latest = KRWField(label=_("revenue, latest year (KRW)"))
+    revenue_previous = KRWField(label=_("revenue, year before (KRW)"))
+    revenue_before_previous = KRWField(label=_("revenue, two years before (KRW)"))
+    total_assets = KRWField(label=_("total assets (KRW)"))
+    certifications = forms.MultipleChoiceField(
+        label=_("certifications"), choices=Certification.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "business_number",
+            "corporate_number",
+            "representative_name",
+            "address",
+            "region",
+            "ksic_code",
+            "founded_on",
+            "employees",
+            "fiscal_year",
+            "revenue_latest",
+            "revenue_previous",
+            "revenue_before_previous",
+            "total_assets",
+            "certifications",
+        ]
+        widgets = {"founded_on": DateInput()}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The number identifies the company; changing it means registering another one.
+            self.fields["business_number"].disabled = True
+            self.initial["business_number"] = self.instance.business_number_display
+            if self.instance.corporate_number:
+                self.initial["corporate_number"] = self.instance.corporate_number_display
+        self.fields["ksic_code"].widget.attrs.update({"placeholder": "C29271", "autocomplete": "off"})
+
+    def clean_business_number(self) -> str:
+        if self.instance.pk:
+            return self.instance.business_number
+        return digits_only(self.cleaned_data["business_number"])
+
+    def clean_corporate_number(self) -> str:
+        return digits_only(self.cleaned_data.get("corporate_number", ""))
+
+    def clean_ksic_code(self) -> str:
+        return self.cleaned_data["ksic_code"].strip().upper()
+
+    def clean_founded_on(self) -> datetime.date:
+        founded = self.cleaned_data["founded_on"]
+        if founded > timezone.localdate():
+            raise forms.ValidationError(_("The founding date cannot be in the future."))
+        return founded
+
+    def validate_unique(self) -> None:
+        # A duplicate business number is not a form error: the view offers to join instead.
+        exclude = self._get_validation_exclusions()
+        exclude.add("business_number")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("colleague's e-mail address"), max_length=254)
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("message to the owner"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from portal.roles import has_mfa, requires_mfa
+
+
+class KoreanFirstLocaleMiddleware:
+    """Korean unless the person chose English with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a Korean public
+    portal opens in Korean whatever the browser says, and the switch stores the choice in a
+    cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class StaffMFARequiredMiddleware:
+    """Reviewers, program officers and admins must set up TOTP before anything else.
+
+    allauth has no setting for this. Account pages (where the set-up itself lives), the
+    language switch, static files and health checks stay reachable.
+    """
+
+    exempt_prefixes = ("/accounts/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.exempt_prefixes)
+            and requires_mfa(user)
+            and not has_mfa(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role requires two-factor authentication. Set up an authenticator app to continue."),
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

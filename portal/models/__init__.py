@@ -1,0 +1,23 @@
+from portal.models.audit import AuditEvent
+from portal.models.companies import (
+    Certification,
+    Company,
+    CompanyInvitation,
+    CompanyJoinRequest,
+    CompanyMembership,
+    Region,
+)
+from portal.models.outbox import OutboundEmail
+from portal.models.users import User
+
+__all__ = [
+    "AuditEvent",
+    "Certification",
+    "Company",
+    "CompanyInvitation",
+    "CompanyJoinRequest",
+    "CompanyMembership",
+    "OutboundEmail",
+    "Region",
+    "User",
+]

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.identifiers import (
+    format_business_number,
+    format_corporate_number,
+    validate_business_number,
+    validate_corporate_number,
+)
+
+
+class Region(models.TextChoices):
+    """The 17 시·도 a company's site may be in."""
+
+    SEOUL = "11", _("Seoul")
+    BUSAN = "26", _("Busan")
+    DAEGU = "27", _("Daegu")
+    INCHEON = "28", _("Incheon")
+    GWANGJU = "29", _("Gwangju")
+    DAEJEON = "30", _("Daejeon")
+    ULSAN = "31", _("Ulsan")
+    SEJONG = "36", _("Sejong")
+    GYEONGGI = "41", _("Gyeonggi")
+    GANGWON = "51", _("Gangwon")
+    CHUNGBUK = "43", _("Chungbuk")
+    CHUNGNAM = "44", _("Chungnam")
+    JEONBUK = "52", _("Jeonbuk")
+    JEONNAM = "46", _("Jeonnam")
+    GYEONGBUK = "47", _("Gyeongbuk")
+    GYEONGNAM = "48", _("Gyeongnam")
+    JEJU = "50", _("Jeju")
+
+    @classmethod
+    def capital_area(cls) -> set[str]:
+        return {cls.SEOUL, cls.INCHEON, cls.GYEONGGI}
+
+
+class Certification(models.TextChoices):
+    VENTURE = "venture", _("Venture company (벤처기업)")
+    INNOBIZ = "innobiz", _("Inno-Biz")
+    MAINBIZ = "mainbiz", _("Main-Biz")
+    RESEARCH_INSTITUTE = "research_institute", _("Corporate research institute (기업부설연구소)")
+    WOMEN_OWNED = "women_owned", _("Women-owned business")
+
+
+ksic_validator = RegexValidator(
+    r"^[A-U][0-9]{2,5}$",
+    _("Enter a KSIC code: the section letter and 2 to 5 digits, e.g. C29271."),
+)
+
+
+class Company(models.Model):
+    """The applicant of record. People act for it through memberships."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    business_number = models.CharField(
+        _("business registration number"),
+        max_length=10,
+        unique=True,
+        validators=[validate_business_number],
+        help_text=_("10 digits, e.g. 124-81-00998."),
+    )
+    corporate_number = models.CharField(
+        _("corporate registration number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_corporate_number],
+        help_text=_("Corporations only: 13 digits, e.g. 130111-0006246."),
+    )
+    representative_name = models.CharField(_("representative"), max_length=100)
+    address = models.CharField(_("address"), max_length=300)
+    region = models.CharField(_("region (시·도)"), max_length=2, choices=Region.choices)
+    ksic_code = models.CharField(_("industry (KSIC code)"), max_length=6, validators=[ksic_validator])
+    founded_on = models.DateField(_("date founded"))
+    employees = models.PositiveIntegerField(_("employees"), validators=[MaxValueValidator(1_000_000)])
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("latest fiscal year"), validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    revenue_latest = models.BigIntegerField(_("revenue, latest year (KRW)"), validators=[MinValueValidator(0)])
+    revenue_previous = models.BigIntegerField(_("revenue, year before (KRW)"), validators=[MinValueValidator(0)])
+    revenue_before_previous = models.BigIntegerField(
+        _("revenue, two years before (KRW)"), validators=[MinValueValidator(0)]
+    )
+    total_assets = models.BigIntegerField(_("total assets (KRW)"), validators=[MinValueValidator(0)])
+    certifications = models.JSONField(_("certifications"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CompanyMembership", related_name="companies"
+    )
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def business_number_display(self) -> str:
+        return format_business_number(self.business_number)
+
+    @property
+    def corporate_number_display(self) -> str:
+        return format_corporate_number(self.corporate_number) if self.corporate_number else ""
+
+    @property
+    def average_revenue(self) -> int:
+        """Three-year average revenue, the SME size test's measure (KRW, rounded down)."""
+        return (self.revenue_latest + self.revenue_previous + self.revenue_before_previous) // 3
+
+    def certification_labels(self) -> list[str]:
+        return [str(Certification(code).label) for code in self.certifications if code in Certification.values]
+
+
+class CompanyMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Whether this person may sign agreements for the company (대표자 또는 위임받은 자).
+    can_sign = models.BooleanField(_("may sign agreements"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company membership")
+        verbose_name_plural = _("company memberships")
+        constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_membership_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=7)
+
+
+class CompanyInvitation(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "company", condition=models.Q(accepted_at__isnull=True), name="one_open_invitation_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class CompanyJoinRequest(models.Model):
+    """Someone whose company is already registered asks its owner to let them in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.CharField(_("message to the owner"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "user"], condition=models.Q(status="pending"), name="one_pending_join_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.company}"

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
+from portal.http import client_ip
+from portal.models import Company, CompanyInvitation
+from portal.selectors import company_for_user, companies_for_user, memberships_of, pending_join_requests
+from portal.services.companies import (
+    DuplicateCompany,
+    company_register,
+    company_update,
+    invitation_accept,
+    invitation_create,
+    join_request_create,
+    join_request_decide,
+)
+
+
+@login_required
+def company_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "companies/list.html", {"companies": companies_for_user(request.user)})
+
+
+@login_required
+def company_register_view(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = company_register(user=request.user, data=form.cleaned_data, ip=client_ip(request))
+        except DuplicateCompany as duplicate:
+            return render(
+                request,
+                "companies/duplicate.html",
+                {"existing": duplicate.company, "join_form": JoinRequestForm()},
+                status=409,
+            )
+        messages.success(request, _("%(company)s is registered. You are its owner.") % {"company": company.name})
+        return redirect("company_detail", pk=company.pk)
+    return render(request, "companies/form.html", {"form": form, "is_new": True}, status=400 if form.errors else 200)
+
+
+@login_required
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user, pk)
+    is_owner = request.user.has_perm("portal.change_company", company)
+    context = {
+        "company": company,
+        "memberships": memberships_of(company),
+        "is_owner": is_owner,
+        "join_requests": pending_join_requests(company) if is_owner else [],
+        "invitations": company.invitations.filter(accepted_at__isnull=True).order_by("-created_at") if is_owner else [],
+        "invite_form": InvitationForm(),
+    }
+    return render(request, "companies/detail.html", context)
+
+
+@login_required
+def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user, pk, perm="portal.change_company")
+    form = CompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "business_number"}
+        # The form validated a copy; the service writes from the cleaned data only.
+        company = company_for_user(request.user, pk, perm="portal.change_company")
+        company_update(user=request.user, company=company, data=data, ip=client_ip(request))
+        messages.success(request, _("The company profile is saved."))
+        return redirect("company_detail", pk=company.pk)
+    return render(request, "companies/form.html", {"form": form, "company": company, "is_new": False}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def company_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user, pk, perm="portal.invite_to_company")
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation_create(user=request.user, company=company, email=form.cleaned_data["email"], ip=client_ip(request))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    else:
+        messages.error(request, _("Enter a valid e-mail address."))
+    return redirect("company_detail", pk=company.pk)
+
+
+@login_required
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(CompanyInvitation.objects.select_related("company"), token=token)
+    if request.method == "POST":
+        try:
+            company = invitation_accept(user=request.user, token=token, ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            return render(request, "companies/invitation.html", {"invitation": invitation}, status=400)
+        messages.success(request, _("You now act for %(company)s.") % {"company": company.name})
+        return redirect("company_detail", pk=company.pk)
+    return render(request, "companies/invitation.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def company_join_request(request: HttpRequest, pk: int) -> HttpResponse:
+    # Anyone signed in may ask; the company itself is only named, not shown.
+    company = get_object_or_404(Company, pk=pk)
+    form = JoinRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "companies/duplicate.html", {"existing": company, "join_form": form}, status=400)
+    try:
+        join_request_create(user=request.user, company=company, message=form.cleaned_data["message"], ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("company_list")
+    messages.success(request, _("Your request was sent to the owner of %(company)s.") % {"company": company.name})
+    return redirect("company_list")
+
+
+@login_required
+@require_POST
+def company_join_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    company = company_for_user(request.user, pk, perm="portal.decide_join_request")
+    approve = request.POST.get("decision") == "approve"
+    try:
+        join_request_decide(user=request.user, join_request_id=request_pk, company=company, approve=approve, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The request was approved.") if approve else _("The request was declined."))
+    return redirect("company_detail", pk=company.pk)

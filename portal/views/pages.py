@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from applications.selectors import calls_for_officer, public_open_calls
+from portal.selectors import companies_for_user
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"open_calls": public_open_calls(now=timezone.now())[:12]}
+    if request.user.is_authenticated:
+        context["my_companies"] = companies_for_user(request.user)
+    return render(request, "pages/home.html", context)
+
+
+@login_required
+def officer_desk(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("portal.use_officer_desk"):
+        raise PermissionDenied(_("This page is for program officers."))
+    return render(request, "pages/officer_desk.html", {"calls": calls_for_officer(request.user)})
+
+
+@login_required
+def reviewer_desk(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("portal.use_reviewer_desk"):
+        raise PermissionDenied(_("This page is for reviewers."))
+    return render(request, "pages/reviewer_desk.html", {})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

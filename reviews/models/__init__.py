@@ -1,0 +1,3 @@
+from reviews.models.reviewers import ReviewerProfile
+
+__all__ = ["ReviewerProfile"]

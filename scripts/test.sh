@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run the whole test suite. Without DATABASE_URL / REDIS_URL the tests that need
+# PostgreSQL or Redis are skipped and say why; with them, everything runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export PORTAL_VAR_DIR=${PORTAL_VAR_DIR:-$PWD/var/test}
+exec .venv/bin/python -m pytest "$@"
