@@ -4,16 +4,34 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from portal.roles import requires_mfa
 from portal.services.outbox import email_enqueue_message
 
 
+EMAIL_MAX_LENGTH = 254
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # allauth would cut a longer address to the column's length without a word.
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                gettext("An e-mail address can have at most %(limit)d characters (this one has %(length)d).")
+                % {"limit": EMAIL_MAX_LENGTH, "length": len(email)},
+                code="max_length",
+            )
+        return super().clean_email(email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render as allauth does, then hand the message to the outbox instead of SMTP."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        site = get_current_site(request)
+        # Without django.contrib.sites the "site" is named after the host; mails name the portal.
+        site.name = gettext("Support Program Portal")
+        ctx = {"request": request, "email": email, "current_site": site}
         ctx.update(context)
         email_enqueue_message(message=self.render_mail(template_prefix, email, ctx))
 

@@ -117,6 +117,8 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not shared memory, so that a Celery worker thread in the tests can write.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -274,14 +276,17 @@ TIME_ZONE = "Asia/Seoul"  # shown in KST; stored in UTC because USE_TZ is on.
 
 # --- Static and media files ---------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Collected files in production; the app directories themselves on a laptop and in tests.
+WHITENOISE_USE_FINDERS = not env_bool("MANIFEST_STATIC", False)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": env_str("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("MANIFEST_STATIC", False)
+        if not WHITENOISE_USE_FINDERS
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -55,8 +55,9 @@ def email_deliver(*, email_id: int) -> bool:
     """Send one stored message unless it was sent already. Returns whether it was sent now.
 
     The row lock makes two deliveries of the same message (a retry racing the sweep) send
-    it once.
+    it once. A failed attempt is recorded before the error goes up to the caller's retry.
     """
+    failure: Exception | None = None
     with transaction.atomic():
         try:
             email = OutboundEmail.objects.select_for_update().get(pk=email_id)
@@ -71,13 +72,15 @@ def email_deliver(*, email_id: int) -> bool:
         try:
             message.send()
         except Exception as exc:
+            failure = exc
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            email.save(update_fields=["attempts", "last_error"])
-            raise
-        email.sent_at = timezone.now()
-        email.last_error = ""
+        else:
+            email.sent_at = timezone.now()
+            email.last_error = ""
         email.save(update_fields=["attempts", "last_error", "sent_at"])
-        return True
+    if failure is not None:
+        raise failure
+    return True
 
 
 def pending_email_ids(*, older_than: timedelta = timedelta(minutes=1)) -> list[int]:

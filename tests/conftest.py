@@ -1,0 +1,162 @@
+"""Shared fixtures: personas (alice the applicant, bob another applicant, olivia the
+officer, rachel the reviewer, adam the admin), the outbox, and service markers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.db import connection
+
+from tests.factories import CompanyFactory, ProgramFactory, UserFactory
+
+PASSWORD = "Correct-Horse-2026"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES", "").lower() == "true"
+
+
+def _unavailable(reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} — CI must run this test (PORTAL_REQUIRE_SERVICES=true).")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords and not os.path.exists("/usr/bin/chromium"):
+            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)"))
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _unavailable("needs PostgreSQL: set DATABASE_URL")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        _unavailable("needs Redis: set REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern, not these tests'; MD5 keeps hundreds of sign-ins quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and code attempts live in the cache; every test starts with none.
+    cache.clear()
+    yield
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return f"{hotp_value(secret, counter):06d}"
+
+
+def make_person(email: str, *, name: str = "", mfa: bool = False, **extra):
+    user = UserFactory(email=email, name=name, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    """Applicant: owner of Acme."""
+    return make_person("alice@example.com", name="앨리스")
+
+
+@pytest.fixture
+def bob(db):
+    """Another applicant, owner of another company."""
+    return make_person("bob@example.com", name="밥")
+
+
+@pytest.fixture
+def carol(db):
+    """Alice's colleague: a plain member of Acme."""
+    return make_person("carol@example.com", name="캐럴")
+
+
+@pytest.fixture
+def acme(alice, carol):
+    from portal.models import CompanyMembership
+
+    company = CompanyFactory(name="에이크미 정밀")
+    CompanyMembership.objects.create(company=company, user=alice, role=CompanyMembership.Role.OWNER, can_sign=True)
+    CompanyMembership.objects.create(company=company, user=carol)
+    return company
+
+
+@pytest.fixture
+def globex(bob):
+    from portal.models import CompanyMembership
+
+    company = CompanyFactory(name="글로벡스")
+    CompanyMembership.objects.create(company=company, user=bob, role=CompanyMembership.Role.OWNER, can_sign=True)
+    return company
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory()
+
+
+@pytest.fixture
+def olivia(program):
+    """Program officer of `program`, with TOTP set up."""
+    from applications.models import ProgramOfficer
+
+    user = make_person("olivia@example.com", name="올리비아", mfa=True)
+    ProgramOfficer.objects.create(program=program, user=user)
+    return user
+
+
+@pytest.fixture
+def rachel(db):
+    """Reviewer with TOTP set up."""
+    from reviews.models import ReviewerProfile
+
+    user = make_person("rachel@example.com", name="레이첼", mfa=True)
+    ReviewerProfile.objects.create(user=user)
+    return user
+
+
+@pytest.fixture
+def adam(db):
+    """Administrator with TOTP set up."""
+    return make_person("adam@example.com", name="아담", mfa=True, is_staff=True, is_superuser=True)
+
+
+def login_with_mfa(client, user, password: str = PASSWORD):
+    """Sign in through allauth's real login form, answering the TOTP step when asked."""
+    response = client.post("/accounts/login/", {"login": user.email, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    if response["Location"].startswith("/accounts/2fa/authenticate"):
+        response = client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
+        assert response.status_code == 302, response.content[:500]
+    return response
+
+
+@pytest.fixture
+def deliver_outbox(db):
+    """Deliver every stored message the way the worker does, and return what was sent."""
+    from portal.models import OutboundEmail
+    from portal.services.outbox import email_deliver
+
+    def deliver():
+        for pk in OutboundEmail.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
+            email_deliver(email_id=pk)
+        return mail.outbox
+
+    return deliver
+
+
+__all__ = ["Authenticator", "PASSWORD", "login_with_mfa", "make_person", "totp_code"]

@@ -1,0 +1,170 @@
+"""Registering a company, its bad input, duplicates, invitations and join requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.models import AuditEvent, Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "한빛정밀 주식회사",
+    "business_number": "214-86-12341",
+    "corporate_number": "110111-0006240",
+    "representative_name": "김한빛",
+    "address": "경상남도 창원시 성산구 공단로 100",
+    "region": "48",
+    "ksic_code": "c29271",
+    "founded_on": "2012-04-02",
+    "employees": "48",
+    "fiscal_year": "2025",
+    "revenue_latest": "12,400,000,000",
+    "revenue_previous": "11100000000",
+    "revenue_before_previous": "9,800,000,000원",
+    "total_assets": "8,700,000,000",
+    "certifications": ["venture", "research_institute"],
+}
+
+
+@pytest.fixture
+def signed_in(client, alice):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    return client
+
+
+def test_registering_a_company_makes_the_person_its_owner(signed_in, alice):
+    response = signed_in.post("/companies/new/", VALID)
+    company = Company.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/companies/{company.pk}/"
+    assert company.business_number == "2148612341"
+    assert company.corporate_number == "1101110006240"
+    assert company.ksic_code == "C29271"
+    assert company.revenue_before_previous == 9_800_000_000
+    assert company.average_revenue == 11_100_000_000
+    membership = CompanyMembership.objects.get(company=company)
+    assert membership.user == alice and membership.role == "owner" and membership.can_sign
+    assert AuditEvent.objects.filter(action="company.registered", target_id=str(company.pk), actor=alice).exists()
+    page = signed_in.get(f"/companies/{company.pk}/").content.decode()
+    assert "214-86-12341" in page and "한빛정밀" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("business_number", "214-86-12342", "검증번호"),
+        ("business_number", "214-86-1234", "10자리"),
+        ("business_number", "abc-de-fghij", "10자리"),
+        ("corporate_number", "110111-0006241", "검증번호"),
+        ("corporate_number", "110111-000624", "13자리"),
+        ("ksic_code", "29271", "한국표준산업분류"),
+        ("founded_on", "2999-01-01", "미래"),
+        ("revenue_latest", "-5", "0"),
+        ("revenue_latest", "많음", "정수"),
+        ("name", "가" * 201, "200"),
+        ("region", "99", "선택"),
+    ],
+)
+def test_bad_input_gets_a_korean_message_next_to_the_field_and_saves_nothing(signed_in, field, value, message):
+    response = signed_in.post("/companies/new/", {**VALID, field: value})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors
+    assert message in " ".join(errors[field])
+    assert message in response.content.decode()
+    assert not Company.objects.exists()
+    assert not CompanyMembership.objects.exists()
+
+
+def test_registering_an_existing_number_offers_to_ask_the_owner(signed_in, client, bob, globex):
+    response = signed_in.post("/companies/new/", {**VALID, "business_number": globex.business_number})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "이미 등록된 기업" in html
+    assert Company.objects.count() == 1
+    assert f"/companies/{globex.pk}/join/" in html
+
+
+def test_join_request_reaches_the_owner_who_approves_it(signed_in, client, alice, bob, globex, deliver_outbox):
+    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "영업팀 김입니다"})
+    join_request = CompanyJoinRequest.objects.get()
+    assert join_request.status == "pending"
+    sent = deliver_outbox()
+    assert sent[-1].to == ["bob@example.com"] and "English" in sent[-1].body
+
+    # A second request while one is pending does not pile up.
+    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "again"})
+    assert CompanyJoinRequest.objects.count() == 1
+
+    # Alice cannot decide her own request.
+    response = signed_in.post(f"/companies/{globex.pk}/join-requests/{join_request.pk}/", {"decision": "approve"})
+    assert response.status_code == 404
+
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": bob.email, "password": PASSWORD})
+    page = client.get(f"/companies/{globex.pk}/").content.decode()
+    assert "alice@example.com" in page
+    client.post(f"/companies/{globex.pk}/join-requests/{join_request.pk}/", {"decision": "approve"})
+    assert CompanyMembership.objects.filter(company=globex, user=alice, role="member").exists()
+    join_request.refresh_from_db()
+    assert join_request.status == "approved" and join_request.decided_by == bob
+
+
+def test_owner_invites_a_colleague_who_accepts(client, alice, acme, deliver_outbox, db):
+    from tests.conftest import make_person
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    client.post(f"/companies/{acme.pk}/invite/", {"email": "Dave@Example.com"})
+    invitation = CompanyInvitation.objects.get()
+    assert invitation.email == "dave@example.com"
+    sent = deliver_outbox()
+    assert invitation.token in sent[-1].body
+
+    dave = make_person("dave@example.com")
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": dave.email, "password": PASSWORD})
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 200
+    response = client.post(f"/invitations/{invitation.token}/")
+    assert response.status_code == 302
+    assert CompanyMembership.objects.filter(company=acme, user=dave, role="member").exists()
+    # The same link cannot be used twice.
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 400
+
+
+def test_invitation_for_another_address_cannot_be_accepted(client, alice, bob, acme):
+    invitation = CompanyInvitation.objects.create(company=acme, email="dave@example.com", invited_by=alice)
+    client.post("/accounts/login/", {"login": bob.email, "password": PASSWORD})
+    response = client.post(f"/invitations/{invitation.token}/")
+    assert response.status_code == 400
+    assert not CompanyMembership.objects.filter(company=acme, user=bob).exists()
+
+
+def test_expired_invitation_is_refused(client, alice, acme, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.conftest import make_person
+
+    invitation = CompanyInvitation.objects.create(
+        company=acme, email="dave@example.com", invited_by=alice, expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    dave = make_person("dave@example.com")
+    client.post("/accounts/login/", {"login": dave.email, "password": PASSWORD})
+    response = client.post(f"/invitations/{invitation.token}/")
+    assert response.status_code == 400
+    assert "기한" in response.content.decode()
+    assert not CompanyMembership.objects.filter(company=acme, user=dave).exists()
+
+
+def test_owner_edits_the_profile_but_cannot_change_the_number(client, alice, acme):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    data = {**VALID, "business_number": "214-86-12341", "name": "에이크미 정밀 (주)"}
+    response = client.post(f"/companies/{acme.pk}/edit/", data)
+    assert response.status_code == 302
+    old_number = acme.business_number
+    acme.refresh_from_db()
+    assert acme.name == "에이크미 정밀 (주)"
+    assert acme.business_number == old_number
+    assert AuditEvent.objects.filter(action="company.updated", target_id=str(acme.pk)).exists()

@@ -1,0 +1,69 @@
+"""Site-wide pages: the home page lists open calls, role navigation, health check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD, login_with_mfa
+from tests.factories import CallFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_open_published_calls_only(client, program):
+    now = timezone.now()
+    CallFactory(program=program, title="열린 공고")
+    CallFactory(program=program, title="미게시 공고", is_published=False)
+    CallFactory(program=program, title="마감된 공고", opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
+    CallFactory(program=program, title="예정 공고", opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=30))
+    html = client.get("/").content.decode()
+    assert "열린 공고" in html
+    for hidden in ("미게시 공고", "마감된 공고", "예정 공고"):
+        assert hidden not in html
+
+
+def test_home_runs_the_same_number_of_queries_for_few_and_many_calls(client, program):
+    CallFactory.create_batch(2, program=program)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    CallFactory.create_batch(30, program=program)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(few) == len(many)
+
+
+def test_navigation_follows_the_role(client, alice, acme, olivia):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    html = client.get("/").content.decode()
+    assert "/companies/" in html and "/officer/" not in html
+    client.post("/accounts/logout/")
+    login_with_mfa(client, olivia)
+    html = client.get("/").content.decode()
+    assert "/officer/" in html
+
+
+def test_officer_desk_is_only_for_officers(client, alice, acme, olivia, program):
+    CallFactory(program=program, title="담당 공고")
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    assert client.get("/officer/").status_code == 403
+    assert client.get("/reviewer/").status_code == 403
+    client.post("/accounts/logout/")
+    login_with_mfa(client, olivia)
+    assert "담당 공고" in client.get("/officer/").content.decode()
+
+
+def test_security_headers_are_sent(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_health_check_answers(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
