@@ -2,19 +2,41 @@ from __future__ import annotations
 
 import rules
 
-from portal.permissions import is_admin
+from portal.permissions import is_admin, is_company_member
+
+
+def _program_of(obj):
+    """A Program, or the program of a call, an application or anything else that has one."""
+    if hasattr(obj, "call"):
+        obj = obj.call
+    return getattr(obj, "program", obj)
 
 
 @rules.predicate
 def is_program_officer(user, obj) -> bool:
-    """`obj` is a Program or anything with a `program` attribute (a call, later an application)."""
     if obj is None or not user.is_authenticated:
         return False
-    program = getattr(obj, "program", obj)
+    program = _program_of(obj)
     cache = user.__dict__.setdefault("_portal_officer_of", {})
     if program.pk not in cache:
         cache[program.pk] = program.officer_links.filter(user=user).exists()
     return cache[program.pk]
 
 
+@rules.predicate
+def is_applicant_member(user, application) -> bool:
+    return application is not None and is_company_member(user, application.company)
+
+
+@rules.predicate
+def is_draft(user, application) -> bool:
+    return application is not None and application.is_editable
+
+
 rules.add_perm("applications.manage_program", is_program_officer | is_admin)
+rules.add_perm("applications.manage_call", is_program_officer | is_admin)
+# A draft is the company's own work until it is submitted: staff see applications from then on.
+rules.add_perm("applications.view_application", is_applicant_member | ((is_program_officer | is_admin) & ~is_draft))
+rules.add_perm("applications.edit_application", is_applicant_member & is_draft)
+rules.add_perm("applications.submit_application", is_applicant_member)
+rules.add_perm("applications.withdraw_application", is_applicant_member)

@@ -23,5 +23,6 @@ urlpatterns = [
     path("invitations/<str:token>/", companies.invitation_accept_view, name="invitation_accept"),
     path("officer/", pages.officer_desk, name="officer_desk"),
     path("reviewer/", pages.reviewer_desk, name="reviewer_desk"),
+    path("", include("applications.urls")),
     path("admin/", admin.site.urls),
 ]

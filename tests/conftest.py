@@ -12,6 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from datetime import timedelta
+
 from django.db import connection
 
 from tests.factories import CompanyFactory, ProgramFactory, UserFactory
@@ -160,3 +162,72 @@ def deliver_outbox(db):
 
 
 __all__ = ["Authenticator", "PASSWORD", "login_with_mfa", "make_person", "totp_code"]
+
+
+# --- Calls and applications -----------------------------------------------------------------
+
+@pytest.fixture
+def call(program, olivia):
+    """A smart-factory call configured by its officer and open now."""
+    from applications.demo import configure_call, open_now
+    from tests.factories import CallFactory
+
+    created = CallFactory(program=program, code="SF-2026-9", title="2026년 스마트공장 9차 공고", max_grant=400_000_000,
+                          opens_at=timezone_now() + timedelta(days=1), closes_at=timezone_now() + timedelta(days=20))
+    from applications.models import EligibilityRule, FormVersion
+
+    FormVersion.objects.create(call=created, number=1)
+    EligibilityRule.objects.create(call=created, kind="one_per_call", params={}, order=99)
+    configure_call(created, user=olivia)
+    return open_now(created)
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+VALID_ANSWERS = {"summary": "MES와 설비 모니터링을 도입해 불량률을 30% 줄입니다.", "current_level": "basic", "start_date": "2027-02-01", "new_jobs": "3"}
+VALID_DECLARATIONS = {
+    "in_restricted_group": False, "owned_by_large_company": False, "closed_business": False,
+    "tax_arrears": False, "loan_default": False, "participation_ban": False,
+}
+
+
+@pytest.fixture
+def draft(alice, acme, call):
+    from applications.services.submission import application_start
+
+    application, _created = application_start(user=alice, call=call, company=acme)
+    return application
+
+
+def make_complete_draft(user, company, call):
+    """A draft with every answer, a valid budget, the documents and the declarations."""
+    from applications.models import Application
+    from applications.services import submission as svc
+    from tests import files
+
+    application, _created = svc.application_start(user=user, call=call, company=company)
+    level = call.levels.get(code="advanced1")
+    svc.application_save_draft(user=user, application=application, answers=VALID_ANSWERS, project_title="MES 도입을 통한 품질 고도화",
+                               support_level_id=level.pk, declarations=VALID_DECLARATIONS)
+    svc.budget_save(user=user, application=application, grant_requested=150_000_000, lines=[
+        {"category": "software", "description": "MES 라이선스", "amount": 200_000_000, "is_in_kind": False},
+        {"category": "equipment", "description": "설비 센서", "amount": 80_000_000, "is_in_kind": False},
+        {"category": "consulting", "description": "자체 인력 투입", "amount": 20_000_000, "is_in_kind": True},
+    ])
+    for requirement in call.required_documents.filter(is_required=True):
+        svc.document_upload(user=user, application=application, upload=files.pdf(f"{requirement.kind}.pdf"), requirement_id=requirement.pk)
+    return Application.objects.get(pk=application.pk)
+
+
+@pytest.fixture
+def complete_draft(alice, acme, call):
+    return make_complete_draft(alice, acme, call)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

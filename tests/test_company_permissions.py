@@ -14,7 +14,7 @@ PERSONAS = ["anonymous", "alice", "carol", "bob", "olivia", "adam"]
 EXPECTED = {
     "view": {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 404, "adam": 200},
     "edit": {"anonymous": 302, "alice": 200, "carol": 403, "bob": 404, "olivia": 404, "adam": 200},
-    "invite": {"anonymous": 302, "alice": 302, "carol": 403, "bob": 404, "olivia": 404, "adam": 302},
+    "invite": {"anonymous": 302, "alice": 302, "carol": 403, "bob": 404, "olivia": 404, "adam": 403},
 }
 
 

@@ -1,3 +1,48 @@
-from applications.models.programs import Call, Program, ProgramOfficer
+from applications.models.application import (
+    WITHDRAWABLE,
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    BudgetCategory,
+    BudgetLine,
+    State,
+)
+from applications.models.calls import (
+    Call,
+    CallIndustry,
+    CallRegion,
+    DocumentKind,
+    FileFormat,
+    NoticeAttachment,
+    RequiredDocument,
+    SupportLevel,
+)
+from applications.models.eligibility import EligibilityRule, RuleKind
+from applications.models.form_definitions import FieldType, FormField, FormSection, FormVersion
+from applications.models.programs import Program, ProgramOfficer
 
-__all__ = ["Call", "Program", "ProgramOfficer"]
+__all__ = [
+    "WITHDRAWABLE",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "BudgetCategory",
+    "BudgetLine",
+    "Call",
+    "CallIndustry",
+    "CallRegion",
+    "DocumentKind",
+    "EligibilityRule",
+    "FieldType",
+    "FileFormat",
+    "FormField",
+    "FormSection",
+    "FormVersion",
+    "NoticeAttachment",
+    "Program",
+    "ProgramOfficer",
+    "RequiredDocument",
+    "RuleKind",
+    "State",
+    "SupportLevel",
+]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, _user_has_perm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+PORTAL_APPS = {"portal", "applications", "reviews"}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -48,6 +51,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """The portal's own permissions are decided by its rules for everyone. Django lets
+        a superuser through every check; here an admin may not, say, edit a company's
+        draft."""
+        if perm.split(".", 1)[0] in PORTAL_APPS:
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
     def get_full_name(self) -> str:
         return self.name or self.email

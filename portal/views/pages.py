@@ -14,7 +14,8 @@ from portal.selectors import companies_for_user
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"open_calls": public_open_calls(now=timezone.now())[:12]}
+    now = timezone.now()
+    context = {"open_calls": public_open_calls(now=now)[:12], "now": now}
     if request.user.is_authenticated:
         context["my_companies"] = companies_for_user(request.user)
     return render(request, "pages/home.html", context)

@@ -13,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from applications.demo import configure_call, open_now
 from applications.models import Call, Program, ProgramOfficer
+from applications.services.calls import call_create
 from portal.models import Certification, Company, CompanyMembership, Region, User
 from reviews.models import ReviewerProfile
 
@@ -39,7 +41,8 @@ PROGRAMS = [
         "managing_agency": "창업진흥원",
         "description_ko": "소재·부품·장비 분야 유망 스타트업의 사업화를 지원합니다. 서면, 현장·기술평가, 심층평가, 발표평가를 거쳐 선정합니다.",
         "description_en": "Commercialisation support for promising startups in materials, parts and equipment, selected through written, on-site, in-depth and pitch evaluations.",
-        "call": {"code": "MPE-2026-1", "title": "2026년 소재·부품·장비 스타트업100 참여기업 모집", "budget": 10_000_000_000, "max_grant": 200_000_000, "round": 1},
+        "call": {"code": "MPE-2026-1", "title": "2026년 소재·부품·장비 스타트업100 참여기업 모집", "budget": 10_000_000_000, "max_grant": 200_000_000, "round": 1,
+                 "rules": {"rules": ("sme_size", "exclusions"), "max_age": 7}},
     },
     {
         "code": "win-win",
@@ -57,7 +60,8 @@ PROGRAMS = [
         "managing_agency": "중소벤처기업부 규제자유특구기획단",
         "description_ko": "강원 디지털헬스케어 규제자유특구 특구사업자의 실증 연구개발과 사업화, 책임보험료를 지원합니다.",
         "description_en": "R&D, commercialisation and liability insurance support for companies named in the Gangwon digital healthcare zone plan.",
-        "call": {"code": "RFZ-2026-GW", "title": "2026년 강원 디지털헬스케어 규제자유특구 실증사업 참여기업 모집", "budget": 5_000_000_000, "max_grant": 500_000_000, "round": 1},
+        "call": {"code": "RFZ-2026-GW", "title": "2026년 강원 디지털헬스케어 규제자유특구 실증사업 참여기업 모집", "budget": 5_000_000_000, "max_grant": 500_000_000, "round": 1,
+                 "rules": {"rules": ("sme_size", "exclusions"), "regions": ["51"]}},
     },
 ]
 
@@ -103,20 +107,25 @@ class Command(BaseCommand):
                 code=spec["code"], defaults={k: v for k, v in spec.items() if k not in {"code", "call"}}
             )
             ProgramOfficer.objects.get_or_create(program=program, user=officer)
-            Call.objects.update_or_create(
-                code=call_spec["code"],
-                defaults={
-                    "program": program,
+            if Call.objects.filter(code=call_spec["code"]).exists():
+                continue
+            call = call_create(
+                user=officer,
+                program=program,
+                data={
+                    "code": call_spec["code"],
                     "title": call_spec["title"],
                     "round": call_spec["round"],
                     "notice": spec["description_ko"],
-                    "opens_at": now - datetime.timedelta(days=3),
-                    "closes_at": (now + datetime.timedelta(days=30)).replace(minute=0, second=0, microsecond=0),
+                    "opens_at": now + datetime.timedelta(days=1),
+                    "closes_at": now + datetime.timedelta(days=30),
                     "budget_total": call_spec["budget"],
                     "max_grant": call_spec["max_grant"],
                     "is_published": True,
                 },
             )
+            configure_call(call, user=officer, levels=spec["code"] == "smart-factory", **call_spec.get("rules", {}))
+            open_now(call)
 
     def _company(self, *, owner: User) -> None:
         company, _ = Company.objects.update_or_create(

@@ -1,0 +1,83 @@
+"""Budget arithmetic (사업비): everything is computed on the server from the line items and
+the grant requested, in whole won, and every limit that is hit says by how much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from portal.formatting import won
+
+BP = 10_000  # basis points in a whole
+
+
+@dataclass(frozen=True)
+class BudgetRules:
+    max_grant: int
+    max_grant_share_bp: int
+    min_cash_share_bp: int
+
+
+@dataclass
+class Budget:
+    total: int
+    grant: int
+    in_kind: int
+    company_share: int
+    cash: int
+    max_grant_allowed: int
+    min_cash_required: int
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], grant: int) -> Budget:
+    """`line_amounts` is [(amount, is_in_kind), …]. Integer arithmetic only: a share cap
+    rounds down in the company's disfavour by less than one won, never up."""
+    total = sum(amount for amount, _in_kind in line_amounts)
+    in_kind = sum(amount for amount, is_in_kind in line_amounts if is_in_kind)
+    company_share = total - grant
+    cash = company_share - in_kind
+    share_cap = total * rules.max_grant_share_bp // BP
+    max_allowed = min(rules.max_grant, share_cap)
+    min_cash = ceil_div(max(company_share, 0) * rules.min_cash_share_bp, BP)
+    budget = Budget(total, grant, in_kind, company_share, cash, max_allowed, min_cash)
+
+    if total <= 0:
+        budget.errors.append(_("Add at least one budget line with an amount."))
+        return budget
+    if grant < 0:
+        budget.errors.append(_("The grant requested cannot be negative."))
+    if grant > rules.max_grant:
+        budget.errors.append(
+            _("The grant requested, %(grant)s, is over the cap of %(cap)s by %(over)s.")
+            % {"grant": won(grant), "cap": won(rules.max_grant), "over": won(grant - rules.max_grant)}
+        )
+    if grant > share_cap:
+        budget.errors.append(
+            _("The grant requested, %(grant)s, is over %(pct)s of the total cost (%(cap)s) by %(over)s.")
+            % {"grant": won(grant), "pct": _percent(rules.max_grant_share_bp), "cap": won(share_cap), "over": won(grant - share_cap)}
+        )
+    if cash < 0:
+        budget.errors.append(
+            _("The grant and the in-kind lines together exceed the total cost by %(over)s.") % {"over": won(-cash)}
+        )
+    elif cash < min_cash:
+        budget.errors.append(
+            _("The company's cash share, %(cash)s, must be at least %(pct)s of the company share (%(min)s): %(short)s short.")
+            % {"cash": won(cash), "pct": _percent(rules.min_cash_share_bp), "min": won(min_cash), "short": won(min_cash - cash)}
+        )
+    return budget
+
+
+def _percent(bp: int) -> str:
+    whole, rest = divmod(bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"

@@ -1,0 +1,261 @@
+"""Forms of the applicant's steps and of the officer's call set-up."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.eligibility import EXCLUSION_ITEMS, INDEPENDENCE_ITEMS, exclusion_labels, expand_divisions
+from applications.models import (
+    BudgetCategory,
+    Call,
+    DocumentKind,
+    FieldType,
+    FileFormat,
+    FormField,
+    RuleKind,
+    SupportLevel,
+)
+from portal.formatting import won
+from portal.forms import KRWField
+from portal.models import Certification, Region
+
+
+def answer_form_class(fields: list[FormField]) -> type[forms.Form]:
+    """A Django form for one section of a call's own form. Every field is optional here:
+    drafts keep partial answers; submission checks completeness (applications/answers.py)."""
+    declared: dict[str, forms.Field] = {}
+    for field in fields:
+        common = {"label": field.label, "help_text": field.help, "required": False}
+        if field.type == FieldType.LONG_TEXT:
+            attrs = {"rows": 8}
+            if field.max_length:
+                attrs["data-max-length"] = field.max_length
+            declared[field.key] = forms.CharField(widget=forms.Textarea(attrs=attrs), strip=False, **common)
+        elif field.type in (FieldType.NUMBER, FieldType.AMOUNT):
+            declared[field.key] = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+        elif field.type == FieldType.DATE:
+            declared[field.key] = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        elif field.type == FieldType.CHOICE:
+            declared[field.key] = forms.ChoiceField(choices=[("", "—"), *field.choice_options()], **common)
+        elif field.type == FieldType.MULTI_CHOICE:
+            declared[field.key] = forms.MultipleChoiceField(choices=field.choice_options(), widget=forms.CheckboxSelectMultiple, **common)
+        elif field.type == FieldType.SHORT_TEXT:
+            attrs = {"data-max-length": field.max_length} if field.max_length else {}
+            declared[field.key] = forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+    return type("SectionForm", (forms.Form,), declared)
+
+
+class OverviewForm(forms.Form):
+    project_title = forms.CharField(label=_("project title"), required=False, widget=forms.TextInput(attrs={"data-max-length": 200}))
+    support_level = forms.ModelChoiceField(label=_("support level"), queryset=SupportLevel.objects.none(), required=False)
+
+    def __init__(self, *args, call: Call, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        levels = call.levels.all()
+        if levels:
+            self.fields["support_level"].queryset = levels
+            self.fields["support_level"].label_from_instance = lambda level: f"{level.name} ({won(level.max_grant)})"
+        else:
+            del self.fields["support_level"]
+
+
+class BudgetLineForm(forms.Form):
+    category = forms.ChoiceField(label=_("category"), choices=[("", "—"), *BudgetCategory.choices], required=False)
+    description = forms.CharField(label=_("item"), max_length=200, required=False)
+    amount = KRWField(label=_("amount (KRW)"), required=False, min_value=1)
+    is_in_kind = forms.BooleanField(label=_("in kind"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        filled = [data.get("category"), data.get("description"), data.get("amount")]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(_("Fill in the category, the item and the amount of this line, or leave all three empty."))
+        return data
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=100, absolute_max=100, validate_max=True)
+
+
+class GrantForm(forms.Form):
+    grant_requested = KRWField(label=_("government grant requested (KRW)"), required=False)
+
+
+class DeclarationsForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = exclusion_labels()
+        for key in INDEPENDENCE_ITEMS + EXCLUSION_ITEMS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=labels[key],
+                choices=[("no", _("Does not apply to us")), ("yes", _("Applies to us"))],
+                widget=forms.RadioSelect,
+                required=False,
+                coerce=lambda v: v == "yes",
+                empty_value=None,
+            )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("file"), allow_empty_file=True)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("reason for withdrawing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Officer: call set-up -----------------------------------------------------------------
+
+class KSTDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CallForm(forms.ModelForm):
+    budget_total = KRWField(label=_("total government budget (KRW)"))
+    max_grant = KRWField(label=_("maximum grant per application (KRW)"))
+
+    class Meta:
+        model = Call
+        fields = [
+            "code", "title", "round", "notice", "opens_at", "closes_at", "budget_total", "max_grant",
+            "max_grant_share_bp", "min_cash_share_bp", "max_file_mb", "max_total_mb", "is_published",
+        ]
+        widgets = {"opens_at": KSTDateTimeInput(), "closes_at": KSTDateTimeInput(), "notice": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "opens_at": _("Korea Standard Time."),
+            "closes_at": _("Korea Standard Time. Submissions are refused from this minute on."),
+            "max_grant_share_bp": _("5000 means the grant may be at most 50% of the total cost."),
+            "min_cash_share_bp": _("5000 means at least half of the company's share is paid in cash."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The call must close after it opens."))
+        if data.get("max_grant") and data.get("budget_total") is not None and data["max_grant"] > data["budget_total"]:
+            self.add_error("max_grant", _("The maximum grant cannot exceed the call's total budget."))
+        return data
+
+
+class LevelForm(forms.ModelForm):
+    max_grant = KRWField(label=_("maximum grant (KRW)"))
+
+    class Meta:
+        model = SupportLevel
+        fields = ["code", "name_ko", "name_en", "max_grant"]
+
+
+class RequirementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
+    name_ko = forms.CharField(label=_("name (Korean)"), max_length=200)
+    name_en = forms.CharField(label=_("name (English)"), max_length=200)
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_required = forms.BooleanField(label=_("required"), required=False, initial=True)
+    formats = forms.MultipleChoiceField(label=_("accepted formats"), choices=FileFormat.choices, widget=forms.CheckboxSelectMultiple, initial=["pdf"])
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("rule"), choices=[c for c in RuleKind.choices if c[0] != RuleKind.ONE_PER_CALL])
+    is_hard = forms.BooleanField(label=_("blocks submission"), required=False, initial=True)
+    revenue_limits = forms.CharField(
+        label=_("revenue limits (3-year average, KRW)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: a KSIC prefix or “default”, then the limit. E.g. “C10 120000000000”."),
+    )
+    assets_limit = KRWField(label=_("total assets limit (KRW)"), required=False, initial=500_000_000_000)
+    divisions = forms.CharField(label=_("KSIC divisions"), required=False, help_text=_("E.g. C10-C34, J58"))
+    regions = forms.MultipleChoiceField(label=_("regions"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    years = forms.IntegerField(label=_("maximum years since founding"), required=False, min_value=0, max_value=100)
+    certifications = forms.MultipleChoiceField(label=_("any of these certifications"), choices=Certification.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    exclusions = forms.MultipleChoiceField(
+        label=_("exclusions to declare"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(k, k) for k in EXCLUSION_ITEMS], initial=list(EXCLUSION_ITEMS),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = exclusion_labels()
+        self.fields["exclusions"].choices = [(k, labels[k]) for k in EXCLUSION_ITEMS]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        params: dict = {}
+        if kind == RuleKind.SME_SIZE:
+            limits = {}
+            for number, line in enumerate((data.get("revenue_limits") or "").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                parts = line.split()
+                if len(parts) != 2 or not parts[1].replace(",", "").isdigit():
+                    self.add_error("revenue_limits", _("Line %(n)d: write a KSIC prefix or “default”, a space, then the limit in won.") % {"n": number})
+                    continue
+                limits[parts[0] if parts[0] == "default" else parts[0].upper()] = int(parts[1].replace(",", ""))
+            if not limits:
+                self.add_error("revenue_limits", _("Give at least a default limit."))
+            params = {"revenue_limits": limits, "assets_limit": data.get("assets_limit") or 500_000_000_000}
+        elif kind == RuleKind.INDUSTRY:
+            try:
+                params = {"divisions": expand_divisions(data.get("divisions") or "")}
+            except ValueError as exc:
+                self.add_error("divisions", _("“%(part)s” is not a KSIC division or range such as C10-C34.") % {"part": exc.args[0]})
+            else:
+                if not params["divisions"]:
+                    self.add_error("divisions", _("Give at least one division."))
+        elif kind == RuleKind.REGION:
+            if not data.get("regions"):
+                self.add_error("regions", _("Choose at least one region."))
+            params = {"regions": data.get("regions") or []}
+        elif kind == RuleKind.MAX_AGE:
+            if data.get("years") is None:
+                self.add_error("years", _("Give the number of years."))
+            params = {"years": data.get("years")}
+        elif kind == RuleKind.CERTIFICATION:
+            if not data.get("certifications"):
+                self.add_error("certifications", _("Choose at least one certification."))
+            params = {"any_of": data.get("certifications") or []}
+        elif kind == RuleKind.EXCLUSIONS:
+            params = {"items": data.get("exclusions") or list(EXCLUSION_ITEMS)}
+        data["params"] = params
+        return data
+
+
+class SectionForm(forms.Form):
+    title_ko = forms.CharField(label=_("title (Korean)"), max_length=200)
+    title_en = forms.CharField(label=_("title (English)"), max_length=200)
+
+
+class FieldForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("choices"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: value | Korean | English. For a file question: the accepted formats, one per line (pdf, image, hwp, hwpx, xlsx, docx)."),
+    )
+
+    class Meta:
+        model = FormField
+        fields = ["key", "type", "label_ko", "label_en", "help_ko", "help_en", "required", "min_length", "max_length", "min_value", "max_value"]
+
+    def clean(self):
+        data = super().clean()
+        lines = [line.strip() for line in (data.get("choices_text") or "").splitlines() if line.strip()]
+        kind = data.get("type")
+        choices = []
+        if kind in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+            for line in lines:
+                parts = [p.strip() for p in line.split("|")]
+                if len(parts) != 3 or not all(parts):
+                    self.add_error("choices_text", _("Each choice is “value | Korean | English”."))
+                    break
+                choices.append({"value": parts[0], "ko": parts[1], "en": parts[2]})
+            if not choices and not self.errors.get("choices_text"):
+                self.add_error("choices_text", _("A choice question needs at least one choice."))
+        elif kind == FieldType.FILE:
+            for line in lines:
+                if line not in FileFormat.values:
+                    self.add_error("choices_text", _("Unknown format “%(format)s”.") % {"format": line})
+                    break
+                choices.append({"value": line, "ko": line, "en": line})
+        data["choices"] = choices
+        return data

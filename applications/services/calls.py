@@ -1,0 +1,214 @@
+"""Program officers set up calls. Form, rules, levels and documents are fixed once the
+call opens; the notice, closing time (later only), budget and attachments are not."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import (
+    Call,
+    CallIndustry,
+    CallRegion,
+    EligibilityRule,
+    FormField,
+    FormSection,
+    FormVersion,
+    NoticeAttachment,
+    Program,
+    RequiredDocument,
+    RuleKind,
+    SupportLevel,
+)
+from applications.uploads import detect_format, human_size
+from portal.models import User
+from portal.services.audit import audit_record
+
+EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published"}
+
+
+def _refuse_if_opened(call: Call, now: datetime.datetime | None = None) -> None:
+    if call.has_opened(now):
+        raise ValidationError(_("The call has opened: its form, eligibility rules, support levels and documents are fixed."), code="opened")
+
+
+@transaction.atomic
+def call_create(*, user: User, program: Program, data: dict, ip: str | None = None) -> Call:
+    call = Call.objects.create(program=program, **data)
+    FormVersion.objects.create(call=call, number=1)
+    # The database enforces one application per company per call; the rule shows it.
+    EligibilityRule.objects.create(call=call, kind=RuleKind.ONE_PER_CALL, params={}, is_hard=True, order=99)
+    audit_record(actor=user, action="call.created", target=call, ip=ip, data={"code": call.code})
+    return call
+
+
+@transaction.atomic
+def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, now: datetime.datetime | None = None) -> Call:
+    now = now or timezone.now()
+    changed = {field for field, value in data.items() if getattr(call, field) != value}
+    if call.has_opened(now):
+        frozen = changed - EDITABLE_AFTER_OPENING
+        if frozen:
+            raise ValidationError(
+                _("The call has opened; these can no longer change: %(fields)s.")
+                % {"fields": ", ".join(str(Call._meta.get_field(f).verbose_name) for f in sorted(frozen))},
+                code="opened",
+            )
+        if "closes_at" in changed and data["closes_at"] < call.closes_at:
+            raise ValidationError(_("An open call's closing time can only be extended, never brought forward."), code="earlier")
+    for field in changed:
+        setattr(call, field, data[field])
+    if changed:
+        call.full_clean()
+        call.save()
+        audit_record(actor=user, action="call.updated", target=call, ip=ip, data={"changed": sorted(changed)})
+    return call
+
+
+@transaction.atomic
+def rule_set(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, ip: str | None = None) -> EligibilityRule:
+    _refuse_if_opened(call)
+    rule, _created = EligibilityRule.objects.update_or_create(
+        call=call, kind=kind, defaults={"params": params, "is_hard": is_hard}
+    )
+    _derive_catalogue_filters(call)
+    audit_record(actor=user, action="call.rule_set", target=call, ip=ip, data={"kind": kind, "params": params})
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, user: User, call: Call, rule_id: int, ip: str | None = None) -> None:
+    _refuse_if_opened(call)
+    rule = EligibilityRule.objects.filter(call=call, pk=rule_id).first()
+    if rule is None:
+        return
+    if rule.kind == RuleKind.ONE_PER_CALL:
+        raise ValidationError(_("One application per company per call always applies."), code="fixed")
+    rule.delete()
+    _derive_catalogue_filters(call)
+    audit_record(actor=user, action="call.rule_deleted", target=call, ip=ip, data={"kind": rule.kind})
+
+
+def _derive_catalogue_filters(call: Call) -> None:
+    """Mirror the region and industry rules into rows the catalogue can filter on in SQL."""
+    rules = {r.kind: r.params for r in call.rules.filter(kind__in=[RuleKind.REGION, RuleKind.INDUSTRY])}
+    CallRegion.objects.filter(call=call).delete()
+    CallIndustry.objects.filter(call=call).delete()
+    regions = rules.get(RuleKind.REGION, {}).get("regions", [])
+    divisions = rules.get(RuleKind.INDUSTRY, {}).get("divisions", [])
+    CallRegion.objects.bulk_create(CallRegion(call=call, region=r) for r in regions)
+    CallIndustry.objects.bulk_create(CallIndustry(call=call, division=d) for d in divisions)
+    Call.objects.filter(pk=call.pk).update(all_regions=RuleKind.REGION not in rules, all_industries=RuleKind.INDUSTRY not in rules)
+
+
+@transaction.atomic
+def level_add(*, user: User, call: Call, data: dict) -> SupportLevel:
+    _refuse_if_opened(call)
+    if data["max_grant"] > call.max_grant:
+        raise ValidationError(_("A level's cap cannot exceed the call's maximum grant."), code="over_call_cap")
+    if SupportLevel.objects.filter(call=call, code=data["code"]).exists():
+        raise ValidationError(_("This call already has a level with that code."), code="duplicate")
+    level = SupportLevel.objects.create(call=call, order=call.levels.count(), **data)
+    audit_record(actor=user, action="call.level_added", target=call, data={"code": level.code})
+    return level
+
+
+@transaction.atomic
+def level_delete(*, user: User, call: Call, level_id: int) -> None:
+    _refuse_if_opened(call)
+    SupportLevel.objects.filter(call=call, pk=level_id).delete()
+    audit_record(actor=user, action="call.level_deleted", target=call, data={"id": level_id})
+
+
+@transaction.atomic
+def requirement_add(*, user: User, call: Call, data: dict) -> RequiredDocument:
+    _refuse_if_opened(call)
+    if not data.get("formats"):
+        raise ValidationError(_("Choose at least one accepted format."), code="no_format")
+    requirement = RequiredDocument.objects.create(call=call, order=call.required_documents.count(), **data)
+    audit_record(actor=user, action="call.document_added", target=call, data={"kind": requirement.kind})
+    return requirement
+
+
+@transaction.atomic
+def requirement_delete(*, user: User, call: Call, requirement_id: int) -> None:
+    _refuse_if_opened(call)
+    RequiredDocument.objects.filter(call=call, pk=requirement_id).delete()
+    audit_record(actor=user, action="call.document_deleted", target=call, data={"id": requirement_id})
+
+
+def _editable_form(call: Call) -> FormVersion:
+    """The version officers edit. A version an application already answered is never
+    changed: editing it makes the next version, a copy."""
+    form = call.form_versions.order_by("-number").first()
+    if form is None:
+        return FormVersion.objects.create(call=call, number=1)
+    if not form.applications.exists():
+        return form
+    copy = FormVersion.objects.create(call=call, number=form.number + 1)
+    for section in form.sections.prefetch_related("fields"):
+        fields = list(section.fields.all())
+        section.pk = None
+        section.form = copy
+        section.save()
+        for field in fields:
+            field.pk = None
+            field.section = section
+            field.save()
+    return copy
+
+
+@transaction.atomic
+def form_section_add(*, user: User, call: Call, title_ko: str, title_en: str) -> FormSection:
+    _refuse_if_opened(call)
+    form = _editable_form(call)
+    section = FormSection.objects.create(form=form, order=form.sections.count(), title_ko=title_ko, title_en=title_en)
+    audit_record(actor=user, action="call.form_section_added", target=call, data={"form": form.number})
+    return section
+
+
+@transaction.atomic
+def form_field_add(*, user: User, call: Call, section_id: int, data: dict) -> FormField:
+    _refuse_if_opened(call)
+    form = _editable_form(call)
+    section = form.sections.filter(pk=section_id).first()
+    if section is None:
+        # The section belonged to an older version; find its copy by position.
+        original = FormSection.objects.filter(pk=section_id, form__call=call).first()
+        section = form.sections.filter(order=original.order).first() if original else None
+    if section is None:
+        raise ValidationError(_("That section no longer exists."), code="gone")
+    if FormField.objects.filter(section__form=form, key=data["key"]).exists():
+        raise ValidationError(_("The form already has a question with the key “%(key)s”.") % {"key": data["key"]}, code="duplicate")
+    field = FormField.objects.create(section=section, order=section.fields.count(), **data)
+    audit_record(actor=user, action="call.form_field_added", target=call, data={"form": form.number, "key": field.key})
+    return field
+
+
+@transaction.atomic
+def form_field_delete(*, user: User, call: Call, field_id: int) -> None:
+    _refuse_if_opened(call)
+    form = _editable_form(call)
+    field = FormField.objects.filter(pk=field_id, section__form__call=call).first()
+    if field is None:
+        return
+    FormField.objects.filter(section__form=form, key=field.key).delete()
+    audit_record(actor=user, action="call.form_field_deleted", target=call, data={"form": form.number, "key": field.key})
+
+
+@transaction.atomic
+def attachment_add(*, user: User, call: Call, title: str, upload) -> NoticeAttachment:
+    data = b"".join(upload.chunks())
+    if detect_format(data) != "pdf":
+        raise ValidationError(_("Notice attachments must be PDF files."), code="not_pdf")
+    if len(data) > 30 * 1024 * 1024:
+        raise ValidationError(_("The file is %(size)s; the limit per file is %(limit)s.") % {"size": human_size(len(data)), "limit": "30 MB"}, code="too_large")
+    upload.seek(0)
+    attachment = NoticeAttachment(call=call, title=title, size=len(data))
+    attachment.file.save("notice.pdf", upload, save=True)
+    audit_record(actor=user, action="call.attachment_added", target=call, data={"title": title})
+    return attachment

@@ -1,0 +1,84 @@
+"""The application's append-only, hash-chained history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.utils import timezone
+
+from applications.models import Application, ApplicationEvent
+
+
+def event_digest(*, application_id: int, seq: int, created_at, actor_id, action: str, from_state: str,
+                 to_state: str, message: str, ip: str | None, data: dict, prev_hash: str) -> str:
+    payload = json.dumps(
+        {
+            "application": application_id,
+            "seq": seq,
+            "at": created_at.isoformat(),
+            "actor": actor_id,
+            "action": action,
+            "from": from_state,
+            "to": to_state,
+            "message": message,
+            "ip": ip,
+            "data": data,
+            "prev": prev_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def event_record(
+    *, application: Application, actor, action: str, from_state: str = "", to_state: str = "",
+    message: str = "", ip: str | None = None, data: dict | None = None,
+) -> ApplicationEvent:
+    """Append an event. The caller holds the application's row lock (select_for_update),
+    which orders the events of one application."""
+    data = data or {}
+    last = application.events.order_by("-seq").values("seq", "hash").first()
+    seq = (last["seq"] + 1) if last else 1
+    prev_hash = last["hash"] if last else ""
+    created_at = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    digest = event_digest(
+        application_id=application.pk, seq=seq, created_at=created_at, actor_id=actor_id, action=action,
+        from_state=from_state, to_state=to_state, message=message, ip=ip, data=data, prev_hash=prev_hash,
+    )
+    event = ApplicationEvent.objects.create(
+        application=application, seq=seq, created_at=created_at, actor_id=actor_id, action=action,
+        from_state=from_state, to_state=to_state, message=message, ip_address=ip, data=data,
+        prev_hash=prev_hash, hash=digest,
+    )
+    Application.objects.filter(pk=application.pk).update(event_head=digest)
+    application.event_head = digest
+    return event
+
+
+def verify_chain(application: Application) -> list[str]:
+    """Problems found in one application's chain; empty when it verifies."""
+    problems: list[str] = []
+    prev_hash = ""
+    expected_seq = 1
+    for event in application.events.order_by("seq"):
+        if event.seq != expected_seq:
+            problems.append(f"event {event.seq}: expected seq {expected_seq} (an event is missing)")
+        if event.prev_hash != prev_hash:
+            problems.append(f"event {event.seq}: prev_hash does not match the previous event")
+        digest = event_digest(
+            application_id=event.application_id, seq=event.seq, created_at=event.created_at, actor_id=event.actor_id,
+            action=event.action, from_state=event.from_state, to_state=event.to_state, message=event.message,
+            ip=event.ip_address, data=event.data, prev_hash=event.prev_hash,
+        )
+        if digest != event.hash:
+            problems.append(f"event {event.seq}: content does not match its hash (altered)")
+        prev_hash = event.hash
+        expected_seq = event.seq + 1
+    if prev_hash != application.event_head:
+        problems.append("the newest event is not the one the application points to (an event was removed)")
+    return problems

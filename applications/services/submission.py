@@ -1,0 +1,363 @@
+"""From a draft to a submitted application: starting, saving drafts, the budget,
+documents, submission and withdrawal."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from applications import eligibility
+from applications.answers import check_answer, is_empty, normalize
+from applications.budget import Budget, BudgetRules, compute_budget
+from applications.models import (
+    Application,
+    ApplicationDocument,
+    BudgetLine,
+    Call,
+    DocumentKind,
+    FieldType,
+    FormField,
+    RequiredDocument,
+    State,
+    SupportLevel,
+)
+from applications.selectors import current_form
+from applications.services.events import event_record
+from applications.uploads import inspect_upload
+from portal.models import Company, CompanyMembership, User
+from portal.services.outbox import email_enqueue_bilingual
+
+log = logging.getLogger(__name__)
+
+DECLARATION_KEYS = eligibility.INDEPENDENCE_ITEMS + eligibility.EXCLUSION_ITEMS
+# Several files may be given for these; for every other document a new upload replaces the old.
+MULTI_FILE_KINDS = {DocumentKind.BONUS_EVIDENCE, DocumentKind.OTHER}
+
+
+PROJECT_TITLE_MAX = 200
+
+
+def _title_too_long(title: str) -> str:
+    return _("Project title: at most %(limit)d characters; this one has %(length)d.") % {"limit": PROJECT_TITLE_MAX, "length": len(title)}
+
+
+class SubmissionRefused(Exception):
+    """Submission is not possible yet; `problems` says everything that is missing."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _closed_message(call: Call) -> str:
+    closes = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")
+    return _("The call closed at %(time)s (KST). Applications can no longer be changed or submitted.") % {"time": closes}
+
+
+def _check_call_open(call: Call, now: datetime.datetime) -> None:
+    if not call.is_published or now < call.opens_at:
+        raise ValidationError(_("This call is not open for applications yet."), code="not_open")
+    if now >= call.closes_at:
+        raise ValidationError(_closed_message(call), code="closed")
+
+
+def application_start(*, user: User, call: Call, company: Company, now: datetime.datetime | None = None,
+                      ip: str | None = None) -> tuple[Application, bool]:
+    """Open the company's application to the call, or return the one it already has.
+
+    The unique constraint (call, company) decides when two members start at once."""
+    now = now or timezone.now()
+    if not CompanyMembership.objects.filter(company=company, user=user).exists():
+        raise PermissionDenied(_("You do not act for this company."))
+    existing = Application.objects.filter(call=call, company=company).first()
+    if existing is not None:
+        return existing, False
+    _check_call_open(call, now)
+    form = current_form(call)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(call=call, company=company, form_version=form, created_by=user)
+            application = Application.objects.select_for_update().get(pk=application.pk)
+            event_record(application=application, actor=user, action="created", to_state=State.DRAFT, ip=ip)
+    except IntegrityError:
+        return Application.objects.get(call=call, company=company), False
+    return application, True
+
+
+def _form_fields(application: Application) -> list[FormField]:
+    return list(FormField.objects.filter(section__form=application.form_version).select_related("section").order_by("section__order", "section__pk", "order", "pk"))
+
+
+@transaction.atomic
+def application_save_draft(*, user: User, application: Application, answers: dict | None = None,
+                           project_title: str | None = None, support_level_id: int | None = None,
+                           declarations: dict | None = None, now: datetime.datetime | None = None) -> dict[str, str]:
+    """Store what the applicant typed, valid or not, and return the messages to show.
+
+    `application` was fetched with `for_update=True` by the caller's access check."""
+    now = now or timezone.now()
+    _check_call_open(application.call, now)
+    errors: dict[str, str] = {}
+    fields = {f.key: f for f in _form_fields(application)}
+    if answers:
+        for key, raw in answers.items():
+            field = fields.get(key)
+            if field is None or field.type == FieldType.FILE:
+                continue
+            value = normalize(field, raw)
+            application.answers[key] = value
+            message = check_answer(field, value)
+            # An empty answer is fine in a draft; a malformed one is pointed out at once.
+            if message and not is_empty(field, value):
+                errors[key] = message
+    if project_title is not None:
+        # Kept in full even when too long, so nothing typed is lost; submission insists.
+        application.project_title = project_title.strip()
+        if len(application.project_title) > PROJECT_TITLE_MAX:
+            errors["project_title"] = _title_too_long(application.project_title)
+    if support_level_id is not None:
+        level = SupportLevel.objects.filter(pk=support_level_id, call=application.call).first()
+        if level is None:
+            errors["support_level"] = _("Choose one of the call's support levels.")
+        else:
+            application.support_level = level
+    if declarations is not None:
+        for key in DECLARATION_KEYS:
+            if key in declarations and declarations[key] in (True, False):
+                application.declarations[key] = declarations[key]
+    application.draft_revision = F("draft_revision") + 1
+    application.save()
+    application.refresh_from_db(fields=["draft_revision", "updated_at"])
+    return errors
+
+
+def budget_of(application: Application, lines: list[BudgetLine] | None = None) -> Budget:
+    lines = list(application.budget_lines.all()) if lines is None else lines
+    call = application.call
+    cap = application.support_level.max_grant if application.support_level_id else call.max_grant
+    rules = BudgetRules(max_grant=min(cap, call.max_grant), max_grant_share_bp=call.max_grant_share_bp, min_cash_share_bp=call.min_cash_share_bp)
+    return compute_budget(rules=rules, line_amounts=[(line.amount, line.is_in_kind) for line in lines], grant=application.grant_requested)
+
+
+@transaction.atomic
+def budget_save(*, user: User, application: Application, lines: list[dict], grant_requested: int,
+                now: datetime.datetime | None = None) -> Budget:
+    """Replace the budget lines and the grant requested; return the computed budget with
+    its messages. A draft keeps an over-cap budget; submission refuses it."""
+    _check_call_open(application.call, now or timezone.now())
+    application.budget_lines.all().delete()
+    created = BudgetLine.objects.bulk_create(
+        BudgetLine(application=application, order=i, category=line["category"], description=line["description"],
+                   amount=line["amount"], is_in_kind=line.get("is_in_kind", False))
+        for i, line in enumerate(lines)
+    )
+    application.grant_requested = grant_requested
+    application.draft_revision = F("draft_revision") + 1
+    application.save()
+    application.refresh_from_db(fields=["draft_revision", "updated_at"])
+    return budget_of(application, created)
+
+
+@transaction.atomic
+def document_upload(*, user: User, application: Application, upload: UploadedFile, requirement_id: int | None = None,
+                    field_key: str = "", now: datetime.datetime | None = None, ip: str | None = None) -> ApplicationDocument:
+    call = application.call
+    _check_call_open(call, now or timezone.now())
+    requirement = None
+    if requirement_id is not None:
+        requirement = RequiredDocument.objects.filter(pk=requirement_id, call=call).first()
+        if requirement is None:
+            raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
+        formats = requirement.formats
+    else:
+        field = FormField.objects.filter(section__form=application.form_version, key=field_key, type=FieldType.FILE).first()
+        if field is None:
+            raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
+        formats = [c["value"] for c in field.choices] or ["pdf"]
+    inspected = inspect_upload(upload, formats=formats, max_bytes=call.max_file_mb * 1024 * 1024)
+
+    replaced = []
+    if requirement is None or requirement.kind not in MULTI_FILE_KINDS:
+        replaced = list(application.documents.filter(requirement=requirement, field_key=field_key))
+    kept = application.documents.exclude(pk__in=[d.pk for d in replaced]).aggregate(total=Sum("size"))["total"] or 0
+    limit = call.max_total_mb * 1024 * 1024
+    if kept + inspected.size > limit:
+        from applications.uploads import human_size
+
+        raise ValidationError(
+            _("Together the application's files would take %(total)s; the limit is %(limit)s. Remove a file first.")
+            % {"total": human_size(kept + inspected.size), "limit": human_size(limit)},
+            code="total_too_large",
+        )
+    upload.seek(0)
+    document = ApplicationDocument(
+        application=application, requirement=requirement, field_key=field_key, original_name=inspected.safe_name,
+        detected_format=inspected.format, size=inspected.size, sha256=inspected.sha256, uploaded_by=user,
+    )
+    document.file.save("upload", upload, save=False)
+    stored_name = document.file.name
+    # A failure below must not leave the new file behind; replaced files go only on commit.
+    transaction.on_commit(lambda: [d.file.delete(save=False) for d in replaced])
+    try:
+        document.save()
+        for old in replaced:
+            ApplicationDocument.objects.filter(pk=old.pk).delete()
+        event_record(application=application, actor=user, action="document_uploaded", ip=ip,
+                     data={"name": document.original_name, "sha256": document.sha256, "size": document.size})
+    except Exception:
+        document.file.storage.delete(stored_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, user: User, application: Application, document_id: int, now: datetime.datetime | None = None,
+                    ip: str | None = None) -> None:
+    _check_call_open(application.call, now or timezone.now())
+    document = application.documents.filter(pk=document_id).first()
+    if document is None:
+        raise ValidationError(_("That file is no longer there."), code="gone")
+    name = document.file.name
+    storage = document.file.storage
+    document.delete()
+    event_record(application=application, actor=user, action="document_removed", ip=ip, data={"name": document.original_name})
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def eligibility_facts(application: Application, *, today: datetime.date | None = None) -> eligibility.Facts:
+    uploaded = set(
+        application.documents.filter(requirement__isnull=False).values_list("requirement__kind", flat=True)
+    )
+    return eligibility.Facts(
+        company=application.company,
+        today=today or timezone.localdate(),
+        declarations=dict(application.declarations),
+        uploaded_kinds=frozenset(uploaded),
+        has_application_context=True,
+        other_application_exists=Application.objects.filter(call_id=application.call_id, company_id=application.company_id)
+        .exclude(pk=application.pk)
+        .exists(),
+    )
+
+
+def self_check(*, call: Call, company: Company, today: datetime.date | None = None) -> list[eligibility.RuleResult]:
+    """The call's rules run against the company's profile, before any application exists."""
+    facts = eligibility.Facts(
+        company=company,
+        today=today or timezone.localdate(),
+        other_application_exists=Application.objects.filter(call=call, company=company).exists(),
+    )
+    return eligibility.evaluate(list(call.rules.all()), facts)
+
+
+def submission_problems(application: Application) -> tuple[list[str], list[eligibility.RuleResult]]:
+    """Everything that stands between this draft and submission, in the order of the steps."""
+    problems: list[str] = []
+    if not application.project_title.strip():
+        problems.append(_("Give the project a title."))
+    elif len(application.project_title) > PROJECT_TITLE_MAX:
+        problems.append(_title_too_long(application.project_title))
+    if application.call.levels.exists() and application.support_level_id is None:
+        problems.append(_("Choose a support level."))
+    uploaded_fields = frozenset(application.documents.exclude(field_key="").values_list("field_key", flat=True))
+    for field in _form_fields(application):
+        message = check_answer(field, application.answers.get(field.key), uploaded_keys=uploaded_fields)
+        if message:
+            problems.append(f"{field.section.title} › {field.label}: {message}")
+    budget = budget_of(application)
+    problems.extend(_("Budget: %(message)s") % {"message": m} for m in budget.errors)
+    uploaded_requirements = set(application.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
+    for requirement in application.call.required_documents.filter(is_required=True):
+        if requirement.pk not in uploaded_requirements:
+            problems.append(_("Documents: upload the %(name)s.") % {"name": requirement.name})
+    missing_declarations = [k for k in DECLARATION_KEYS if k not in application.declarations]
+    if missing_declarations:
+        problems.append(_("Declarations: answer every declaration."))
+    results = eligibility.evaluate(list(application.call.rules.all()), eligibility_facts(application))
+    for result in results:
+        if result.is_hard and result.outcome != eligibility.PASS:
+            problems.append(_("Eligibility: %(message)s") % {"message": result.message})
+    return problems, results
+
+
+def _members_emails(company: Company) -> list[str]:
+    return list(company.memberships.values_list("user__email", flat=True))
+
+
+def application_submit(*, user: User, application_id: int, now: datetime.datetime, ip: str | None = None) -> Application:
+    """Submit once. `now` is when the request arrived: the deadline is judged by it.
+
+    Locks the application row (so a double click or a retry waits and then finds it
+    submitted, and gets the same receipt), then the call row for the receipt sequence, so
+    receipt numbers are unique and gap-free per call."""
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",)).select_related("call", "company", "form_version", "support_level")
+            .get(pk=application_id)
+        )
+        if application.receipt_number and application.state != State.DRAFT:
+            return application
+        if not has_transition_perm(application.submit, user):
+            raise PermissionDenied(_("You may not submit this application."))
+        if not can_proceed(application.submit):
+            raise SubmissionRefused([_("This application can no longer be submitted.")])
+        call = application.call
+        if now >= call.closes_at:
+            raise SubmissionRefused([_closed_message(call)])
+        if now < call.opens_at or not call.is_published:
+            raise SubmissionRefused([_("This call is not open for applications yet.")])
+        problems, results = submission_problems(application)
+        if problems:
+            raise SubmissionRefused(problems)
+
+        seq = Call.objects.filter(pk=call.pk).select_for_update().values_list("receipt_seq", flat=True).get() + 1
+        Call.objects.filter(pk=call.pk).update(receipt_seq=seq)
+        application.receipt_number = f"{call.code}-{seq:05d}"
+        application.eligibility_snapshot = [r.as_dict() for r in results]
+        application.submitted_at = timezone.now()
+        application.submit()
+        application.save()
+        event_record(application=application, actor=user, action="submitted", from_state=State.DRAFT,
+                     to_state=State.SUBMITTED, ip=ip, data={"receipt_number": application.receipt_number})
+        email_enqueue_bilingual(
+            template_prefix="applications/email/submitted",
+            context={"application": application, "call": call, "company": application.company},
+            to=_members_emails(application.company),
+        )
+    return application
+
+
+def application_withdraw(*, user: User, application_id: int, reason: str, ip: str | None = None) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for withdrawing."), code="reason_required")
+    if len(reason) > 2000:
+        raise ValidationError(_("At most %(limit)d characters; this answer has %(length)d.") % {"limit": 2000, "length": len(reason)}, code="too_long")
+    with transaction.atomic():
+        application = Application.objects.select_for_update(of=("self",)).select_related("call", "company").get(pk=application_id)
+        if not has_transition_perm(application.withdraw, user):
+            if application.state == State.WITHDRAWN:
+                raise ValidationError(_("This application was already withdrawn."), code="already")
+            raise PermissionDenied(_("This application can no longer be withdrawn."))
+        from_state = application.state
+        application.withdraw()
+        application.withdrawn_at = timezone.now()
+        application.withdraw_reason = reason
+        application.save()
+        event_record(application=application, actor=user, action="withdrawn", from_state=from_state,
+                     to_state=State.WITHDRAWN, message=reason, ip=ip)
+        if from_state != State.DRAFT:
+            email_enqueue_bilingual(
+                template_prefix="applications/email/withdrawn",
+                context={"application": application, "call": application.call, "reason": reason},
+                to=_members_emails(application.company),
+            )
+    return application

@@ -1,0 +1,362 @@
+"""What a company's people do: start, fill in steps (saved as they type), upload,
+submit, follow and withdraw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications import eligibility
+from applications.forms import (
+    BudgetLineFormSet,
+    DeclarationsForm,
+    GrantForm,
+    OverviewForm,
+    UploadForm,
+    WithdrawForm,
+    answer_form_class,
+)
+from applications.models import WITHDRAWABLE, Application, FieldType, FormField, FormSection, State
+from applications.selectors import application_for_user, applications_for_user, call_for_public, timeline
+from applications.services import submission as svc
+from applications.views.steps import neighbours, steps_of
+from portal.http import client_ip
+from portal.models import Company
+
+EDIT = "applications.edit_application"
+
+
+@login_required
+@require_POST
+def application_start(request: HttpRequest, code: str) -> HttpResponse:
+    call = call_for_public(request.user, code)
+    company = get_object_or_404(Company, pk=request.POST.get("company"), memberships__user=request.user)
+    try:
+        application, created = svc.application_start(user=request.user, call=call, company=company, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("call_detail", code=call.code)
+    if not created:
+        messages.info(request, _("%(company)s already has an application to this call; here it is.") % {"company": company.name})
+    return redirect("application_step", pk=application.pk, step="overview")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "applications/dashboard.html", {"applications": applications_for_user(request.user), "now": timezone.now()})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_for_user(request.user, pk)
+    can_withdraw = request.user.has_perm("applications.withdraw_application", application) and application.state in WITHDRAWABLE
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "events": timeline(application),
+            "can_edit": request.user.has_perm(EDIT, application) and application.call.is_open(),
+            "can_withdraw": can_withdraw,
+            "withdraw_form": WithdrawForm(),
+            "budget": svc.budget_of(application) if application.budget_lines.exists() else None,
+        },
+    )
+
+
+def _step_context(application: Application, slug: str) -> dict:
+    steps = steps_of(application)
+    if slug not in {s.slug for s in steps}:
+        raise Http404(_("No such step."))
+    previous, following = neighbours(steps, slug)
+    return {"application": application, "steps": steps, "current": slug, "previous": previous, "next": following,
+            "call": application.call}
+
+
+@login_required
+def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    application = application_for_user(request.user, pk)
+    if not request.user.has_perm(EDIT, application):
+        if application.state != State.DRAFT:
+            messages.info(request, _("This application was submitted; it can no longer be edited."))
+            return redirect("application_detail", pk=application.pk)
+        raise PermissionDenied
+    context = _step_context(application, step)
+    handler = _STEP_HANDLERS.get(step.split("-", 1)[0])
+    if request.method == "POST":
+        if not application.call.is_open():
+            messages.error(request, svc._closed_message(application.call))
+            return redirect("application_detail", pk=application.pk)
+        # The row lock keeps two people (or two tabs) from interleaving their saves.
+        with transaction.atomic():
+            application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
+            context["application"] = application
+            response = handler(request, application, step, context, post=True)
+        return response
+    return handler(request, application, step, context, post=False)
+
+
+def _go_on(request, context, errors: bool) -> HttpResponse | None:
+    if errors:
+        messages.warning(request, _("Saved. Some answers need attention; they are marked below."))
+        return None
+    messages.success(request, _("Saved."))
+    target = context["next"] if request.POST.get("go") == "next" and context["next"] else None
+    if request.POST.get("go") == "previous" and context["previous"]:
+        target = context["previous"]
+    return redirect(target.url if target else request.path)
+
+
+def _back(request: HttpRequest, application: Application) -> str:
+    """Where to return after an upload or removal: the step it came from, if it is one of
+    this application's pages."""
+    back = request.POST.get("back", "")
+    if back.startswith(f"/applications/{application.pk}/") and "//" not in back:
+        return back
+    return reverse("application_step", args=[application.pk, "documents"])
+
+
+def _overview(request, application, step, context, *, post: bool):
+    if post:
+        form = OverviewForm(request.POST, call=application.call)
+        form.is_valid()
+        level = request.POST.get("support_level") or None
+        errors = svc.application_save_draft(
+            user=request.user, application=application, project_title=request.POST.get("project_title", ""),
+            support_level_id=int(level) if level and level.isdigit() else None,
+        )
+        for key, message in errors.items():
+            form.add_error(key if key in form.fields else None, message)
+        response = _go_on(request, context, bool(errors))
+        if response:
+            return response
+    else:
+        form = OverviewForm(initial={"project_title": application.project_title, "support_level": application.support_level_id}, call=application.call)
+    context.update(form=form, autosave=True)
+    return render(request, "applications/step_overview.html", context)
+
+
+def _section(request, application, step, context, *, post: bool):
+    section = get_object_or_404(FormSection, pk=step.split("-", 1)[1], form=application.form_version)
+    fields = [f for f in section.fields.order_by("order", "pk") if f.type != FieldType.FILE]
+    file_fields = [f for f in section.fields.order_by("order", "pk") if f.type == FieldType.FILE]
+    form_class = answer_form_class(fields)
+    if post:
+        raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, "")) for f in fields}
+        errors = svc.application_save_draft(user=request.user, application=application, answers=raw)
+        form = form_class(request.POST)
+        form.is_valid()
+        for key, message in errors.items():
+            form.add_error(key, message)
+        response = _go_on(request, context, bool(errors))
+        if response:
+            return response
+    else:
+        form = form_class(initial=application.answers)
+    uploaded = {d.field_key: d for d in application.documents.exclude(field_key="")}
+    context.update(form=form, section=section, file_fields=[(f, uploaded.get(f.key)) for f in file_fields],
+                   upload_form=UploadForm(), autosave=True)
+    return render(request, "applications/step_section.html", context)
+
+
+def _budget(request, application, step, context, *, post: bool):
+    if post:
+        formset = BudgetLineFormSet(request.POST, prefix="lines")
+        grant_form = GrantForm(request.POST)
+        if formset.is_valid() and grant_form.is_valid():
+            lines = [f.cleaned_data for f in formset if f.cleaned_data.get("amount")]
+            budget = svc.budget_save(user=request.user, application=application, lines=lines,
+                                     grant_requested=grant_form.cleaned_data.get("grant_requested") or 0)
+            if request.POST.get("go") == "add_rows":
+                return redirect(f"{request.path}?rows={len(lines) + 3}")
+            response = _go_on(request, context, not budget.is_valid)
+            if response:
+                return response
+        else:
+            messages.error(request, _("Some lines could not be read; they are marked below. Nothing was changed."))
+            budget = svc.budget_of(application)
+            context.update(formset=formset, grant_form=grant_form, budget=budget)
+            return render(request, "applications/step_budget.html", context, status=400)
+    lines = list(application.budget_lines.all())
+    budget = svc.budget_of(application, lines)
+    initial = [{"category": l.category, "description": l.description, "amount": l.amount, "is_in_kind": l.is_in_kind} for l in lines]
+    try:
+        rows = max(int(request.GET.get("rows", 0)), len(initial) + 1)
+    except ValueError:
+        rows = len(initial) + 3
+    formset = BudgetLineFormSet(initial=initial, prefix="lines")
+    formset.extra = max(rows - len(initial), 1 if initial else 3)
+    context.update(formset=formset, grant_form=GrantForm(initial={"grant_requested": application.grant_requested}), budget=budget)
+    return render(request, "applications/step_budget.html", context)
+
+
+def _documents(request, application, step, context, *, post: bool):
+    if post:
+        form = UploadForm(request.POST, request.FILES)
+        requirement = request.POST.get("requirement")
+        field_key = request.POST.get("field_key", "")
+        total_limit = application.call.max_total_mb * 1024 * 1024
+        if int(request.META.get("CONTENT_LENGTH") or 0) > total_limit + 1024 * 1024:
+            messages.error(request, _("The upload is larger than the application's limit of %(limit)d MB.") % {"limit": application.call.max_total_mb})
+        elif not form.is_valid():
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            try:
+                document = svc.document_upload(
+                    user=request.user, application=application, upload=form.cleaned_data["file"],
+                    requirement_id=int(requirement) if requirement and requirement.isdigit() else None,
+                    field_key=field_key, ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+            else:
+                messages.success(request, _("%(name)s was uploaded.") % {"name": document.original_name})
+        return redirect(_back(request, application))
+    documents = list(application.documents.select_related("requirement"))
+    by_requirement: dict[int, list] = {}
+    for document in documents:
+        if document.requirement_id:
+            by_requirement.setdefault(document.requirement_id, []).append(document)
+    requirements = [(r, by_requirement.get(r.pk, [])) for r in application.call.required_documents.all()]
+    used = sum(d.size for d in documents)
+    context.update(requirements=requirements, upload_form=UploadForm(), used_mb=round(used / (1024 * 1024), 1))
+    return render(request, "applications/step_documents.html", context)
+
+
+def _declarations(request, application, step, context, *, post: bool):
+    if post:
+        form = DeclarationsForm(request.POST)
+        form.is_valid()
+        svc.application_save_draft(user=request.user, application=application,
+                                   declarations={k: v for k, v in form.cleaned_data.items() if v is not None})
+        response = _go_on(request, context, False)
+        if response:
+            return response
+    initial = {k: ("yes" if v else "no") for k, v in application.declarations.items()}
+    context.update(form=DeclarationsForm(initial=initial))
+    return render(request, "applications/step_declarations.html", context)
+
+
+def _review(request, application, step, context, *, post: bool):
+    problems, results = svc.submission_problems(application)
+    context.update(problems=problems, results=results, budget=svc.budget_of(application),
+                   PASS=eligibility.PASS, FAIL=eligibility.FAIL)
+    return render(request, "applications/step_review.html", context)
+
+
+_STEP_HANDLERS = {
+    "overview": _overview,
+    "section": _section,
+    "budget": _budget,
+    "documents": _documents,
+    "declarations": _declarations,
+    "review": _review,
+}
+
+
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Called by static/js/autosave.js as the applicant types. Answers in JSON, never a
+    redirect: the page must know when the session has ended so it can keep the text."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Your session has ended. Sign in again; what you typed is kept in this browser.")}, status=401)
+    if request.method != "POST":
+        return JsonResponse({"error": "POST only"}, status=405)
+    try:
+        with transaction.atomic():
+            application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
+            step = request.POST.get("step", "")
+            if step == "overview":
+                level = request.POST.get("support_level") or None
+                errors = svc.application_save_draft(
+                    user=request.user, application=application, project_title=request.POST.get("project_title"),
+                    support_level_id=int(level) if level and level.isdigit() else None,
+                )
+            elif step.startswith("section-"):
+                keys = FormField.objects.filter(section_id=step.split("-", 1)[1], section__form=application.form_version)
+                raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, ""))
+                       for f in keys if f.key in request.POST or f.type == FieldType.MULTI_CHOICE}
+                errors = svc.application_save_draft(user=request.user, application=application, answers=raw)
+            else:
+                return JsonResponse({"error": "unknown step"}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=409)
+    except (PermissionDenied, Http404):
+        return JsonResponse({"error": _("This application can no longer be edited.")}, status=403)
+    saved_at = timezone.localtime(application.updated_at).strftime("%H:%M:%S")
+    return JsonResponse({"saved_at": saved_at, "revision": application.draft_revision, "errors": errors})
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    with transaction.atomic():
+        application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
+        try:
+            svc.document_delete(user=request.user, application=application, document_id=document_pk, ip=client_ip(request))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("The file was removed."))
+    return redirect(_back(request, application))
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    application = application_for_user(request.user, pk)
+    document = get_object_or_404(application.documents, pk=document_pk)
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    arrived = timezone.now()
+    application = application_for_user(request.user, pk)
+    try:
+        application = svc.application_submit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+    except svc.SubmissionRefused as refused:
+        context = _step_context(application, "review")
+        results = svc.submission_problems(application)[1] if application.state == State.DRAFT else []
+        context.update(problems=refused.problems, results=results, budget=svc.budget_of(application),
+                       PASS=eligibility.PASS, FAIL=eligibility.FAIL, refused=True)
+        return render(request, "applications/step_review.html", context, status=400)
+    return redirect("application_receipt", pk=application.pk)
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_for_user(request.user, pk)
+    if not application.receipt_number:
+        return redirect("application_detail", pk=application.pk)
+    return render(request, "applications/receipt.html", {"application": application})
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = application_for_user(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for withdrawing (at most 2,000 characters)."))
+        return redirect("application_detail", pk=application.pk)
+    try:
+        svc.application_withdraw(user=request.user, application_id=application.pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("This application can no longer be withdrawn."))
+    else:
+        messages.success(request, _("The application was withdrawn."))
+    return redirect("application_detail", pk=application.pk)
+

@@ -1,0 +1,70 @@
+"""The public catalogue of calls, a call's page and the eligibility self-check."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications import eligibility
+from applications.models import Application, Program
+from applications.selectors import call_for_public, catalogue_calls
+from applications.services.submission import self_check
+from portal.models import Region
+from portal.selectors import companies_for_user
+
+
+class CatalogueFilter(forms.Form):
+    program = forms.ChoiceField(label=_("Program"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
+    industry = forms.CharField(label=_("Industry (KSIC)"), required=False, max_length=6,
+                               widget=forms.TextInput(attrs={"placeholder": "C29"}))
+    closing_soon = forms.BooleanField(label=_("Closing within 7 days"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("All programs")), *((p.code, p.name) for p in Program.objects.order_by("name_ko"))]
+
+    def clean_industry(self) -> str:
+        value = self.cleaned_data["industry"].strip().upper()
+        if value and (len(value) < 3 or not value[0].isalpha() or not value[1:3].isdigit()):
+            raise forms.ValidationError(_("Enter a KSIC division such as C29."))
+        return value[:3]
+
+
+def call_list(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    calls = catalogue_calls(
+        now=now,
+        program=filters.get("program", ""),
+        region=filters.get("region", ""),
+        division=filters.get("industry", ""),
+        closing_soon=filters.get("closing_soon", False),
+    )
+    return render(request, "calls/list.html", {"form": form, "calls": calls, "now": now})
+
+
+def call_detail(request: HttpRequest, code: str) -> HttpResponse:
+    call = call_for_public(request.user, code)
+    now = timezone.now()
+    context = {"call": call, "now": now, "days_left": call.days_left(now), "is_open": call.is_open(now)}
+    if request.user.is_authenticated:
+        companies = list(companies_for_user(request.user))
+        chosen = next((c for c in companies if str(c.pk) == request.GET.get("company")), companies[0] if companies else None)
+        existing = {a.company_id: a for a in Application.objects.filter(call=call, company__in=companies)}
+        context.update(companies=companies, chosen=chosen, existing=existing.get(chosen.pk) if chosen else None)
+        if chosen is not None:
+            results = self_check(call=call, company=chosen)
+            context.update(results=results, PASS=eligibility.PASS, FAIL=eligibility.FAIL,
+                           any_hard_fail=any(r.is_hard and r.outcome == eligibility.FAIL for r in results))
+    return render(request, "calls/detail.html", context)
+
+
+def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    call = call_for_public(request.user, code)
+    attachment = get_object_or_404(call.attachments, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{attachment.title}.pdf")

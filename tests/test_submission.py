@@ -1,0 +1,255 @@
+"""From the call page to a submitted application, through the test client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from applications.models import Application, ApplicationEvent, Call, State
+from applications.services.events import verify_chain
+from portal.models import OutboundEmail
+from tests import files
+from tests.conftest import PASSWORD, VALID_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_alice(client, alice):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    return client
+
+
+def test_self_check_shows_each_rule_with_a_reason(as_alice, acme, call):
+    html = as_alice.get(f"/calls/{call.code}/").content.decode()
+    assert "rule-pass" in html and "rule-needs_evidence" in html
+    assert "C29271" in html
+
+
+def test_applicant_starts_an_application_once_per_company(as_alice, acme, call):
+    response = as_alice.post(f"/calls/{call.code}/apply/", {"company": acme.pk})
+    application = Application.objects.get()
+    assert response["Location"] == f"/applications/{application.pk}/edit/overview/"
+    as_alice.post(f"/calls/{call.code}/apply/", {"company": acme.pk})
+    assert Application.objects.count() == 1
+    assert application.form_version.number == 1
+
+
+def test_cannot_apply_for_a_company_one_does_not_act_for(as_alice, globex, call):
+    response = as_alice.post(f"/calls/{call.code}/apply/", {"company": globex.pk})
+    assert response.status_code == 404
+    assert not Application.objects.exists()
+
+
+def test_draft_answers_are_kept_even_when_invalid_and_marked(as_alice, draft):
+    section = draft.form_version.sections.order_by("order").last()
+    response = as_alice.post(f"/applications/{draft.pk}/edit/section-{section.pk}/",
+                             {"start_date": "내년 봄", "new_jobs": "세 명", "go": "next"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "YYYY-MM-DD" in html or "날짜" in html
+    draft.refresh_from_db()
+    assert draft.answers["start_date"] == "내년 봄" and draft.answers["new_jobs"] == "세 명"
+
+
+def test_autosave_stores_what_was_typed_and_reports_errors(as_alice, draft):
+    section = draft.form_version.sections.order_by("order").first()
+    response = as_alice.post(f"/applications/{draft.pk}/autosave/", {"step": f"section-{section.pk}", "summary": "가" * 1001})
+    assert response.status_code == 200
+    body = response.json()
+    assert "summary" in body["errors"] and "1001" in body["errors"]["summary"]
+    draft.refresh_from_db()
+    assert len(draft.answers["summary"]) == 1001
+
+
+def test_autosave_after_the_session_ends_answers_401_not_a_login_page(client, draft):
+    response = client.post(f"/applications/{draft.pk}/autosave/", {"step": "overview", "project_title": "x"})
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+
+def test_work_survives_signing_out_and_back_in(client, alice, draft):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    client.post(f"/applications/{draft.pk}/edit/overview/", {"project_title": "스마트 품질관리 고도화", "go": "stay"})
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    html = client.get(f"/applications/{draft.pk}/edit/overview/").content.decode()
+    assert "스마트 품질관리 고도화" in html
+
+
+def test_budget_page_computes_totals_and_names_the_limit_hit(as_alice, draft, call):
+    level = call.levels.get(code="basic")
+    as_alice.post(f"/applications/{draft.pk}/edit/overview/", {"project_title": "x", "support_level": level.pk, "go": "stay"})
+    data = {
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "100",
+        "lines-0-category": "equipment", "lines-0-description": "센서", "lines-0-amount": "100,000,000",
+        "lines-1-category": "", "lines-1-description": "", "lines-1-amount": "",
+        "grant_requested": "60,000,000", "go": "next",
+    }
+    response = as_alice.post(f"/applications/{draft.pk}/edit/budget/", data)
+    html = response.content.decode()
+    assert "100,000,000원" in html
+    assert "50,000,000원" in html and "10,000,000원" in html  # basic level cap, over by 10,000,000
+    draft.refresh_from_db()
+    assert draft.grant_requested == 60_000_000 and draft.budget_lines.count() == 1
+
+
+def test_a_half_filled_budget_line_is_refused_and_nothing_changes(as_alice, complete_draft):
+    data = {
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "100",
+        "lines-0-category": "equipment", "lines-0-description": "", "lines-0-amount": "5,000", "grant_requested": "0",
+    }
+    response = as_alice.post(f"/applications/{complete_draft.pk}/edit/budget/", data)
+    assert response.status_code == 400
+    assert complete_draft.budget_lines.count() == 3
+
+
+def test_documents_are_checked_by_content_and_stored_under_server_names(as_alice, draft, call):
+    requirement = call.required_documents.get(kind="business_plan")
+    url = f"/applications/{draft.pk}/edit/documents/"
+    as_alice.post(url, {"requirement": requirement.pk, "file": files.exe_named_pdf("../../x.pdf")})
+    assert not draft.documents.exists()
+    as_alice.post(url, {"requirement": requirement.pk, "file": files.pdf("../../x.pdf")})
+    document = draft.documents.get()
+    assert document.original_name == "x.pdf"
+    assert ".." not in document.file.name and document.file.name.startswith(f"applications/{draft.pk}/")
+    response = as_alice.get(f"/applications/{draft.pk}/documents/{document.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == files.PDF
+
+
+def test_the_application_size_limit_is_enforced(as_alice, draft, call):
+    Call.objects.filter(pk=call.pk).update(max_total_mb=1)
+    plan = call.required_documents.get(kind="business_plan")
+    cert = call.required_documents.get(kind="sme_certificate")
+    url = f"/applications/{draft.pk}/edit/documents/"
+    as_alice.post(url, {"requirement": plan.pk, "file": files.pdf(size=700 * 1024)})
+    response = as_alice.post(url, {"requirement": cert.pk, "file": files.pdf(size=700 * 1024)}, follow=True)
+    assert draft.documents.count() == 1
+    assert "1.0 MB" in response.content.decode()
+
+
+def test_submission_issues_a_receipt_stores_eligibility_and_sends_mail(as_alice, complete_draft, call):
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 302 and response["Location"] == f"/applications/{complete_draft.pk}/receipt/"
+    application = Application.objects.get(pk=complete_draft.pk)
+    assert application.state == State.SUBMITTED
+    assert application.receipt_number == f"{call.code}-00001"
+    assert {r["kind"] for r in application.eligibility_snapshot} == set(call.rules.values_list("kind", flat=True))
+    assert all(r["outcome"] == "pass" for r in application.eligibility_snapshot)
+    assert application.eligibility_snapshot[0]["inputs"]
+    assert ApplicationEvent.objects.filter(application=application, action="submitted").count() == 1
+    assert verify_chain(application) == []
+    mail = OutboundEmail.objects.filter(subject__contains=application.receipt_number).get()
+    assert set(mail.to) == {"alice@example.com", "carol@example.com"}
+    receipt = as_alice.get(response["Location"]).content.decode()
+    assert application.receipt_number in receipt
+
+
+def test_a_double_click_gives_one_submission_and_one_receipt(as_alice, complete_draft, call):
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.receipt_seq == 1
+    assert ApplicationEvent.objects.filter(action="submitted").count() == 1
+
+
+def _closing_in_two_minutes(call: Call) -> Call:
+    # Close the call soon, so that the frozen clock stays inside the session's lifetime.
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + timedelta(minutes=2))
+    call.refresh_from_db()
+    return call
+
+
+def test_submission_after_the_deadline_is_refused_on_the_server_clock(as_alice, complete_draft, call):
+    call = _closing_in_two_minutes(call)
+    with freeze_time(call.closes_at + timedelta(seconds=1)):
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 400
+    assert "마감" in response.content.decode() or "closed" in response.content.decode()
+    complete_draft.refresh_from_db()
+    assert complete_draft.state == State.DRAFT and complete_draft.receipt_number is None
+
+
+def test_submission_one_second_before_the_deadline_is_accepted(as_alice, complete_draft, call):
+    call = _closing_in_two_minutes(call)
+    with freeze_time(call.closes_at - timedelta(seconds=1)):
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 302
+    assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
+
+
+def test_incomplete_application_lists_everything_missing_and_stays_a_draft(as_alice, draft):
+    response = as_alice.post(f"/applications/{draft.pk}/submit/")
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT
+    problems = response.context["problems"]
+    assert len(problems) >= 5
+    assert any("사업계획서" in p or "Business plan" in p for p in problems)
+
+
+def test_over_cap_budget_blocks_submission(as_alice, complete_draft):
+    Application.objects.filter(pk=complete_draft.pk).update(grant_requested=250_000_000)
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 400
+    assert any("250,000,000" in p for p in response.context["problems"])
+
+
+def test_a_failing_hard_rule_blocks_submission(as_alice, complete_draft, acme):
+    acme.ksic_code = "G47110"
+    acme.save()
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    assert response.status_code == 400
+    assert any("G47110" in p for p in response.context["problems"])
+
+
+def test_submitted_application_cannot_be_edited(as_alice, complete_draft):
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{complete_draft.pk}/edit/overview/", {"project_title": "바꿈"})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=complete_draft.pk).project_title == "MES 도입을 통한 품질 고도화"
+    assert as_alice.post(f"/applications/{complete_draft.pk}/autosave/", {"step": "overview", "project_title": "x"}).status_code == 403
+
+
+def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": ""})
+    assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다."})
+    application = Application.objects.get(pk=complete_draft.pk)
+    assert application.state == State.WITHDRAWN
+    event = application.events.get(action="withdrawn")
+    assert event.message == "자체 예산으로 추진하기로 했습니다." and event.from_state == State.SUBMITTED
+    page = as_alice.get(f"/applications/{complete_draft.pk}/").content.decode()
+    assert "자체 예산으로 추진하기로 했습니다." in page
+    # Nothing more can happen to a withdrawn application.
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "again"})
+    assert application.events.filter(action="withdrawn").count() == 1
+
+
+def test_dashboard_shows_status_and_next_step(as_alice, complete_draft, call):
+    html = as_alice.get("/applications/").content.decode()
+    assert call.title in html
+    assert timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_answers_keep_their_form_version_when_the_form_changes(alice, complete_draft, call, olivia):
+    from applications.services.calls import form_field_add
+
+    Call.objects.filter(pk=call.pk).update(opens_at=timezone.now() + timedelta(days=1))
+    call.refresh_from_db()
+    section = complete_draft.form_version.sections.first()
+    form_field_add(user=olivia, call=call, section_id=section.pk, data={
+        "key": "export_plan", "type": "long_text", "label_ko": "수출 계획", "label_en": "Export plan", "required": True, "choices": []})
+    assert call.form_versions.count() == 2
+    complete_draft.refresh_from_db()
+    assert complete_draft.form_version.number == 1
+    keys = set(complete_draft.form_version.sections.values_list("fields__key", flat=True))
+    assert "export_plan" not in keys and set(VALID_ANSWERS) <= keys
+    newest = call.form_versions.get(number=2)
+    assert "export_plan" in set(newest.sections.values_list("fields__key", flat=True))
