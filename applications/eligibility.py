@@ -90,6 +90,7 @@ def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
             "assets": won(company.total_assets), "limit": won(assets_limit)}
     declared = [item for item in INDEPENDENCE_ITEMS if facts.declarations.get(item) is True]
     if declared:
+        # xgettext:no-python-format
         return FAIL, _("The company declared that it is not independent (part of a large group or owned 30% or more by a large company).")
     if any(item not in facts.declarations for item in INDEPENDENCE_ITEMS):
         return NEEDS_EVIDENCE, _("Size is within the limits; declare the company's independence in the application.")
@@ -148,6 +149,7 @@ def exclusion_labels() -> dict[str, str]:
         "loan_default": _("loan default"),
         "participation_ban": _("sanctioned from participation (참여제한)"),
         "in_restricted_group": _("part of a business group under cross-shareholding restrictions (상호출자제한기업집단)"),
+        # xgettext:no-python-format
         "owned_by_large_company": _("owned 30% or more by a company with total assets of 5,000억 KRW or more"),
     }
 

@@ -127,9 +127,20 @@ class CallForm(forms.ModelForm):
         help_texts = {
             "opens_at": _("Korea Standard Time."),
             "closes_at": _("Korea Standard Time. Submissions are refused from this minute on."),
+            # xgettext:no-python-format
             "max_grant_share_bp": _("5000 means the grant may be at most 50% of the total cost."),
             "min_cash_share_bp": _("5000 means at least half of the company's share is paid in cash."),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.has_opened():
+            # Once open, only these may change; the others are shown, not submitted.
+            from applications.services.calls import EDITABLE_AFTER_OPENING
+
+            for name, field in self.fields.items():
+                if name not in EDITABLE_AFTER_OPENING:
+                    field.disabled = True
 
     def clean(self):
         data = super().clean()

@@ -12,13 +12,22 @@ from portal.models import Certification, Company
 KRW_MAX = 10**16  # 1경 원: far above any company's figures, far below the column's limit.
 
 
+class KRWInput(forms.TextInput):
+    """Shows stored amounts with thousands separators, as people write them."""
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}"
+        return super().format_value(value)
+
+
 class KRWField(forms.IntegerField):
     """A whole number of won; accepts 1,200,000,000 and 1200000000 alike."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", KRW_MAX)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        kwargs.setdefault("widget", KRWInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -93,8 +93,12 @@ def _setup_post(request: HttpRequest, pk: int, form_name: str, form, action) -> 
 @require_POST
 def call_basics(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallForm(request.POST, instance=call_for_officer(request.user, pk))
-    return _setup_post(request, pk, "call_form", form,
-                       lambda call, data: svc.call_update(user=request.user, call=call, data=data, ip=client_ip(request)))
+
+    def update(call, data):
+        # Only what the officer changed; fixed fields are disabled and never "changed".
+        svc.call_update(user=request.user, call=call, data={k: data[k] for k in form.changed_data}, ip=client_ip(request))
+
+    return _setup_post(request, pk, "call_form", form, update)
 
 
 @login_required

@@ -1,0 +1,138 @@
+"""Program officers create and set up calls in the portal's own pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from applications.models import Call, EligibilityRule, FormField, RequiredDocument, SupportLevel
+from tests import files
+from tests.conftest import login_with_mfa
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_olivia(client, olivia):
+    login_with_mfa(client, olivia)
+    return client
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _new_call(as_olivia, program, **overrides):
+    opens = timezone.now() + timedelta(days=7)
+    data = {
+        "program": program.pk, "code": "SF-2027-1", "title": "2027년 스마트공장 1차 공고", "round": 1, "notice": "공고문",
+        "opens_at": _local(opens), "closes_at": _local(opens + timedelta(days=30)), "budget_total": "10,000,000,000",
+        "max_grant": "400,000,000", "max_grant_share_bp": 5000, "min_cash_share_bp": 5000, "max_file_mb": 20,
+        "max_total_mb": 100, "is_published": "on",
+    } | overrides
+    return as_olivia.post("/officer/calls/new/", data)
+
+
+def test_officer_creates_a_call_entered_in_kst(as_olivia, program):
+    response = _new_call(as_olivia, program, opens_at="2027-03-02T09:00", closes_at="2027-03-31T18:00")
+    call = Call.objects.get(code="SF-2027-1")
+    assert response["Location"] == f"/officer/calls/{call.pk}/"
+    assert call.closes_at.isoformat() == "2027-03-31T09:00:00+00:00"  # 18:00 KST is 09:00 UTC
+    assert call.form_versions.count() == 1
+    assert call.rules.filter(kind="one_per_call").exists()
+
+
+def test_closing_before_opening_is_refused_with_a_message(as_olivia, program):
+    response = _new_call(as_olivia, program, opens_at="2027-03-02T09:00", closes_at="2027-03-01T18:00")
+    assert response.status_code == 400
+    assert not Call.objects.exists()
+
+
+def test_officer_sets_up_levels_documents_rules_and_form(as_olivia, program):
+    _new_call(as_olivia, program)
+    call = Call.objects.get()
+    base = f"/officer/calls/{call.pk}"
+    as_olivia.post(f"{base}/levels/", {"code": "basic", "name_ko": "기초", "name_en": "Basic", "max_grant": "50,000,000"})
+    as_olivia.post(f"{base}/documents/", {"kind": "business_plan", "name_ko": "사업계획서", "name_en": "Business plan",
+                                            "is_required": "on", "formats": ["pdf", "hwp"]})
+    as_olivia.post(f"{base}/rules/", {"kind": "industry", "is_hard": "on", "divisions": "C10-C34"})
+    as_olivia.post(f"{base}/rules/", {"kind": "region", "is_hard": "on", "regions": ["51", "52"]})
+    as_olivia.post(f"{base}/sections/", {"title_ko": "사업 개요", "title_en": "Outline"})
+    section = call.form_versions.get().sections.get()
+    as_olivia.post(f"{base}/sections/{section.pk}/fields/", {"key": "summary", "type": "long_text", "label_ko": "요약",
+                                                               "label_en": "Summary", "required": "on", "max_length": 500})
+    as_olivia.post(f"{base}/sections/{section.pk}/fields/", {"key": "level", "type": "choice", "label_ko": "수준", "label_en": "Level",
+                                                               "choices_text": "a | 기초 | Basic\nb | 고도화 | Advanced"})
+    assert SupportLevel.objects.get(call=call).max_grant == 50_000_000
+    assert RequiredDocument.objects.get(call=call).formats == ["pdf", "hwp"]
+    assert EligibilityRule.objects.get(call=call, kind="industry").params["divisions"][0] == "C10"
+    call.refresh_from_db()
+    assert not call.all_industries and not call.all_regions
+    assert set(call.regions.values_list("region", flat=True)) == {"51", "52"}
+    assert FormField.objects.get(key="level").choices[1] == {"value": "b", "ko": "고도화", "en": "Advanced"}
+    page = as_olivia.get(f"{base}/").content.decode()
+    assert "C10–C34" in page
+
+
+def test_bad_rule_parameters_get_a_message(as_olivia, program):
+    _new_call(as_olivia, program)
+    call = Call.objects.get()
+    response = as_olivia.post(f"/officer/calls/{call.pk}/rules/", {"kind": "industry", "divisions": "C10-D20"})
+    assert response.status_code == 400
+    assert "C10-D20" in response.content.decode()
+    assert not call.rules.filter(kind="industry").exists()
+
+
+def test_a_level_above_the_call_cap_is_refused(as_olivia, program):
+    _new_call(as_olivia, program)
+    call = Call.objects.get()
+    response = as_olivia.post(f"/officer/calls/{call.pk}/levels/", {"code": "x", "name_ko": "x", "name_en": "x", "max_grant": "500,000,000"})
+    assert response.status_code == 400
+    assert not call.levels.exists()
+
+
+def test_after_opening_form_rules_and_documents_are_fixed(as_olivia, call):
+    base = f"/officer/calls/{call.pk}"
+    response = as_olivia.post(f"{base}/rules/", {"kind": "max_age", "years": 3, "is_hard": "on"})
+    assert response.status_code == 400
+    assert not call.rules.filter(kind="max_age").exists()
+    section = call.form_versions.get().sections.first()
+    before = FormField.objects.count()
+    as_olivia.post(f"{base}/sections/{section.pk}/fields/", {"key": "late", "type": "short_text", "label_ko": "x", "label_en": "x"})
+    assert FormField.objects.count() == before
+    rule = call.rules.get(kind="industry")
+    as_olivia.post(f"{base}/rule/{rule.pk}/delete/")
+    assert call.rules.filter(kind="industry").exists()
+
+
+def test_after_opening_the_deadline_can_be_extended_not_brought_forward(as_olivia, call):
+    base = f"/officer/calls/{call.pk}"
+    data = {"code": call.code, "title": call.title, "round": call.round, "notice": "연장 공고", "opens_at": _local(call.opens_at),
+            "budget_total": call.budget_total, "max_grant": call.max_grant, "max_grant_share_bp": call.max_grant_share_bp,
+            "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb, "max_total_mb": call.max_total_mb,
+            "is_published": "on"}
+    later = call.closes_at + timedelta(days=3)
+    response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later)})
+    assert response.status_code == 302, [str(e) for f in response.context["call_form"] for e in f.errors] + list(response.context["call_form"].non_field_errors())
+    call.refresh_from_db()
+    assert _local(call.closes_at) == _local(later)
+    response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later - timedelta(days=5))})
+    assert response.status_code == 400
+    call.refresh_from_db()
+    assert _local(call.closes_at) == _local(later)
+    # A forged change to a fixed field is ignored: the field is not taken from the request.
+    as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later), "max_grant": "100,000,000"})
+    call.refresh_from_db()
+    assert call.max_grant == 400_000_000
+
+
+def test_notice_attachments_must_be_pdf(as_olivia, call):
+    base = f"/officer/calls/{call.pk}"
+    as_olivia.post(f"{base}/attachments/", {"title": "공고문", "file": files.docx("공고문.pdf")})
+    assert not call.attachments.exists()
+    as_olivia.post(f"{base}/attachments/", {"title": "공고문", "file": files.pdf("공고문.pdf")})
+    attachment = call.attachments.get()
+    response = as_olivia.get(f"/calls/{call.code}/attachments/{attachment.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
