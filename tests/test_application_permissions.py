@@ -54,15 +54,22 @@ SUBMITTED_CASES = [
 CALL_CASES = [
     ("get", "/officer/calls/{c}/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
     ("post", "/officer/calls/{c}/levels/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
-    ("post", "/officer/calls/{c}/rules/{r}/delete/".replace("rules/{r}", "rule/{r}"), {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 302, "oscar": 404, "rachel": 404, "adam": 302}),
+    ("post", "/officer/calls/{c}/rule/{r}/delete/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 302, "oscar": 404, "rachel": 404, "adam": 302}),
+    ("post", "/officer/calls/{c}/basics/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
+    ("post", "/officer/calls/{c}/documents/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
+    ("post", "/officer/calls/{c}/rules/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
+    ("post", "/officer/calls/{c}/sections/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
+    ("post", "/officer/calls/{c}/sections/{s}/fields/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 400, "oscar": 404, "rachel": 404, "adam": 400}),
+    ("post", "/officer/calls/{c}/attachments/", {"anonymous": 302, "alice": 404, "carol": 404, "bob": 404, "olivia": 302, "oscar": 404, "rachel": 404, "adam": 302}),
 ]
 
 
 def _request(client, method, template, application=None, call=None):
     document = application.documents.first() if application else None
-    rule = call.rules.first() if call else None
+    rule = call.rules.exclude(kind="one_per_call").first() if call else None
+    section = call.form_versions.get().sections.first() if call else None
     path = template.format(a=application.pk if application else 0, d=document.pk if document else 0,
-                           c=call.pk if call else 0, r=rule.pk if rule else 0)
+                           c=call.pk if call else 0, r=rule.pk if rule else 0, s=section.pk if section else 0)
     return getattr(client, method)(path, {"step": "overview", "project_title": "x"} if method == "post" else None)
 
 
@@ -88,3 +95,13 @@ def test_submitted_application_access(client, request, alice, complete_draft, pe
 def test_call_setup_access(client, request, call, persona, method, template, expected, oscar, alice, carol, bob, acme):
     _sign_in(client, request, persona)
     assert _request(client, method, template, call=call).status_code == expected[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_an_unpublished_call_is_seen_only_by_its_staff(client, request, call, persona, oscar, alice, carol, bob, acme):
+    from applications.models import Call
+
+    Call.objects.filter(pk=call.pk).update(is_published=False)
+    _sign_in(client, request, persona)
+    expected = 200 if persona in {"olivia", "adam"} else 404
+    assert client.get(f"/calls/{call.code}/").status_code == expected
