@@ -270,3 +270,51 @@ class FieldForm(forms.ModelForm):
                 choices.append({"value": line, "ko": line, "en": line})
         data["choices"] = choices
         return data
+
+
+# --- Officer: screening ---------------------------------------------------------------------
+
+class QueueFilter(forms.Form):
+    call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=_("status"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
+    rule = forms.ChoiceField(label=_("Rule not passed"), required=False, choices=[("", "—"), *RuleKind.choices])
+    older_than_days = forms.IntegerField(label=_("Submitted at least this many days ago"), required=False, min_value=0, max_value=3650)
+    q = forms.CharField(label=_("Company, receipt or business number"), required=False, max_length=100)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        ("submitted", _("Oldest first")), ("-submitted", _("Newest first")), ("receipt", _("Receipt number")),
+        ("company", _("Company")), ("state", _("Status"))])
+
+    def __init__(self, *args, calls=(), **kwargs) -> None:
+        from applications.models import State
+
+        super().__init__(*args, **kwargs)
+        self.fields["call"].choices = [("", _("All calls")), *((c.pk, c.title) for c in calls)]
+        self.fields["state"].choices = [("", _("All")), *((v, l) for v, l in State.choices if v != State.DRAFT)]
+
+
+class ExpectedStateForm(forms.Form):
+    expected_state = forms.CharField(widget=forms.HiddenInput, max_length=30)
+
+
+class IneligibleForm(ExpectedStateForm):
+    reason = forms.CharField(label=_("reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RevisionRequestForm(ExpectedStateForm):
+    message = forms.CharField(label=_("what to change"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    due_at = forms.DateTimeField(label=_("due"), widget=KSTDateTimeInput(), help_text=_("Korea Standard Time."))
+    steps = forms.MultipleChoiceField(label=_("parts the applicant may change"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, steps=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["steps"].choices = [(s.slug, s.title) for s in steps if s.slug != "review"]
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(choices=[("begin_screening", _("Start screening")), ("pass_screening", _("Pass to evaluation"))])
+    ids = forms.TypedMultipleChoiceField(coerce=int)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(v, v) for v in (self.data.getlist("ids") if hasattr(self.data, "getlist") else [])]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import rules
 
-from portal.permissions import is_admin, is_company_member
+from portal.permissions import is_admin, is_any_program_officer, is_company_member
 
 
 def _program_of(obj):
@@ -30,6 +30,12 @@ def is_applicant_member(user, application) -> bool:
 
 @rules.predicate
 def is_draft(user, application) -> bool:
+    return application is not None and application.state == "draft"
+
+
+@rules.predicate
+def is_editable(user, application) -> bool:
+    """A draft, or an application whose revision the officer asked for."""
     return application is not None and application.is_editable
 
 
@@ -37,6 +43,14 @@ rules.add_perm("applications.manage_program", is_program_officer | is_admin)
 rules.add_perm("applications.manage_call", is_program_officer | is_admin)
 # A draft is the company's own work until it is submitted: staff see applications from then on.
 rules.add_perm("applications.view_application", is_applicant_member | ((is_program_officer | is_admin) & ~is_draft))
-rules.add_perm("applications.edit_application", is_applicant_member & is_draft)
+rules.add_perm("applications.edit_application", is_applicant_member & is_editable)
 rules.add_perm("applications.submit_application", is_applicant_member)
+rules.add_perm("applications.resubmit_application", is_applicant_member)
 rules.add_perm("applications.withdraw_application", is_applicant_member)
+rules.add_perm("applications.appeal_application", is_applicant_member)
+# Decisions on applications are the program officer's, who answers for them; an admin
+# sets the portal up but does not decide.
+rules.add_perm("applications.screen_application", is_program_officer)
+rules.add_perm("applications.decide_selection", is_program_officer)
+rules.add_perm("applications.decide_appeal", is_program_officer)
+rules.add_perm("applications.use_queue", is_any_program_officer | is_admin)

@@ -9,7 +9,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent, Call, FormVersion, RequiredDocument
+from applications.models import Application, ApplicationEvent, Call, FormVersion, RequiredDocument  # noqa: F401
 
 CLOSING_SOON_DAYS = 7
 
@@ -96,3 +96,61 @@ def applications_for_user(user) -> QuerySet[Application]:
 
 def timeline(application: Application) -> QuerySet[ApplicationEvent]:
     return application.events.select_related("actor").order_by("seq")
+
+
+QUEUE_SORTS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+    "receipt": ("receipt_number",),
+    "company": ("company__name", "pk"),
+    "state": ("state", "submitted_at"),
+}
+
+
+def queue_for_officer(user, *, call_id: int | None = None, state: str = "", region: str = "", rule: str = "",
+                      older_than_days: int | None = None, q: str = "", sort: str = "submitted", now=None) -> QuerySet[Application]:
+    """Submitted applications of the officer's programs (everything for an admin), filtered
+    and sorted in SQL; drafts are never shown to staff."""
+    from django.utils import timezone
+
+    applications = Application.objects.exclude(state="draft").select_related("company", "call__program")
+    if not user.is_superuser:
+        applications = applications.filter(call__program__officer_links__user=user)
+    if call_id:
+        applications = applications.filter(call_id=call_id)
+    if state:
+        applications = applications.filter(state=state)
+    if region:
+        applications = applications.filter(company__region=region)
+    if rule:
+        applications = applications.filter(rule_issues__contains=f",{rule},")
+    if older_than_days is not None:
+        applications = applications.filter(submitted_at__lte=(now or timezone.now()) - datetime.timedelta(days=older_than_days))
+    if q:
+        digits = q.replace("-", "").strip()
+        applications = applications.filter(
+            Q(company__name__icontains=q) | Q(receipt_number__icontains=q.strip()) | Q(company__business_number=digits)
+        )
+    return applications.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"]))
+
+
+def call_statistics(call: Call) -> dict:
+    """Counts for the officer's dashboard, each one aggregate query."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from django.utils import timezone
+
+    submitted = Application.objects.filter(call=call).exclude(state="draft")
+    by_state = dict(Application.objects.filter(call=call).values_list("state").annotate(n=Count("pk")))
+    per_day = list(
+        submitted.annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day").annotate(n=Count("pk")).order_by("day")
+    )
+    by_region = list(submitted.values_list("company__region").annotate(n=Count("pk")).order_by("-n"))
+    from django.db.models.functions import Substr
+
+    by_industry = list(
+        submitted.annotate(division=Substr("company__ksic_code", 1, 3)).values_list("division").annotate(n=Count("pk")).order_by("-n")[:15]
+    )
+    return {"by_state": by_state, "per_day": per_day, "by_region": by_region, "by_industry": by_industry}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import applicant, catalogue, officer
+from applications.views import applicant, catalogue, officer, screening
 
 urlpatterns = [
     path("calls/", catalogue.call_list, name="call_list"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("calls/<str:code>/attachments/<int:pk>/", catalogue.attachment_download, name="call_attachment"),
     path("calls/<str:code>/apply/", applicant.application_start, name="application_start"),
     path("applications/", applicant.dashboard, name="application_dashboard"),
+    path("notifications/", applicant.notifications, name="notifications"),
     path("applications/<int:pk>/", applicant.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/<slug:step>/", applicant.application_step, name="application_step"),
     path("applications/<int:pk>/autosave/", applicant.autosave, name="application_autosave"),
@@ -16,6 +17,14 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", applicant.submit, name="application_submit"),
     path("applications/<int:pk>/receipt/", applicant.receipt, name="application_receipt"),
     path("applications/<int:pk>/withdraw/", applicant.withdraw, name="application_withdraw"),
+    path("officer/queue/", screening.queue, name="officer_queue"),
+    path("officer/queue/bulk/", screening.queue_bulk, name="officer_queue_bulk"),
+    path("officer/applications/<int:pk>/", screening.application_review, name="officer_application"),
+    path("officer/applications/<int:pk>/<slug:action>/", screening.application_action, name="officer_application_action"),
+    path("officer/calls/<int:pk>/dashboard/", screening.call_dashboard, name="officer_call_dashboard"),
+    path("officer/calls/<int:pk>/exports/", screening.export_create, name="officer_export_create"),
+    path("officer/exports/<int:pk>/", screening.export_detail, name="officer_export"),
+    path("officer/exports/<int:pk>/download/", screening.export_download, name="officer_export_download"),
     path("officer/calls/new/", officer.call_create, name="officer_call_create"),
     path("officer/calls/<int:pk>/", officer.call_setup, name="officer_call_setup"),
     path("officer/calls/<int:pk>/basics/", officer.call_basics, name="officer_call_basics"),

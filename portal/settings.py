@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.roles",
+                "applications.context_processors.notices",
             ],
         },
     },
@@ -178,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
     "redeliver-pending-email": {
         "task": "portal.tasks.redeliver_pending_email",
         "schedule": 60.0,
+    },
+    "sweep-overdue-revisions": {
+        "task": "applications.tasks.sweep_overdue_revisions",
+        "schedule": 300.0,
     },
 }
 

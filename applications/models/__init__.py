@@ -5,6 +5,8 @@ from applications.models.application import (
     ApplicationEvent,
     BudgetCategory,
     BudgetLine,
+    Notification,
+    RevisionRequest,
     State,
 )
 from applications.models.calls import (
@@ -18,6 +20,7 @@ from applications.models.calls import (
     SupportLevel,
 )
 from applications.models.eligibility import EligibilityRule, RuleKind
+from applications.models.exports import Export
 from applications.models.form_definitions import FieldType, FormField, FormSection, FormVersion
 from applications.models.programs import Program, ProgramOfficer
 
@@ -33,15 +36,18 @@ __all__ = [
     "CallRegion",
     "DocumentKind",
     "EligibilityRule",
+    "Export",
     "FieldType",
     "FileFormat",
     "FormField",
     "FormSection",
     "FormVersion",
     "NoticeAttachment",
+    "Notification",
     "Program",
     "ProgramOfficer",
     "RequiredDocument",
+    "RevisionRequest",
     "RuleKind",
     "State",
     "SupportLevel",

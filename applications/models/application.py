@@ -56,6 +56,9 @@ class Application(FSMModelMixin, models.Model):
     declarations = models.JSONField(default=dict, blank=True)
     grant_requested = models.BigIntegerField(_("government grant requested (KRW)"), default=0, validators=[MinValueValidator(0)])
     eligibility_snapshot = models.JSONField(default=list, blank=True)
+    # Kinds of the rules that did not pass at submission (soft rules only; hard ones block),
+    # as ",kind,kind," so that the officer's queue can filter on them in SQL.
+    rule_issues = models.CharField(max_length=200, blank=True, default="")
     # Bumped by every draft save, so that a save from a stale page is noticed.
     draft_revision = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -76,9 +79,69 @@ class Application(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.receipt_number or f"{self.call.code} / {self.company}"
 
+    # --- Transitions. Each only changes the state; the service that calls it checks the
+    # deadline and completeness, holds the row lock and writes the event.
+
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission="applications.submit_application")
     def submit(self) -> None:
-        """Checks (deadline, completeness, eligibility) are the service's: it holds the locks."""
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.SCREENING, permission="applications.screen_application")
+    def begin_screening(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.SCREENING], target=State.UNDER_REVIEW,
+                permission="applications.screen_application")
+    def pass_screening(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.SCREENING], target=State.REVISION_REQUESTED,
+                permission="applications.screen_application")
+    def request_revision(self) -> None:
+        pass
+
+    @transition(field=state, source=State.REVISION_REQUESTED, target=State.SCREENING, permission="applications.resubmit_application")
+    def resubmit(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.SUBMITTED, State.SCREENING, State.REVISION_REQUESTED], target=State.INELIGIBLE,
+                permission="applications.screen_application")
+    def declare_ineligible(self) -> None:
+        pass
+
+    # Run by the periodic sweep, not by a person: no permission, a condition instead.
+    @transition(field=state, source=State.REVISION_REQUESTED, target=State.INELIGIBLE,
+                conditions=[lambda application: application.revision_overdue(getattr(application, "clock", None))])
+    def expire_revision(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.SELECTED, permission="applications.decide_selection")
+    def select(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.WAITLISTED, permission="applications.decide_selection")
+    def waitlist(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.REJECTED, permission="applications.decide_selection")
+    def reject(self) -> None:
+        pass
+
+    @transition(field=state, source=State.WAITLISTED, target=State.SELECTED, permission="applications.decide_selection")
+    def promote(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.REJECTED, State.WAITLISTED], target=State.APPEAL, permission="applications.appeal_application")
+    def appeal(self) -> None:
+        pass
+
+    @transition(field=state, source=State.APPEAL, target=State.UNDER_REVIEW, permission="applications.decide_appeal")
+    def order_rereview(self) -> None:
+        pass
+
+    @transition(field=state, source=State.APPEAL, target=State.REJECTED, permission="applications.decide_appeal")
+    def dismiss_appeal(self) -> None:
+        pass
 
     @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN, permission="applications.withdraw_application")
     def withdraw(self) -> None:
@@ -86,7 +149,19 @@ class Application(FSMModelMixin, models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state == State.DRAFT
+        return self.state in (State.DRAFT, State.REVISION_REQUESTED)
+
+    def open_revision(self):
+        """The revision request the applicant is answering, if any (one query, cached)."""
+        if not hasattr(self, "_open_revision"):
+            self._open_revision = self.revisions.filter(resolved_at__isnull=True).order_by("-created_at").first()
+        return self._open_revision
+
+    def revision_overdue(self, now=None) -> bool:
+        from django.utils import timezone
+
+        revision = self.open_revision()
+        return revision is not None and (now or timezone.now()) >= revision.due_at
 
 
 class BudgetCategory(models.TextChoices):
@@ -173,3 +248,49 @@ class ApplicationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Application events are append-only.")
+
+
+class RevisionRequest(models.Model):
+    """보완요청: what the officer asks the applicant to change, and by when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("what to change"))
+    # Step slugs the applicant may edit: "overview", "section-<id>", "budget", "documents", "declarations".
+    steps = models.JSONField(default=list)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("revision request")
+        verbose_name_plural = _("revision requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application} / {self.due_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one person, written with the change it reports."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    message_ko = models.TextField()
+    message_en = models.TextField()
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message_ko[:50]
+
+    @property
+    def message(self) -> str:
+        from django.utils import translation
+
+        return self.message_en if translation.get_language() == "en" else self.message_ko

@@ -69,6 +69,32 @@ def _check_call_open(call: Call, now: datetime.datetime) -> None:
         raise ValidationError(_closed_message(call), code="closed")
 
 
+def check_editable(application: Application, *, now: datetime.datetime, step: str) -> None:
+    """A draft may change while the call is open; an application under revision only in the
+    parts the officer asked for, until the revision's due time."""
+    if application.state == State.DRAFT:
+        _check_call_open(application.call, now)
+        return
+    revision = application.open_revision() if application.state == State.REVISION_REQUESTED else None
+    if revision is None:
+        raise ValidationError(_("This application can no longer be edited."), code="not_editable")
+    if now >= revision.due_at:
+        raise ValidationError(
+            _("The revision was due at %(time)s (KST); it can no longer be changed.")
+            % {"time": timezone.localtime(revision.due_at).strftime("%Y-%m-%d %H:%M")},
+            code="revision_overdue",
+        )
+    if step not in revision.steps:
+        raise ValidationError(_("Only the parts named in the revision request can be changed."), code="not_requested")
+
+
+def _section_step(application: Application, keys) -> set[str]:
+    return {
+        f"section-{pk}"
+        for pk in FormField.objects.filter(section__form=application.form_version, key__in=list(keys)).values_list("section_id", flat=True)
+    }
+
+
 def application_start(*, user: User, call: Call, company: Company, now: datetime.datetime | None = None,
                       ip: str | None = None) -> tuple[Application, bool]:
     """Open the company's application to the call, or return the one it already has.
@@ -104,7 +130,15 @@ def application_save_draft(*, user: User, application: Application, answers: dic
 
     `application` was fetched with `for_update=True` by the caller's access check."""
     now = now or timezone.now()
-    _check_call_open(application.call, now)
+    steps = set()
+    if answers:
+        steps |= _section_step(application, answers)
+    if project_title is not None or support_level_id is not None:
+        steps.add("overview")
+    if declarations is not None:
+        steps.add("declarations")
+    for step in steps or {"overview"}:
+        check_editable(application, now=now, step=step)
     errors: dict[str, str] = {}
     fields = {f.key: f for f in _form_fields(application)}
     if answers:
@@ -152,7 +186,7 @@ def budget_save(*, user: User, application: Application, lines: list[dict], gran
                 now: datetime.datetime | None = None) -> Budget:
     """Replace the budget lines and the grant requested; return the computed budget with
     its messages. A draft keeps an over-cap budget; submission refuses it."""
-    _check_call_open(application.call, now or timezone.now())
+    check_editable(application, now=now or timezone.now(), step="budget")
     application.budget_lines.all().delete()
     created = BudgetLine.objects.bulk_create(
         BudgetLine(application=application, order=i, category=line["category"], description=line["description"],
@@ -170,18 +204,20 @@ def budget_save(*, user: User, application: Application, lines: list[dict], gran
 def document_upload(*, user: User, application: Application, upload: UploadedFile, requirement_id: int | None = None,
                     field_key: str = "", now: datetime.datetime | None = None, ip: str | None = None) -> ApplicationDocument:
     call = application.call
-    _check_call_open(call, now or timezone.now())
+    now = now or timezone.now()
     requirement = None
     if requirement_id is not None:
         requirement = RequiredDocument.objects.filter(pk=requirement_id, call=call).first()
         if requirement is None:
             raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
         formats = requirement.formats
+        check_editable(application, now=now, step="documents")
     else:
         field = FormField.objects.filter(section__form=application.form_version, key=field_key, type=FieldType.FILE).first()
         if field is None:
             raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
         formats = [c["value"] for c in field.choices] or ["pdf"]
+        check_editable(application, now=now, step=f"section-{field.section_id}")
     inspected = inspect_upload(upload, formats=formats, max_bytes=call.max_file_mb * 1024 * 1024)
 
     replaced = []
@@ -221,10 +257,11 @@ def document_upload(*, user: User, application: Application, upload: UploadedFil
 @transaction.atomic
 def document_delete(*, user: User, application: Application, document_id: int, now: datetime.datetime | None = None,
                     ip: str | None = None) -> None:
-    _check_call_open(application.call, now or timezone.now())
-    document = application.documents.filter(pk=document_id).first()
+    document = application.documents.filter(pk=document_id).select_related("requirement").first()
     if document is None:
         raise ValidationError(_("That file is no longer there."), code="gone")
+    step = "documents" if document.requirement_id else next(iter(_section_step(application, [document.field_key])), "documents")
+    check_editable(application, now=now or timezone.now(), step=step)
     name = document.file.name
     storage = document.file.storage
     document.delete()
@@ -288,6 +325,11 @@ def submission_problems(application: Application) -> tuple[list[str], list[eligi
     return problems, results
 
 
+def rule_issues(results: list[eligibility.RuleResult]) -> str:
+    kinds = [r.kind for r in results if r.outcome != eligibility.PASS]
+    return f",{','.join(kinds)}," if kinds else ""
+
+
 def _members_emails(company: Company) -> list[str]:
     return list(company.memberships.values_list("user__email", flat=True))
 
@@ -322,6 +364,7 @@ def application_submit(*, user: User, application_id: int, now: datetime.datetim
         Call.objects.filter(pk=call.pk).update(receipt_seq=seq)
         application.receipt_number = f"{call.code}-{seq:05d}"
         application.eligibility_snapshot = [r.as_dict() for r in results]
+        application.rule_issues = rule_issues(results)
         application.submitted_at = timezone.now()
         application.submit()
         application.save()

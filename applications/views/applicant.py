@@ -27,6 +27,7 @@ from applications.forms import (
 from applications.models import WITHDRAWABLE, Application, FieldType, FormField, FormSection, State
 from applications.selectors import application_for_user, applications_for_user, call_for_public, timeline
 from applications.services import submission as svc
+from applications.services import workflow
 from applications.views.steps import neighbours, steps_of
 from portal.http import client_ip
 from portal.models import Company
@@ -64,7 +65,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "events": timeline(application),
-            "can_edit": request.user.has_perm(EDIT, application) and application.call.is_open(),
+            "can_edit": request.user.has_perm(EDIT, application) and (application.state != State.DRAFT or application.call.is_open()),
+            "revision": application.open_revision() if application.state == State.REVISION_REQUESTED else None,
+            "revision_steps": _revision_steps(application),
             "can_withdraw": can_withdraw,
             "withdraw_form": WithdrawForm(),
             "budget": svc.budget_of(application) if application.budget_lines.exists() else None,
@@ -74,11 +77,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _step_context(application: Application, slug: str) -> dict:
     steps = steps_of(application)
+    revision = application.open_revision() if application.state == State.REVISION_REQUESTED else None
+    if revision is not None:
+        # Under revision, only the parts the officer named (and the review) are offered.
+        steps = [s for s in steps if s.slug in revision.steps or s.slug == "review"]
     if slug not in {s.slug for s in steps}:
         raise Http404(_("No such step."))
     previous, following = neighbours(steps, slug)
     return {"application": application, "steps": steps, "current": slug, "previous": previous, "next": following,
-            "call": application.call}
+            "call": application.call, "revision": revision}
 
 
 @login_required
@@ -89,18 +96,24 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             messages.info(request, _("This application was submitted; it can no longer be edited."))
             return redirect("application_detail", pk=application.pk)
         raise PermissionDenied
-    context = _step_context(application, step)
+    try:
+        context = _step_context(application, step)
+    except Http404:
+        if application.state == State.REVISION_REQUESTED:
+            messages.info(request, _("Only the parts named in the revision request can be changed."))
+            return redirect("application_detail", pk=application.pk)
+        raise
     handler = _STEP_HANDLERS.get(step.split("-", 1)[0])
     if request.method == "POST":
-        if not application.call.is_open():
-            messages.error(request, svc._closed_message(application.call))
+        try:
+            # The row lock keeps two people (or two tabs) from interleaving their saves.
+            with transaction.atomic():
+                application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
+                context["application"] = application
+                return handler(request, application, step, context, post=True)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
             return redirect("application_detail", pk=application.pk)
-        # The row lock keeps two people (or two tabs) from interleaving their saves.
-        with transaction.atomic():
-            application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
-            context["application"] = application
-            response = handler(request, application, step, context, post=True)
-        return response
     return handler(request, application, step, context, post=False)
 
 
@@ -113,6 +126,13 @@ def _go_on(request, context, errors: bool) -> HttpResponse | None:
     if request.POST.get("go") == "previous" and context["previous"]:
         target = context["previous"]
     return redirect(target.url if target else request.path)
+
+
+def _revision_steps(application: Application) -> list:
+    revision = application.open_revision() if application.state == State.REVISION_REQUESTED else None
+    if revision is None:
+        return []
+    return [s for s in steps_of(application) if s.slug in revision.steps]
 
 
 def _back(request: HttpRequest, application: Application) -> str:
@@ -324,10 +344,17 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     arrived = timezone.now()
     application = application_for_user(request.user, pk)
     try:
+        if application.state == State.REVISION_REQUESTED:
+            workflow.revision_resubmit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+            messages.success(request, _("The revised application was sent back for screening."))
+            return redirect("application_detail", pk=application.pk)
         application = svc.application_submit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+    except (workflow.TransitionRefused, workflow.StaleState) as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("application_detail", pk=application.pk)
     except svc.SubmissionRefused as refused:
         context = _step_context(application, "review")
-        results = svc.submission_problems(application)[1] if application.state == State.DRAFT else []
+        results = svc.submission_problems(application)[1] if application.is_editable else []
         context.update(problems=refused.problems, results=results, budget=svc.budget_of(application),
                        PASS=eligibility.PASS, FAIL=eligibility.FAIL, refused=True)
         return render(request, "applications/step_review.html", context, status=400)
@@ -360,3 +387,12 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The application was withdrawn."))
     return redirect("application_detail", pk=application.pk)
 
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    from applications.models import Notification
+
+    notices = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:100])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "applications/notifications.html", {"notices": notices})

@@ -15,3 +15,22 @@ def won(amount) -> str:
         return formatting.won(int(amount))
     except (TypeError, ValueError):
         return str(amount)
+
+
+@register.filter
+def chart_max(rows) -> int:
+    """The largest count among (label, count) rows, at least 1 (the bars' scale)."""
+    return max((row[-1] for row in rows), default=1) or 1
+
+
+@register.filter
+def chart_rows(rows, kind: str = "") -> list:
+    """(date, count) rows with the date written as the chart's label."""
+    if kind == "date":
+        return [(day.strftime("%m-%d") if day else "—", n) for day, n in rows]
+    return list(rows)
+
+
+@register.filter
+def times(value, factor) -> int:
+    return int(value) * int(factor)

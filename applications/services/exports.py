@@ -1,0 +1,105 @@
+"""Exports of a call's applications for the committee, built in Celery in chunks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Call, Export, State
+from portal.models import Region
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+
+
+def export_request(*, user, call: Call, format: str) -> Export:
+    export = Export.objects.create(call=call, format=format, requested_by=user)
+    transaction.on_commit(lambda: _queue(export.pk), robust=True)
+    return export
+
+
+def _queue(export_id: int) -> None:
+    from applications.tasks import build_export
+
+    try:
+        build_export.apply_async(args=[export_id], retry=False)
+    except Exception:
+        log.warning("Could not queue export %s; it stays waiting.", export_id, exc_info=True)
+
+
+def _header() -> list[str]:
+    return [_("Receipt number"), _("Company"), _("Business registration number"), _("Region"), _("Industry (KSIC)"),
+            _("Status"), _("Submitted"), _("Project title"), _("Government grant"), _("Rule issues")]
+
+
+def _rows(call: Call):
+    queryset = (
+        Application.objects.filter(call=call).exclude(state=State.DRAFT)
+        .select_related("company").order_by("receipt_number")
+    )
+    for application in queryset.iterator(chunk_size=CHUNK):
+        yield [
+            application.receipt_number, application.company.name, application.company.business_number_display,
+            str(Region(application.company.region).label), application.company.ksic_code, str(State(application.state).label),
+            timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M:%S") if application.submitted_at else "",
+            application.project_title, application.grant_requested, application.rule_issues.strip(","),
+        ]
+
+
+def export_build(*, export_id: int) -> Export:
+    export = Export.objects.select_related("call").get(pk=export_id)
+    if export.status == Export.Status.DONE:
+        return export  # a retried task finds the work done
+    total = Application.objects.filter(call=export.call).exclude(state=State.DRAFT).count()
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, total=total, done=0)
+    with translation.override("ko"):
+        header = _header()
+        if export.format == Export.Format.XLSX:
+            content = _xlsx(export, header)
+        else:
+            content = _csv(export, header)
+    name = f"{export.call.code}-{timezone.localtime():%Y%m%d-%H%M}.{export.format}"
+    export.file.save(name, ContentFile(content), save=False)
+    export.status, export.done, export.total, export.finished_at = Export.Status.DONE, total, total, timezone.now()
+    export.save(update_fields=["file", "status", "done", "total", "finished_at"])
+    return export
+
+
+def _progress(export: Export, done: int) -> None:
+    if done % CHUNK == 0:
+        Export.objects.filter(pk=export.pk).update(done=done)
+
+
+def _csv(export: Export, header: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for done, row in enumerate(_rows(export.call), start=1):
+        writer.writerow(row)
+        _progress(export, done)
+    # A byte-order mark so that spreadsheet programs read the Korean text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(export: Export, header: list[str]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(export.call.code[:31])
+    sheet.append(header)
+    for done, row in enumerate(_rows(export.call), start=1):
+        sheet.append(row)
+        _progress(export, done)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_fail(*, export_id: int, error: str) -> None:
+    Export.objects.filter(pk=export_id).update(status=Export.Status.FAILED, error=error[:2000], finished_at=timezone.now())

@@ -1,0 +1,206 @@
+"""The officer's desk: the queue of submitted applications, one application with its
+screening actions, the call dashboard and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
+from applications.models import Export, FormField, State
+from applications.selectors import application_for_user, call_for_officer, call_statistics, calls_for_officer, queue_for_officer, timeline
+from applications.services import exports, workflow
+from applications.services.submission import budget_of
+from applications.views.steps import steps_of
+from portal.http import client_ip
+from portal.models import Region
+
+PAGE_SIZE = 50
+
+
+def _require_desk(user) -> None:
+    if not user.has_perm("applications.use_queue"):
+        raise PermissionDenied(_("This page is for program officers."))
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _require_desk(request.user)
+    calls = list(calls_for_officer(request.user))
+    form = QueueFilter(request.GET or None, calls=calls)
+    filters = form.cleaned_data if form.is_valid() else {}
+    applications = queue_for_officer(
+        request.user, call_id=filters.get("call"), state=filters.get("state", ""), region=filters.get("region", ""),
+        rule=filters.get("rule", ""), older_than_days=filters.get("older_than_days"), q=filters.get("q", ""),
+        sort=filters.get("sort") or "submitted",
+    )
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "officer/queue.html", {"form": form, "page": page, "query": query.urlencode(),
+                                                  "bulk_form": BulkForm()})
+
+
+@login_required
+@require_POST
+def queue_bulk(request: HttpRequest) -> HttpResponse:
+    _require_desk(request.user)
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an action and at least one application."))
+        return redirect(request.POST.get("back") or "officer_queue")
+    run = {"begin_screening": workflow.screening_begin, "pass_screening": workflow.screening_pass}[form.cleaned_data["action"]]
+    done, refused = 0, []
+    for application_id in form.cleaned_data["ids"]:
+        label = f"#{application_id}"
+        try:
+            application = application_for_user(request.user, application_id)
+            label = application.receipt_number or label
+            run(user=request.user, application_id=application.pk, ip=client_ip(request))
+            done += 1
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            reason = exc.messages[0] if isinstance(exc, ValidationError) else _("not allowed")
+            refused.append(f"{label}: {reason}")
+    if done:
+        messages.success(request, _("%(n)d applications updated.") % {"n": done})
+    for line in refused:
+        messages.warning(request, line)
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/officer/queue/") else "officer_queue")
+
+
+def _answers(application) -> list[tuple[str, list[tuple[str, object]]]]:
+    fields = FormField.objects.filter(section__form=application.form_version).select_related("section").order_by(
+        "section__order", "section__pk", "order", "pk")
+    sections: dict = {}
+    for field in fields:
+        value = application.answers.get(field.key, "")
+        if field.choices and field.type in ("choice", "multi_choice"):
+            labels = dict(field.choice_options())
+            value = ", ".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]) if v)
+        sections.setdefault(field.section.title, []).append((field.label, value))
+    return list(sections.items())
+
+
+def _review_context(request, application, **forms) -> dict:
+    steps = steps_of(application)
+    return {
+        "application": application,
+        "answers": _answers(application),
+        "budget": budget_of(application),
+        "lines": application.budget_lines.all(),
+        "documents": application.documents.select_related("requirement"),
+        "events": timeline(application),
+        "revisions": application.revisions.select_related("requested_by"),
+        "can_screen": request.user.has_perm("applications.screen_application", application),
+        "ineligible_form": forms.get("ineligible_form") or IneligibleForm(initial={"expected_state": application.state}),
+        "revision_form": forms.get("revision_form") or RevisionRequestForm(initial={"expected_state": application.state}, steps=steps),
+        "region_label": Region(application.company.region).label,
+        "State": State,
+    }
+
+
+@login_required
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_desk(request.user)
+    application = application_for_user(request.user, pk)
+    return render(request, "officer/application.html", _review_context(request, application))
+
+
+@login_required
+@require_POST
+def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _require_desk(request.user)
+    application = application_for_user(request.user, pk)
+    ip = client_ip(request)
+    expected = request.POST.get("expected_state") or None
+    form = None
+    try:
+        if action == "begin":
+            workflow.screening_begin(user=request.user, application_id=pk, expected_state=expected, ip=ip)
+        elif action == "pass":
+            workflow.screening_pass(user=request.user, application_id=pk, expected_state=expected, ip=ip)
+        elif action == "ineligible":
+            form = IneligibleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Write the reason."))
+            workflow.screening_declare_ineligible(user=request.user, application_id=pk, reason=form.cleaned_data["reason"],
+                                                  expected_state=form.cleaned_data["expected_state"], ip=ip)
+        elif action == "revision":
+            form = RevisionRequestForm(request.POST, steps=steps_of(application))
+            if not form.is_valid():
+                raise ValidationError(_("Not saved: see the messages in the form."))
+            workflow.revision_request(user=request.user, application_id=pk, message=form.cleaned_data["message"],
+                                      due_at=form.cleaned_data["due_at"], steps=form.cleaned_data["steps"],
+                                      expected_state=form.cleaned_data["expected_state"], ip=ip)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        forms = {"ineligible_form": form} if action == "ineligible" else {"revision_form": form} if action == "revision" else {}
+        if form is not None and not isinstance(exc, (workflow.StaleState, workflow.TransitionRefused)):
+            if not form.errors:
+                form.add_error(None, exc.messages[0])
+            application.refresh_from_db()
+            return render(request, "officer/application.html", _review_context(request, application, **forms), status=400)
+        return redirect("officer_application", pk=pk)
+    messages.success(request, _("Done."))
+    return redirect("officer_application", pk=pk)
+
+
+@login_required
+def call_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    call = call_for_officer(request.user, pk)
+    stats = call_statistics(call)
+    states = [(State(value).label, stats["by_state"].get(value, 0), value) for value in State.values]
+    regions = [(Region(code).label if code in Region.values else code, n) for code, n in stats["by_region"]]
+    return render(request, "officer/dashboard.html", {
+        "call": call,
+        "states": states,
+        "total": sum(stats["by_state"].values()),
+        "per_day": stats["per_day"],
+        "regions": regions,
+        "industries": stats["by_industry"],
+        "exports": call.exports.all()[:5],
+    })
+
+
+@login_required
+@require_POST
+def export_create(request: HttpRequest, pk: int) -> HttpResponse:
+    call = call_for_officer(request.user, pk)
+    format = request.POST.get("format")
+    if format not in Export.Format.values:
+        messages.error(request, _("Choose CSV or XLSX."))
+        return redirect("officer_call_dashboard", pk=pk)
+    export = exports.export_request(user=request.user, call=call, format=format)
+    return redirect("officer_export", pk=export.pk)
+
+
+def _export_for(user, pk: int) -> Export:
+    export = get_object_or_404(Export.objects.select_related("call__program"), pk=pk)
+    call_for_officer(user, export.call_id)
+    return export
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = _export_for(request.user, pk)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"status": export.status, "label": str(export.get_status_display()), "percent": export.percent,
+                             "done": export.done, "total": export.total, "error": export.error})
+    return render(request, "officer/export.html", {"export": export})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = _export_for(request.user, pk)
+    if export.status != Export.Status.DONE:
+        raise Http404(_("The file is not ready yet."))
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])
