@@ -231,3 +231,30 @@ def complete_draft(alice, acme, call):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Celery ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def celery_worker(settings):
+    """A real worker thread on the configured broker (Redis in CI, the filesystem otherwise).
+    Use with django_db(transaction=True) so that it sees the test's rows."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    app.control.purge()
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

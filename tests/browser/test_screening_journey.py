@@ -1,0 +1,89 @@
+"""An officer screens, requests a revision, the applicant revises and resubmits, the officer
+passes it to evaluation; in Korean in real Chromium, every page passing axe."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from applications.models import Application, State
+from applications.services.submission import application_submit
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_application_journey import sign_in
+from tests.conftest import PASSWORD, totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in_with_totp(page, email):
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("이메일:").fill(email)
+    page.get_by_label("비밀번호:").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="로그인").click()
+    page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/.*"))
+    page.locator("input[name=code]").fill(totp_code())
+    page.locator("main").get_by_role("button").first.click()
+    page.wait_for_url(page.base_url + "/")
+
+
+def new_page(browser, live_server):
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.base_url = live_server.url
+    return context, page
+
+
+def test_screening_revision_and_resubmission(browser, live_server, alice, olivia, complete_draft):
+    application = application_submit(user=alice, application_id=complete_draft.pk, now=timezone.now())
+
+    officer_context, officer = new_page(browser, live_server)
+    sign_in_with_totp(officer, olivia.email)
+    officer.get_by_role("link", name="사업담당자 업무").click()
+    officer.get_by_role("link", name="요건검토 목록").click()
+    officer.wait_for_url("**/officer/queue/")
+    assert_accessible(officer)
+    screenshot(officer, "30-queue")
+    officer.get_by_role("link", name=application.receipt_number).click()
+    assert_accessible(officer)
+    officer.get_by_role("button", name="요건검토 시작").click()
+    officer.get_by_text("보완요청", exact=True).click()
+    officer.get_by_label("보완할 내용").fill("장비 견적서 금액과 사업비 내역을 맞추세요.")
+    due = timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    officer.get_by_label("기한").fill(due)
+    officer.get_by_role("checkbox", name="사업비").check()
+    screenshot(officer, "31-revision-form")
+    officer.get_by_role("button", name="보완요청 보내기").click()
+    assert officer.get_by_text("처리했습니다").is_visible()
+    assert Application.objects.get(pk=application.pk).state == State.REVISION_REQUESTED
+
+    applicant_context, applicant = new_page(browser, live_server)
+    sign_in(applicant, alice.email)
+    assert applicant.get_by_role("link", name=re.compile("알림")).is_visible()
+    applicant.get_by_role("link", name="내 신청서").first.click()
+    applicant.get_by_role("link", name=application.call.title).click()
+    assert applicant.get_by_text("장비 견적서 금액과 사업비 내역을 맞추세요.").first.is_visible()
+    assert_accessible(applicant)
+    screenshot(applicant, "32-applicant-revision")
+    applicant.get_by_role("link", name="사업비").click()
+    applicant.get_by_label("금액(원) 1").fill("210,000,000")
+    applicant.get_by_role("button", name="저장하고 다음 단계").click()
+    applicant.wait_for_url(re.compile(r".*/edit/review/$"))
+    assert_accessible(applicant)
+    applicant.get_by_role("button", name="보완한 신청서 제출").click()
+    assert applicant.get_by_text("보완한 신청서를 다시 제출했습니다").is_visible()
+    assert Application.objects.get(pk=application.pk).state == State.SCREENING
+
+    officer.reload()
+    assert officer.get_by_text("보완 제출").is_visible()
+    officer.get_by_role("button", name="요건 충족: 평가로 넘기기").click()
+    assert Application.objects.get(pk=application.pk).state == State.UNDER_REVIEW
+    assert_accessible(officer)
+    screenshot(officer, "33-officer-application")
+    officer.goto(f"{live_server.url}/officer/calls/{application.call_id}/dashboard/")
+    assert_accessible(officer)
+    screenshot(officer, "34-dashboard")
+    officer_context.close()
+    applicant_context.close()
