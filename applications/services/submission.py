@@ -31,9 +31,9 @@ from applications.models import (
 )
 from applications.selectors import current_form
 from applications.services.events import event_record
+from applications.services.notify import notify_members
 from applications.uploads import inspect_upload
 from portal.models import Company, CompanyMembership, User
-from portal.services.outbox import email_enqueue_bilingual
 
 log = logging.getLogger(__name__)
 
@@ -330,10 +330,6 @@ def rule_issues(results: list[eligibility.RuleResult]) -> str:
     return f",{','.join(kinds)}," if kinds else ""
 
 
-def _members_emails(company: Company) -> list[str]:
-    return list(company.memberships.values_list("user__email", flat=True))
-
-
 def application_submit(*, user: User, application_id: int, now: datetime.datetime, ip: str | None = None) -> Application:
     """Submit once. `now` is when the request arrived: the deadline is judged by it.
 
@@ -370,11 +366,7 @@ def application_submit(*, user: User, application_id: int, now: datetime.datetim
         application.save()
         event_record(application=application, actor=user, action="submitted", from_state=State.DRAFT,
                      to_state=State.SUBMITTED, ip=ip, data={"receipt_number": application.receipt_number})
-        email_enqueue_bilingual(
-            template_prefix="applications/email/submitted",
-            context={"application": application, "call": call, "company": application.company},
-            to=_members_emails(application.company),
-        )
+        notify_members(application=application, template_prefix="applications/email/submitted")
     return application
 
 
@@ -398,9 +390,5 @@ def application_withdraw(*, user: User, application_id: int, reason: str, ip: st
         event_record(application=application, actor=user, action="withdrawn", from_state=from_state,
                      to_state=State.WITHDRAWN, message=reason, ip=ip)
         if from_state != State.DRAFT:
-            email_enqueue_bilingual(
-                template_prefix="applications/email/withdrawn",
-                context={"application": application, "call": application.call, "reason": reason},
-                to=_members_emails(application.company),
-            )
+            notify_members(application=application, template_prefix="applications/email/withdrawn", context={"reason": reason})
     return application

@@ -73,7 +73,8 @@ def transition_run(
 
 
 def screening_begin(*, user, application_id: int, expected_state: str | None = None, ip: str | None = None) -> Application:
-    return transition_run(user=user, application_id=application_id, name="begin_screening", expected_state=expected_state, ip=ip)
+    return transition_run(user=user, application_id=application_id, name="begin_screening", expected_state=expected_state, ip=ip,
+                          notify="applications/email/screening_started")
 
 
 def screening_pass(*, user, application_id: int, expected_state: str | None = None, ip: str | None = None) -> Application:
