@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.redeliver_pending_email",
         "schedule": 60.0,
     },
+    "apply-finalised-selections": {
+        "task": "reviews.tasks.apply_finalised_selections",
+        "schedule": 300.0,
+    },
     "sweep-overdue-revisions": {
         "task": "applications.tasks.sweep_overdue_revisions",
         "schedule": 300.0,

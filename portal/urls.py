@@ -22,7 +22,7 @@ urlpatterns = [
     path("companies/<int:pk>/join-requests/<int:request_pk>/", companies.company_join_decide, name="company_join_decide"),
     path("invitations/<str:token>/", companies.invitation_accept_view, name="invitation_accept"),
     path("officer/", pages.officer_desk, name="officer_desk"),
-    path("reviewer/", pages.reviewer_desk, name="reviewer_desk"),
     path("", include("applications.urls")),
+    path("", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -109,8 +109,11 @@ def make_machine(call, olivia, seen: set):
         def resubmit(self, role):
             self._attempt("resubmit", role, lambda u: workflow.revision_resubmit(user=u, application_id=self.application.pk, now=timezone.now()))
 
-        @rule(role=ACTORS)
-        def withdraw(self, role):
+        # Withdrawal ends everything, so it is drawn rarely to let sequences reach the later states.
+        @rule(role=ACTORS, chance=st.integers(min_value=0, max_value=5))
+        def withdraw(self, role, chance):
+            if chance:
+                return
             self._attempt("withdraw", role, lambda u: svc.application_withdraw(user=u, application_id=self.application.pk, reason="사정상 포기"))
 
         @invariant()
@@ -141,7 +144,7 @@ def test_random_sequences_of_actions_by_all_roles_keep_the_invariants(call, oliv
     machine = make_machine(call, olivia, seen)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=30, stateful_step_count=20, deadline=None,
+        settings=settings(max_examples=40, stateful_step_count=20, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
     )
     # The machine really moved: most transitions happened in some example.

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from applications.models.calls import Call, RequiredDocument, SupportLevel
 from applications.models.form_definitions import FormVersion
@@ -139,9 +139,11 @@ class Application(FSMModelMixin, models.Model):
     def order_rereview(self) -> None:
         pass
 
-    @transition(field=state, source=State.APPEAL, target=State.REJECTED, permission="applications.decide_appeal")
-    def dismiss_appeal(self) -> None:
-        pass
+    @transition(field=state, source=State.APPEAL, target=RETURN_VALUE(State.REJECTED, State.WAITLISTED),
+                permission="applications.decide_appeal")
+    def dismiss_appeal(self, previous_state: str) -> str:
+        """The result stands: back to what the applicant appealed against."""
+        return previous_state
 
     @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN, permission="applications.withdraw_application")
     def withdraw(self) -> None:

@@ -37,6 +37,7 @@ def transition_run(
     *, user, application_id: int, name: str, expected_state: str | None = None, message: str = "",
     ip: str | None = None, data: dict | None = None, notify: str | None = None,
     before_save: Callable[[Application], None] | None = None, now: datetime.datetime | None = None,
+    args: tuple = (), notify_context: dict | None = None,
 ) -> Application:
     """Run transition `name`. `user` None means the system (a periodic sweep); `now` is the
     time the transition's conditions judge by."""
@@ -61,14 +62,15 @@ def transition_run(
         if user is not None and not has_transition_perm(method, user):
             raise PermissionDenied(_("You may not do this with this application."))
         from_state = application.state
-        method()
+        method(*args)
         if before_save is not None:
             before_save(application)
         application.save()
         event_record(application=application, actor=user, action=name, from_state=from_state, to_state=application.state,
                      message=message, ip=ip, data=data or {})
         if notify:
-            notify_members(application=application, template_prefix=notify, context={"message": message, **(data or {})})
+            notify_members(application=application, template_prefix=notify,
+                           context={"message": message, **(data or {}), **(notify_context or {})})
     return application
 
 

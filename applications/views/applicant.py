@@ -59,10 +59,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for_user(request.user, pk)
     can_withdraw = request.user.has_perm("applications.withdraw_application", application) and application.state in WITHDRAWABLE
+    from reviews.views.applicant import result_context
+
     return render(
         request,
         "applications/detail.html",
-        {
+        result_context(application) | {
             "application": application,
             "events": timeline(application),
             "can_edit": request.user.has_perm(EDIT, application) and (application.state != State.DRAFT or application.call.is_open()),

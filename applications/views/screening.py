@@ -102,6 +102,7 @@ def _review_context(request, application, **forms) -> dict:
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(initial={"expected_state": application.state}),
         "revision_form": forms.get("revision_form") or RevisionRequestForm(initial={"expected_state": application.state}, steps=steps),
         "region_label": Region(application.company.region).label,
+        "appeals": application.appeals.select_related("filed_by"),
         "State": State,
     }
 

@@ -34,3 +34,8 @@ def chart_rows(rows, kind: str = "") -> list:
 @register.filter
 def times(value, factor) -> int:
     return int(value) * int(factor)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""

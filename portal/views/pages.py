@@ -28,13 +28,6 @@ def officer_desk(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/officer_desk.html", {"calls": calls_for_officer(request.user)})
 
 
-@login_required
-def reviewer_desk(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("portal.use_reviewer_desk"):
-        raise PermissionDenied(_("This page is for reviewers."))
-    return render(request, "pages/reviewer_desk.html", {})
-
-
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:

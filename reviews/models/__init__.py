@@ -1,3 +1,21 @@
+from reviews.models.panels import Assignment, Panel, PanelMember, ReviewerTie
 from reviews.models.reviewers import ReviewerProfile
+from reviews.models.rubrics import BonusItem, Criterion, Rubric
+from reviews.models.scores import Review, Score
+from reviews.models.selection import Appeal, SelectionItem, SelectionRound
 
-__all__ = ["ReviewerProfile"]
+__all__ = [
+    "Appeal",
+    "Assignment",
+    "BonusItem",
+    "Criterion",
+    "Panel",
+    "PanelMember",
+    "Review",
+    "ReviewerProfile",
+    "ReviewerTie",
+    "Rubric",
+    "Score",
+    "SelectionItem",
+    "SelectionRound",
+]

@@ -19,7 +19,9 @@ def diagram() -> str:
     edges = set()
     for transition in field.get_all_transitions(Application):
         who = transition.permission or "system"
-        edges.add((transition.source, transition.target, f"{transition.name} ({who.split('.')[-1]})"))
+        targets = getattr(transition.target, "allowed_states", None) or [transition.target]
+        for target in targets:
+            edges.add((transition.source, target, f"{transition.name} ({who.split('.')[-1]})"))
     for source, target, label in sorted(edges):
         lines.append(f"    {source} --> {target}: {label}")
     for final in (State.INELIGIBLE, State.REJECTED, State.WITHDRAWN):

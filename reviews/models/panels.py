@@ -1,0 +1,96 @@
+"""Panels of outside reviewers, their assignments and conflicts of interest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Call
+
+
+class Panel(models.Model):
+    class Stage(models.TextChoices):
+        WRITTEN = "written", _("Written evaluation (서면)")
+        ONSITE = "onsite", _("On-site evaluation (현장)")
+        PRESENTATION = "presentation", _("Presentation (발표)")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="panels")
+    name = models.CharField(_("name"), max_length=100)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.WRITTEN)
+    reviewers_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=5)
+    due_at = models.DateTimeField(_("reviews due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "pk"]
+        verbose_name = _("panel")
+        verbose_name_plural = _("panels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PanelMember(models.Model):
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="members")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_memberships")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["panel", "reviewer"], name="one_membership_per_panel")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} @ {self.panel}"
+
+
+class ReviewerTie(models.Model):
+    """A known tie between a reviewer and a company, by 사업자등록번호. Blocks assignment."""
+
+    class Kind(models.TextChoices):
+        EMPLOYEE = "employee", _("Works for it")
+        ADVISER = "adviser", _("Advises it")
+        SUPPLIER = "supplier", _("Supplies it (e.g. smart-factory solution)")
+        OWNER = "owner", _("Shares ownership")
+        OTHER = "other", _("Other tie")
+
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ties")
+    business_number = models.CharField(_("business registration number"), max_length=10)
+    kind = models.CharField(_("tie"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reviewer", "business_number", "kind"], name="one_tie_per_kind")]
+        indexes = [models.Index(fields=["business_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} ~ {self.business_number}"
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        CLEARED = "cleared", _("No conflict declared")
+        CONFLICT = "conflict", _("Conflict declared: removed")
+        SUBMITTED = "submitted", _("Review submitted")
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASSIGNED)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    conflict_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["panel", "application", "reviewer"], name="one_assignment_per_reviewer")]
+        indexes = [models.Index(fields=["reviewer", "status"]), models.Index(fields=["application", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.application}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CONFLICT

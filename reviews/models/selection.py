@@ -1,0 +1,86 @@
+"""Selection within the budget, and appeals against its result."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Call
+
+
+class SelectionRound(models.Model):
+    """One run of selection for a call: a proposal the officer may adjust, finalised once."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="selection_rounds")
+    budget = models.BigIntegerField(_("government budget (KRW)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    finalized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Finalising happens once per call, even if two officers press the button together.
+            models.UniqueConstraint(fields=["call"], condition=models.Q(finalized_at__isnull=False), name="one_final_selection_per_call")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.code} selection {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SelectionItem(models.Model):
+    class Decision(models.TextChoices):
+        SELECTED = "selected", _("Selected")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        REJECTED = "rejected", _("Not selected")
+
+    round = models.ForeignKey(SelectionRound, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="selection_items")
+    rank = models.PositiveIntegerField()
+    aggregated = models.DecimalField(max_digits=7, decimal_places=3)
+    bonus = models.DecimalField(max_digits=5, decimal_places=2)
+    final = models.DecimalField(max_digits=7, decimal_places=3)
+    reviews = models.PositiveSmallIntegerField()
+    grant = models.BigIntegerField(_("grant (KRW)"))
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    proposed_decision = models.CharField(max_length=10, choices=Decision.choices)
+    override_reason = models.TextField(blank=True)
+    # Per-criterion means, for the applicant's own breakdown: {criterion_id: mean}.
+    breakdown = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="one_item_per_application")]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.application}"
+
+
+class Appeal(models.Model):
+    """이의신청 against the result, within the call's window after the notice."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DISMISSED = "dismissed", _("Dismissed: the result stands")
+        REREVIEW = "rereview", _("Re-review ordered")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("reason"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    previous_state = models.CharField(max_length=30)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="pending"), name="one_pending_appeal")
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal {self.application}"

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import rules
+
+from applications.permissions import is_program_officer
+from portal.permissions import is_admin, is_reviewer
+
+
+@rules.predicate
+def is_assigned_reviewer(user, assignment) -> bool:
+    return assignment is not None and user.is_authenticated and assignment.reviewer_id == user.pk and assignment.is_active
+
+
+rules.add_perm("reviews.review_assignment", is_reviewer & is_assigned_reviewer)
+rules.add_perm("reviews.manage_evaluation", is_program_officer)
+rules.add_perm("reviews.view_evaluation", is_program_officer | is_admin)

@@ -1,0 +1,259 @@
+"""Setting up an evaluation: the rubric, panels, reviewers, assignments and conflicts."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Call, State
+from portal.models import CompanyMembership, User
+from portal.services.audit import audit_record
+from portal.services.outbox import email_enqueue_bilingual
+from reviews.models import Assignment, BonusItem, Criterion, Panel, PanelMember, ReviewerProfile, ReviewerTie, Rubric
+
+
+def rubric_for(call: Call) -> Rubric:
+    rubric, _created = Rubric.objects.get_or_create(call=call)
+    return rubric
+
+
+def _refuse_if_locked(rubric: Rubric) -> None:
+    if rubric.is_locked:
+        raise ValidationError(_("Reviewing has started: the rubric is fixed."), code="locked")
+
+
+@transaction.atomic
+def rubric_update(*, user: User, rubric: Rubric, data: dict) -> Rubric:
+    rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+    _refuse_if_locked(rubric)
+    for field, value in data.items():
+        setattr(rubric, field, value)
+    rubric.full_clean()
+    rubric.save()
+    audit_record(actor=user, action="rubric.updated", target=rubric.call, data={k: str(v) for k, v in data.items()})
+    return rubric
+
+
+@transaction.atomic
+def criterion_add(*, user: User, rubric: Rubric, data: dict) -> Criterion:
+    _refuse_if_locked(rubric)
+    criterion = Criterion.objects.create(rubric=rubric, order=rubric.criteria.count(), **data)
+    audit_record(actor=user, action="rubric.criterion_added", target=rubric.call, data={"name": criterion.name_ko})
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, user: User, rubric: Rubric, criterion_id: int) -> None:
+    _refuse_if_locked(rubric)
+    Criterion.objects.filter(rubric=rubric, pk=criterion_id).delete()
+    rubric.tie_break = [c for c in rubric.tie_break if c != criterion_id]
+    rubric.save(update_fields=["tie_break"])
+
+
+@transaction.atomic
+def bonus_add(*, user: User, rubric: Rubric, data: dict) -> BonusItem:
+    _refuse_if_locked(rubric)
+    return BonusItem.objects.create(rubric=rubric, **data)
+
+
+def rubric_problems(rubric: Rubric) -> list[str]:
+    criteria = list(rubric.criteria.all())
+    problems = []
+    if not criteria:
+        problems.append(_("Add the rubric's criteria."))
+    weights = sum((c.weight for c in criteria), Decimal(0))
+    if criteria and weights != Decimal(100):
+        problems.append(_("The criteria's weights add up to %(sum)s; they must add up to 100.") % {"sum": weights.normalize()})
+    return problems
+
+
+def _lock(rubric: Rubric) -> None:
+    """Reviewing starts with the first assignment: from then on the rubric is fixed."""
+    problems = rubric_problems(rubric)
+    if problems:
+        raise ValidationError(problems[0], code="rubric_incomplete")
+    if rubric.locked_at is None:
+        Rubric.objects.filter(pk=rubric.pk, locked_at__isnull=True).update(locked_at=timezone.now())
+        rubric.locked_at = timezone.now()
+
+
+@transaction.atomic
+def panel_create(*, user: User, call: Call, name: str, stage: str, reviewers_per_application: int, due_at: datetime.datetime) -> Panel:
+    if due_at <= timezone.now():
+        raise ValidationError(_("The reviews' due time must be in the future."), code="past")
+    panel = Panel.objects.create(call=call, name=name, stage=stage, reviewers_per_application=reviewers_per_application, due_at=due_at)
+    audit_record(actor=user, action="panel.created", target=call, data={"panel": panel.pk, "name": name})
+    return panel
+
+
+@transaction.atomic
+def reviewer_invite(*, user: User, panel: Panel, email: str, name: str = "") -> PanelMember:
+    """Add an outside expert to the panel. A new person gets an account, a link to choose a
+    password, and must set up two-factor authentication before reviewing."""
+    email = email.strip().lower()
+    reviewer, created = User.objects.get_or_create(email=email, defaults={"name": name})
+    if created:
+        reviewer.set_unusable_password()
+        reviewer.save(update_fields=["password"])
+        EmailAddress.objects.create(user=reviewer, email=email, verified=True, primary=True)
+    ReviewerProfile.objects.get_or_create(user=reviewer)
+    member, new = PanelMember.objects.get_or_create(panel=panel, reviewer=reviewer)
+    if new:
+        email_enqueue_bilingual(
+            template_prefix="reviews/email/invited",
+            context={"panel": panel, "call": panel.call, "new_account": created,
+                     "reset_url": settings.SITE_URL + reverse("account_reset_password"),
+                     "login_url": settings.SITE_URL + reverse("account_login")},
+            to=[email],
+        )
+        audit_record(actor=user, action="panel.reviewer_invited", target=panel.call, data={"panel": panel.pk, "email": email})
+    return member
+
+
+class ConflictIndex:
+    """Known ties between reviewers and companies, loaded once: membership in the company,
+    or a recorded tie (employee, adviser, supplier, owner) by business number."""
+
+    def __init__(self, reviewer_ids) -> None:
+        reviewer_ids = list(reviewer_ids)
+        self.memberships = set(CompanyMembership.objects.filter(user_id__in=reviewer_ids).values_list("user_id", "company_id"))
+        self.ties = set(ReviewerTie.objects.filter(reviewer_id__in=reviewer_ids).values_list("reviewer_id", "business_number"))
+
+    def tied(self, reviewer_id: int, application: Application) -> bool:
+        return (reviewer_id, application.company_id) in self.memberships or (
+            (reviewer_id, application.company.business_number) in self.ties
+        )
+
+
+def _assignable(call: Call):
+    return Application.objects.filter(call=call, state=State.UNDER_REVIEW).select_related("company").order_by("receipt_number")
+
+
+@transaction.atomic
+def assign(*, user: User, panel: Panel, application: Application, reviewer: User) -> Assignment:
+    if not PanelMember.objects.filter(panel=panel, reviewer=reviewer).exists():
+        raise ValidationError(_("This person is not a member of the panel."), code="not_member")
+    if application.call_id != panel.call_id or application.state != State.UNDER_REVIEW:
+        raise ValidationError(_("Only applications under evaluation in this call can be assigned."), code="not_under_review")
+    if ConflictIndex([reviewer.pk]).tied(reviewer.pk, application):
+        raise ValidationError(_("%(reviewer)s has a known tie with %(company)s and cannot review it.")
+                              % {"reviewer": reviewer, "company": application.company.name}, code="conflict")
+    _lock(panel.call.rubric)
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(panel=panel, application=application, reviewer=reviewer, assigned_by=user)
+    except IntegrityError:
+        raise ValidationError(_("This reviewer is already assigned to this application."), code="duplicate") from None
+    audit_record(actor=user, action="assignment.created", target=application, data={"reviewer": reviewer.pk, "panel": panel.pk})
+    return assignment
+
+
+@transaction.atomic
+def auto_assign(*, user: User, panel: Panel) -> tuple[int, list[str]]:
+    """Give every application under evaluation the panel's number of reviewers: the least
+    loaded members first, never one with a known tie, never the same person twice."""
+    panel = Panel.objects.select_for_update().select_related("call").get(pk=panel.pk)
+    _lock(panel.call.rubric)
+    reviewer_ids = list(panel.members.values_list("reviewer_id", flat=True))
+    if not reviewer_ids:
+        raise ValidationError(_("Invite reviewers to the panel first."), code="no_reviewers")
+    conflicts = ConflictIndex(reviewer_ids)
+    existing = defaultdict(set)
+    load = dict.fromkeys(reviewer_ids, 0)
+    for application_id, reviewer_id, status in panel.assignments.values_list("application_id", "reviewer_id", "status"):
+        existing[application_id].add(reviewer_id)
+        if status != Assignment.Status.CONFLICT and reviewer_id in load:
+            load[reviewer_id] += 1
+    active = defaultdict(int)
+    for application_id, status in panel.assignments.values_list("application_id", "status"):
+        if status != Assignment.Status.CONFLICT:
+            active[application_id] += 1
+    new = []
+    short = []
+    for application in _assignable(panel.call):
+        needed = panel.reviewers_per_application - active[application.pk]
+        candidates = sorted(
+            (r for r in reviewer_ids if r not in existing[application.pk] and not conflicts.tied(r, application)),
+            key=lambda r: (load[r], r),
+        )
+        for reviewer_id in candidates[:max(needed, 0)]:
+            new.append(Assignment(panel=panel, application=application, reviewer_id=reviewer_id, assigned_by=user))
+            load[reviewer_id] += 1
+        if needed > len(candidates):
+            short.append(application.receipt_number)
+    Assignment.objects.bulk_create(new, batch_size=2000)
+    audit_record(actor=user, action="assignment.auto", target=panel.call, data={"panel": panel.pk, "created": len(new), "short": short[:50]})
+    # Receipt numbers of the applications still short of reviewers (not enough untied members).
+    return len(new), short
+
+
+def assignment_for_reviewer(user: User, pk: int, *, for_update: bool = False) -> Assignment:
+    """The one way a reviewer reaches an assignment (404 for anyone else, and once removed)."""
+    from django.http import Http404
+
+    queryset = Assignment.objects.select_related("panel__call__rubric", "application__company", "application__call")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    assignment = queryset.filter(pk=pk).first()
+    if assignment is None or not user.has_perm("reviews.review_assignment", assignment):
+        raise Http404(_("No such assignment."))
+    return assignment
+
+
+@transaction.atomic
+def declare_no_conflict(*, user: User, assignment_id: int, ip: str | None = None) -> Assignment:
+    assignment = assignment_for_reviewer(user, assignment_id, for_update=True)
+    if assignment.status == Assignment.Status.ASSIGNED:
+        assignment.status = Assignment.Status.CLEARED
+        assignment.declared_at = timezone.now()
+        assignment.save(update_fields=["status", "declared_at"])
+        audit_record(actor=user, action="assignment.no_conflict_declared", target=assignment.application, ip=ip,
+                     data={"assignment": assignment.pk})
+    return assignment
+
+
+@transaction.atomic
+def declare_conflict(*, user: User, assignment_id: int, reason: str, ip: str | None = None) -> Assignment:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say what the conflict is."), code="reason_required")
+    assignment = assignment_for_reviewer(user, assignment_id, for_update=True)
+    if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
+        raise ValidationError(_("A submitted review cannot be withdrawn this way; ask the officer."), code="submitted")
+    assignment.status = Assignment.Status.CONFLICT
+    assignment.conflict_reason = reason[:2000]
+    assignment.declared_at = timezone.now()
+    assignment.save(update_fields=["status", "conflict_reason", "declared_at"])
+    ReviewerTie.objects.get_or_create(reviewer=user, business_number=assignment.application.company.business_number,
+                                      kind=ReviewerTie.Kind.OTHER, defaults={"note": reason[:300], "recorded_by": user})
+    audit_record(actor=user, action="assignment.conflict_declared", target=assignment.application, ip=ip,
+                 data={"assignment": assignment.pk, "reason": reason[:500]})
+    officers = list(assignment.panel.call.program.officer_links.values_list("user__email", flat=True))
+    if officers:
+        email_enqueue_bilingual(template_prefix="reviews/email/conflict_declared",
+                                context={"assignment": assignment, "panel": assignment.panel,
+                                         "url": settings.SITE_URL + reverse("officer_panel", args=[assignment.panel_id])},
+                                to=officers)
+    return assignment
+
+
+@transaction.atomic
+def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str = "") -> ReviewerTie:
+    tie, _created = ReviewerTie.objects.get_or_create(reviewer=reviewer, business_number=business_number, kind=kind,
+                                                      defaults={"note": note, "recorded_by": user})
+    # A tie found after assignment removes the assignment too.
+    Assignment.objects.filter(reviewer=reviewer, application__company__business_number=business_number,
+                              status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CLEARED]).update(
+        status=Assignment.Status.CONFLICT, conflict_reason=note or kind, declared_at=timezone.now())
+    audit_record(actor=user, action="reviewer.tie_recorded", target=reviewer, data={"business_number": business_number, "kind": kind})
+    return tie
+

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def apply_selection(self, round_id: int) -> int:
+    from reviews.services.selection import selection_apply
+
+    try:
+        return selection_apply(round_id=round_id)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=30 * (2**self.request.retries))
+
+
+@shared_task
+def apply_finalised_selections() -> int:
+    """Periodic: finish any finalised selection whose applications were not all moved yet
+    (the broker was down when it was finalised, or a worker died half-way)."""
+    from applications.models import State
+    from reviews.models import SelectionRound
+    from reviews.services.selection import selection_apply
+
+    pending = SelectionRound.objects.filter(finalized_at__isnull=False, items__application__state=State.UNDER_REVIEW).distinct()
+    return sum(selection_apply(round_id=pk) for pk in pending.values_list("pk", flat=True))

@@ -1,0 +1,276 @@
+"""The officer's side of evaluation: rubric, panels, assignments, ranking, selection, appeals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import Application, Call
+from applications.selectors import call_for_officer
+from portal.http import client_ip
+from portal.models import User
+from reviews.forms import BonusForm, CriterionForm, InviteReviewerForm, ManualAssignForm, PanelForm, ReasonForm, RubricForm, TieForm
+from reviews.models import Appeal, Assignment, Panel, Review, SelectionItem, SelectionRound
+from reviews.services import evaluation, scoring, selection
+
+
+def _call(user, pk: int, *, manage: bool = True) -> Call:
+    call = call_for_officer(user, pk)
+    if manage and not user.has_perm("reviews.manage_evaluation", call):
+        raise PermissionDenied(_("Only the program's officers run its evaluation."))
+    return call
+
+
+def _evaluation_context(call, **forms) -> dict:
+    rubric = evaluation.rubric_for(call)
+    return {
+        "call": call,
+        "rubric": rubric,
+        "problems": evaluation.rubric_problems(rubric),
+        "criteria": rubric.criteria.all(),
+        "bonus_items": rubric.bonus_items.all(),
+        "panels": call.panels.annotate(n_members=Count("members", distinct=True), n_assignments=Count("assignments", distinct=True)),
+        "rubric_form": forms.get("rubric_form") or RubricForm(instance=rubric),
+        "criterion_form": forms.get("criterion_form") or CriterionForm(),
+        "bonus_form": forms.get("bonus_form") or BonusForm(),
+        "panel_form": forms.get("panel_form") or PanelForm(),
+    }
+
+
+@login_required
+def evaluation_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call(request.user, pk, manage=False)
+    return render(request, "reviews/officer/evaluation.html", _evaluation_context(call))
+
+
+@login_required
+@require_POST
+def evaluation_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    call = _call(request.user, pk)
+    rubric = evaluation.rubric_for(call)
+    forms = {
+        "rubric": ("rubric_form", RubricForm(request.POST, instance=rubric),
+                   lambda d: evaluation.rubric_update(user=request.user, rubric=rubric, data=d)),
+        "criterion": ("criterion_form", CriterionForm(request.POST),
+                      lambda d: evaluation.criterion_add(user=request.user, rubric=rubric, data=d)),
+        "bonus": ("bonus_form", BonusForm(request.POST), lambda d: evaluation.bonus_add(user=request.user, rubric=rubric, data=d)),
+        "panel": ("panel_form", PanelForm(request.POST), lambda d: evaluation.panel_create(user=request.user, call=call, **d)),
+    }
+    if what not in forms:
+        raise Http404
+    name, form, action = forms[what]
+    if form.is_valid():
+        try:
+            action(dict(form.cleaned_data))
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("officer_evaluation", pk=call.pk)
+    rubric.refresh_from_db()
+    messages.error(request, _("Not saved: see the messages in the form."))
+    return render(request, "reviews/officer/evaluation.html", _evaluation_context(call, **{name: form}), status=400)
+
+
+@login_required
+@require_POST
+def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    call = _call(request.user, pk)
+    try:
+        evaluation.criterion_delete(user=request.user, rubric=evaluation.rubric_for(call), criterion_id=criterion_pk)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_evaluation", pk=call.pk)
+
+
+def _panel(user, pk: int) -> Panel:
+    panel = get_object_or_404(Panel.objects.select_related("call__program"), pk=pk)
+    _call(user, panel.call_id, manage=False)
+    return panel
+
+
+def _panel_context(panel, **forms) -> dict:
+    members = list(panel.members.select_related("reviewer"))
+    assignments = (
+        panel.assignments.select_related("application__company", "reviewer", "review")
+        .order_by("application__receipt_number", "reviewer__email")
+    )
+    return {
+        "panel": panel,
+        "call": panel.call,
+        "members": members,
+        "assignments": assignments,
+        "conflicts": [a for a in assignments if a.status == Assignment.Status.CONFLICT],
+        "progress": panel.assignments.aggregate(
+            total=Count("pk", filter=~Q(status=Assignment.Status.CONFLICT)),
+            submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)),
+        ),
+        "invite_form": forms.get("invite_form") or InviteReviewerForm(),
+        "assign_form": forms.get("assign_form") or ManualAssignForm(members=members),
+        "tie_form": forms.get("tie_form") or TieForm(members=members),
+        "blind": panel.call.rubric.blind if hasattr(panel.call, "rubric") else False,
+    }
+
+
+@login_required
+def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _panel(request.user, pk)
+    return render(request, "reviews/officer/panel.html", _panel_context(panel))
+
+
+@login_required
+@require_POST
+def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    panel = _panel(request.user, pk)
+    _call(request.user, panel.call_id)
+    members = list(panel.members.select_related("reviewer"))
+    try:
+        if what == "invite":
+            form = InviteReviewerForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Enter a valid e-mail address."))
+            evaluation.reviewer_invite(user=request.user, panel=panel, **form.cleaned_data)
+            messages.success(request, _("The reviewer was invited."))
+        elif what == "auto":
+            created, short = evaluation.auto_assign(user=request.user, panel=panel)
+            messages.success(request, _("%(n)d assignments made.") % {"n": created})
+            if short:
+                messages.warning(request, _("%(n)d applications could not get enough reviewers without a conflict (e.g. %(first)s). Invite more reviewers.")
+                                 % {"n": len(short), "first": short[0]})
+        elif what == "assign":
+            form = ManualAssignForm(request.POST, members=members)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a reviewer and give a receipt number."))
+            application = Application.objects.filter(call=panel.call, receipt_number=form.cleaned_data["receipt_number"].strip()).first()
+            if application is None:
+                raise ValidationError(_("No application of this call has that receipt number."))
+            evaluation.assign(user=request.user, panel=panel, application=application,
+                              reviewer=User.objects.get(pk=form.cleaned_data["reviewer"]))
+            messages.success(request, _("Assigned."))
+        elif what == "tie":
+            form = TieForm(request.POST, members=members)
+            if not form.is_valid():
+                raise ValidationError(next(iter(form.errors.values()))[0])
+            evaluation.tie_record(user=request.user, reviewer=User.objects.get(pk=form.cleaned_data["reviewer"]),
+                                  business_number=form.cleaned_data["business_number"], kind=form.cleaned_data["kind"],
+                                  note=form.cleaned_data["note"])
+            messages.success(request, _("The tie was recorded; any assignment it affects was removed."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_panel", pk=panel.pk)
+
+
+@login_required
+@require_POST
+def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.select_related("assignment__panel"), pk=pk)
+    _panel(request.user, review.assignment.panel_id)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Write why the review is reopened."))
+        scoring.review_reopen(user=request.user, review_id=review.pk, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The review was reopened; the reviewer can change it and submit again."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_panel", pk=review.assignment.panel_id)
+
+
+@login_required
+def ranking(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call(request.user, pk, manage=False)
+    result = selection.compute_ranking(call)
+    rounds = list(call.selection_rounds.all()[:5])
+    receipts = dict(Application.objects.filter(call=call, pk__in=[c.application_id for c in result.candidates[:500]])
+                    .values_list("pk", "receipt_number"))
+    return render(request, "reviews/officer/ranking.html", {
+        "call": call, "ranking": result, "rows": result.candidates[:500], "receipts": receipts,
+        "stray": result.stray[:100], "rounds": rounds, "cutoff": call.rubric.cutoff if hasattr(call, "rubric") else None,
+    })
+
+
+@login_required
+@require_POST
+def selection_run(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call(request.user, pk)
+    try:
+        selection_round = selection.selection_run(user=request.user, call=call)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("officer_ranking", pk=call.pk)
+    return redirect("officer_selection", pk=selection_round.pk)
+
+
+def _round(user, pk: int) -> SelectionRound:
+    selection_round = get_object_or_404(SelectionRound.objects.select_related("call__program", "call__rubric"), pk=pk)
+    _call(user, selection_round.call_id, manage=False)
+    return selection_round
+
+
+@login_required
+def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    selection_round = _round(request.user, pk)
+    items = selection_round.items.select_related("application__company").order_by("rank")[:1000]
+    totals = {d: 0 for d in SelectionItem.Decision.values}
+    counts = {d: 0 for d in SelectionItem.Decision.values}
+    for decision, grant in selection_round.items.values_list("decision", "grant"):
+        totals[decision] += grant
+        counts[decision] += 1
+    return render(request, "reviews/officer/selection.html", {
+        "round": selection_round, "call": selection_round.call, "items": items, "totals": totals, "counts": counts,
+        "remaining": selection_round.budget - totals["selected"], "Decision": SelectionItem.Decision,
+    })
+
+
+@login_required
+@require_POST
+def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    _round(request.user, pk)
+    try:
+        grant = int(request.POST.get("grant", "").replace(",", "") or 0)
+        with transaction.atomic():
+            selection.item_override(user=request.user, item_id=item_pk, decision=request.POST.get("decision", ""),
+                                    grant=grant, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Saved."))
+    except ValueError:
+        messages.error(request, _("Enter the grant as a whole number of won."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_selection", pk=pk)
+
+
+@login_required
+@require_POST
+def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
+    _round(request.user, pk)
+    try:
+        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request))
+        messages.success(request, _("The selection is final. Every applicant is being notified with their own result."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_selection", pk=pk)
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = get_object_or_404(Appeal.objects.select_related("application__call"), pk=pk)
+    _call(request.user, appeal.application.call_id)
+    try:
+        selection.appeal_decide(user=request.user, appeal_id=appeal.pk, outcome=request.POST.get("outcome", ""),
+                                note=request.POST.get("note", ""), ip=client_ip(request))
+        messages.success(request, _("The appeal was decided and the company told."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_application", pk=appeal.application_id)
+
+

@@ -1,0 +1,135 @@
+"""The reviewer's side: assignments, the conflict declaration, scoring."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applications.models import FormField
+from applications.services.submission import budget_of
+from portal.http import client_ip
+from reviews.models import Assignment, Review
+from reviews.services import evaluation, scoring
+
+MASK = "○○○"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("portal.use_reviewer_desk"):
+        raise PermissionDenied(_("This page is for reviewers."))
+    assignments = (
+        Assignment.objects.filter(reviewer=request.user).exclude(status=Assignment.Status.CONFLICT)
+        .select_related("panel__call", "application").order_by("panel__due_at", "application__receipt_number")
+    )
+    progress = assignments.aggregate(total=Count("pk"), submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)))
+    return render(request, "reviews/reviewer/dashboard.html", {"assignments": assignments, "progress": progress})
+
+
+def _redact(text: str, names: list[str]) -> str:
+    for name in names:
+        if name:
+            text = re.sub(re.escape(name), MASK, text, flags=re.IGNORECASE)
+    return text
+
+
+def _identity_terms(company) -> list[str]:
+    """What would reveal the company in a blind review: its name (also without the legal
+    form), representative and business numbers."""
+    name = company.name
+    core = re.sub(r"(주식회사|\(주\)|㈜|유한회사|co\.,? ?ltd\.?|inc\.?)", "", name, flags=re.IGNORECASE).strip()
+    return sorted({name, core, company.representative_name, company.business_number, company.business_number_display}, key=len, reverse=True)
+
+
+def _content(assignment: Assignment, blind: bool) -> dict:
+    application = assignment.application
+    terms = _identity_terms(application.company) if blind else []
+    fields = FormField.objects.filter(section__form=application.form_version).select_related("section").order_by(
+        "section__order", "section__pk", "order", "pk")
+    answers = []
+    for field in fields:
+        value = application.answers.get(field.key, "")
+        if field.choices and field.type in ("choice", "multi_choice"):
+            labels = dict(field.choice_options())
+            value = ", ".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]) if v)
+        answers.append((field.section.title, field.label, _redact(str(value), terms)))
+    return {
+        "project_title": _redact(application.project_title, terms),
+        "answers": answers,
+        "budget": budget_of(application),
+        "lines": [(line.get_category_display(), _redact(line.description, terms), line.amount, line.is_in_kind)
+                  for line in application.budget_lines.all()],
+        "documents": [] if blind else list(application.documents.select_related("requirement")),
+    }
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    rubric = assignment.panel.call.rubric
+    context = {"assignment": assignment, "blind": rubric.blind, "company": None if rubric.blind else assignment.application.company}
+    if assignment.status == Assignment.Status.ASSIGNED:
+        return render(request, "reviews/reviewer/declare.html", context)
+    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
+    criteria = [(c, existing.get(c.pk)) for c in rubric.criteria.all()]
+    context.update(_content(assignment, rubric.blind), review=review, criteria=criteria, errors={},
+                   locked=review is not None and review.status == Review.Status.SUBMITTED)
+    return render(request, "reviews/reviewer/assignment.html", context)
+
+
+@login_required
+@require_POST
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        if request.POST.get("conflict") == "yes":
+            evaluation.declare_conflict(user=request.user, assignment_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request))
+            messages.success(request, _("Thank you. The assignment was removed and the officer will reassign it."))
+            return redirect("reviewer_desk")
+        evaluation.declare_no_conflict(user=request.user, assignment_id=pk, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("reviewer_assignment", pk=pk)
+
+
+@login_required
+@require_POST
+def score(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    criteria = list(assignment.panel.call.rubric.criteria.all())
+    scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
+    comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
+    submit = request.POST.get("action") == "submit"
+    try:
+        review, errors = scoring.review_save(user=request.user, assignment_id=pk, scores=scores, comments=comments,
+                                             comment=request.POST.get("comment", ""), submit=submit)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("reviewer_assignment", pk=pk)
+    if errors:
+        rubric = assignment.panel.call.rubric
+        context = {"assignment": assignment, "blind": rubric.blind, "company": None if rubric.blind else assignment.application.company,
+                   "review": review, "errors": errors, "posted": scores, "posted_comments": comments,
+                   "criteria": [(c, None) for c in criteria], "locked": False, "posted_comment": request.POST.get("comment", "")}
+        context.update(_content(assignment, rubric.blind))
+        messages.error(request, _("Nothing was saved: some scores are out of range. They are marked below."))
+        return render(request, "reviews/reviewer/assignment.html", context, status=400)
+    messages.success(request, _("The review was submitted.") if submit else _("Draft saved."))
+    return redirect("reviewer_assignment", pk=pk)
+
+
+@login_required
+def document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    if assignment.status == Assignment.Status.ASSIGNED or assignment.panel.call.rubric.blind:
+        raise PermissionDenied(_("Documents are not shown before the conflict declaration, nor in a blind review."))
+    item = get_object_or_404(assignment.application.documents, pk=document_pk)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
