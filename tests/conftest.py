@@ -258,3 +258,70 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- Evaluation ----------------------------------------------------------------------------
+
+CRITERIA = [("기술성", "Technology", 40), ("사업성", "Business", 30), ("추진역량", "Capability", 20), ("파급효과", "Impact", 10)]
+
+
+@pytest.fixture
+def rubric(call, olivia):
+    """A rubric whose criteria's maxima equal their weights (total = sum of the scores)."""
+    from decimal import Decimal
+
+    from reviews.services import evaluation
+
+    rubric = evaluation.rubric_for(call)
+    for ko, en, weight in CRITERIA:
+        evaluation.criterion_add(user=olivia, rubric=rubric, data={"name_ko": ko, "name_en": en, "description": "",
+                                                                     "max_score": Decimal(weight), "weight": Decimal(weight)})
+    first = rubric.criteria.first()
+    evaluation.rubric_update(user=olivia, rubric=rubric, data={"tie_break": [first.pk], "cutoff": Decimal(70)})
+    evaluation.bonus_add(user=olivia, rubric=rubric, data={"name_ko": "비수도권", "name_en": "Outside the capital area",
+                                                         "source": "non_capital_region", "points": Decimal(3)})
+    return rubric
+
+
+@pytest.fixture
+def reviewers(db):
+    from reviews.models import ReviewerProfile
+
+    people = []
+    for n in range(5):
+        user = make_person(f"expert{n}@example.com", name=f"평가위원{n}", mfa=True)
+        ReviewerProfile.objects.create(user=user)
+        people.append(user)
+    return people
+
+
+@pytest.fixture
+def panel(call, rubric, olivia, reviewers):
+    from reviews.services import evaluation
+
+    panel = evaluation.panel_create(user=olivia, call=call, name="서면평가 1분과", stage="written", reviewers_per_application=3,
+                                    due_at=timezone_now() + timedelta(days=10))
+    for person in reviewers:
+        evaluation.reviewer_invite(user=olivia, panel=panel, email=person.email)
+    return panel
+
+
+def under_review(user, company, call, officer):
+    """A complete application, submitted and passed screening."""
+    from applications.services import workflow
+    from applications.services.submission import application_submit
+
+    draft = make_complete_draft(user, company, call)
+    application_submit(user=user, application_id=draft.pk, now=timezone_now())
+    return workflow.screening_pass(user=officer, application_id=draft.pk)
+
+
+def score_all(assignment, values):
+    """The assigned reviewer declares no conflict and submits `values` (one per criterion)."""
+    from reviews.services import evaluation, scoring
+
+    reviewer = assignment.reviewer
+    evaluation.declare_no_conflict(user=reviewer, assignment_id=assignment.pk)
+    criteria = list(assignment.panel.call.rubric.criteria.all())
+    return scoring.review_save(user=reviewer, assignment_id=assignment.pk, scores={c.pk: str(v) for c, v in zip(criteria, values)},
+                               comments={}, comment="", submit=True)

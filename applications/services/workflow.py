@@ -61,7 +61,7 @@ def transition_run(
             )
         if user is not None and not has_transition_perm(method, user):
             raise PermissionDenied(_("You may not do this with this application."))
-        from_state = application.state
+        from_state = application.from_state = application.state
         method(*args)
         if before_save is not None:
             before_save(application)

@@ -235,7 +235,7 @@ def appeal_file(*, user, application_id: int, reason: str, now: datetime.datetim
 
     def record(application: Application) -> None:
         holder["appeal"] = Appeal.objects.create(application=application, reason=reason[:4000], filed_by=user,
-                                                 previous_state=application.state)
+                                                 previous_state=application.from_state)
 
     workflow.transition_run(user=user, application_id=application_id, name="appeal", message=reason[:4000], ip=ip,
                             notify="reviews/email/appeal_filed", before_save=record)
