@@ -88,3 +88,18 @@ def test_a_transition_succeeds_with_the_broker_down_and_the_mail_goes_out_once_i
         time.sleep(1)
     subjects = [m.subject for m in mail.outbox]
     assert len([s for s in subjects if "평가" in s]) == 1, subjects
+
+
+def test_finalised_selection_is_applied_by_the_worker(celery_worker, call, olivia, alice, acme, panel):
+    from applications.models import Application, State
+    from reviews.models import Assignment
+    from reviews.services import evaluation, selection
+    from tests.conftest import score_all, under_review
+
+    application = under_review(alice, acme, call, olivia)
+    evaluation.auto_assign(user=olivia, panel=panel)
+    for assignment in Assignment.objects.filter(application=application):
+        score_all(assignment, [36, 25, 18, 9])
+    selection.selection_finalize(user=olivia, round_id=selection.selection_run(user=olivia, call=call).pk)
+    assert wait_until(lambda: Application.objects.get(pk=application.pk).state == State.SELECTED)
+    assert application.events.filter(action="select").count() == 1

@@ -291,3 +291,25 @@ def test_rereview_sends_the_application_back_to_evaluation(panel, single, olivia
     assert Application.objects.get(pk=single[0].pk).state == State.UNDER_REVIEW
 
 
+
+
+@pytest.mark.parametrize("kind", ["scores", "ranking", "selection"])
+def test_committee_exports_list_scores_ranking_and_selection_without_reviewer_names(panel, applications, olivia, call, kind):
+    import csv
+    import io
+
+    from applications.services.exports import export_build, export_request
+
+    _score_everything(panel, applications, olivia, [[[36, 25, 18, 9]] * 3, [[30, 20, 14, 6]] * 3, [[20, 15, 10, 5]] * 3])
+    selection.selection_finalize(user=olivia, round_id=selection.selection_run(user=olivia, call=call).pk)
+    export = export_build(export_id=export_request(user=olivia, call=call, format="csv", kind=kind).pk)
+    rows = list(csv.reader(io.StringIO(export.file.read().decode("utf-8-sig"))))
+    text = "\n".join(",".join(r) for r in rows)
+    assert applications[0].receipt_number in text
+    assert len(rows) == 1 + (9 if kind == "scores" else 3)
+    for name in Assignment.objects.values_list("reviewer__name", flat=True):
+        assert name not in text
+    if kind == "scores":
+        assert "위원 1" in text
+    if kind == "selection":
+        assert "선정" in text and "탈락" in text

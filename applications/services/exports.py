@@ -18,8 +18,13 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 
 
-def export_request(*, user, call: Call, format: str) -> Export:
-    export = Export.objects.create(call=call, format=format, requested_by=user)
+KINDS = ("queue", "scores", "ranking", "selection")
+
+
+def export_request(*, user, call: Call, format: str, kind: str = "queue") -> Export:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    export = Export.objects.create(call=call, format=format, requested_by=user, kind=kind)
     transaction.on_commit(lambda: _queue(export.pk), robust=True)
     return export
 
@@ -33,9 +38,29 @@ def _queue(export_id: int) -> None:
         log.warning("Could not queue export %s; it stays waiting.", export_id, exc_info=True)
 
 
-def _header() -> list[str]:
-    return [_("Receipt number"), _("Company"), _("Business registration number"), _("Region"), _("Industry (KSIC)"),
-            _("Status"), _("Submitted"), _("Project title"), _("Government grant"), _("Rule issues")]
+def _header(export: Export) -> list[str]:
+    if export.kind == "queue":
+        return [_("Receipt number"), _("Company"), _("Business registration number"), _("Region"), _("Industry (KSIC)"),
+                _("Status"), _("Submitted"), _("Project title"), _("Government grant"), _("Rule issues")]
+    from reviews.exports import header
+
+    return header(export)
+
+
+def _count(export: Export) -> int:
+    if export.kind == "queue":
+        return Application.objects.filter(call=export.call).exclude(state=State.DRAFT).count()
+    from reviews.exports import count
+
+    return count(export)
+
+
+def _rows_for(export: Export):
+    if export.kind == "queue":
+        return _rows(export.call)
+    from reviews.exports import rows
+
+    return rows(export)
 
 
 def _rows(call: Call):
@@ -56,15 +81,15 @@ def export_build(*, export_id: int) -> Export:
     export = Export.objects.select_related("call").get(pk=export_id)
     if export.status == Export.Status.DONE:
         return export  # a retried task finds the work done
-    total = Application.objects.filter(call=export.call).exclude(state=State.DRAFT).count()
+    total = _count(export)
     Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, total=total, done=0)
     with translation.override("ko"):
-        header = _header()
+        header = _header(export)
         if export.format == Export.Format.XLSX:
             content = _xlsx(export, header)
         else:
             content = _csv(export, header)
-    name = f"{export.call.code}-{timezone.localtime():%Y%m%d-%H%M}.{export.format}"
+    name = f"{export.call.code}-{export.kind}-{timezone.localtime():%Y%m%d-%H%M}.{export.format}"
     export.file.save(name, ContentFile(content), save=False)
     export.status, export.done, export.total, export.finished_at = Export.Status.DONE, total, total, timezone.now()
     export.save(update_fields=["file", "status", "done", "total", "finished_at"])
@@ -80,7 +105,7 @@ def _csv(export: Export, header: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    for done, row in enumerate(_rows(export.call), start=1):
+    for done, row in enumerate(_rows_for(export), start=1):
         writer.writerow(row)
         _progress(export, done)
     # A byte-order mark so that spreadsheet programs read the Korean text as UTF-8.
@@ -93,7 +118,7 @@ def _xlsx(export: Export, header: list[str]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(export.call.code[:31])
     sheet.append(header)
-    for done, row in enumerate(_rows(export.call), start=1):
+    for done, row in enumerate(_rows_for(export), start=1):
         sheet.append(row)
         _progress(export, done)
     buffer = io.BytesIO()

@@ -177,10 +177,11 @@ def call_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def export_create(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_officer(request.user, pk)
     format = request.POST.get("format")
-    if format not in Export.Format.values:
+    kind = request.POST.get("kind", "queue")
+    if format not in Export.Format.values or kind not in exports.KINDS:
         messages.error(request, _("Choose CSV or XLSX."))
         return redirect("officer_call_dashboard", pk=pk)
-    export = exports.export_request(user=request.user, call=call, format=format)
+    export = exports.export_request(user=request.user, call=call, format=format, kind=kind)
     return redirect("officer_export", pk=export.pk)
 
 
