@@ -1,0 +1,76 @@
+"""Assign, declare no conflict, score, rank, select, and the applicant sees the result:
+real Chromium, a real Celery worker applying the selection, axe on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from applications.models import Application, State
+from reviews.models import Assignment
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_application_journey import sign_in
+from tests.browser.test_screening_journey import new_page, sign_in_with_totp
+from tests.conftest import score_all, under_review, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_evaluation_to_result(browser, live_server, celery_worker, call, olivia, alice, acme, panel, reviewers):
+    application = under_review(alice, acme, call, olivia)
+
+    officer_context, officer = new_page(browser, live_server)
+    sign_in_with_totp(officer, olivia.email)
+    officer.goto(f"{live_server.url}/officer/calls/{call.pk}/evaluation/")
+    assert_accessible(officer)
+    screenshot(officer, "40-evaluation-setup")
+    officer.get_by_role("link", name=panel.name).click()
+    officer.get_by_role("button", name="자동 배정(균등, 이해관계 제외)").click()
+    assert officer.get_by_text("3건을 배정했습니다").is_visible()
+    assert_accessible(officer)
+    screenshot(officer, "41-panel")
+
+    assignments = list(Assignment.objects.filter(application=application).order_by("pk"))
+    reviewer_context, reviewer = new_page(browser, live_server)
+    sign_in_with_totp(reviewer, assignments[0].reviewer.email)
+    reviewer.get_by_role("link", name="평가").first.click()
+    reviewer.get_by_role("link", name=application.receipt_number).click()
+    assert_accessible(reviewer)
+    reviewer.get_by_label("이 신청기업과 이해관계가 없습니다.").check()
+    reviewer.get_by_role("button", name="확인 제출").click()
+    for field, value in zip(["기술성", "사업성", "추진역량", "파급효과"], ["36", "25", "18", "9"]):
+        reviewer.get_by_role("group", name=re.compile(field)).get_by_label("점수").fill(value)
+    reviewer.get_by_label("종합 의견").fill("도입 계획이 구체적이고 효과 측정 방법이 분명합니다.")
+    assert_accessible(reviewer)
+    screenshot(reviewer, "42-scoring")
+    reviewer.get_by_role("button", name="평가 제출").click()
+    assert reviewer.get_by_text("총점 88.000점").is_visible()
+    reviewer_context.close()
+    for assignment in assignments[1:]:
+        score_all(assignment, [34, 24, 17, 8])
+
+    officer.goto(f"{live_server.url}/officer/calls/{call.pk}/ranking/")
+    assert officer.get_by_role("cell", name="88.000").count() == 0  # totals are not shown, aggregates are
+    assert_accessible(officer)
+    screenshot(officer, "43-ranking")
+    officer.get_by_role("button", name="예산 범위 안에서 선정안 만들기").click()
+    officer.wait_for_url(re.compile(r".*/officer/selections/\d+/$"))
+    assert_accessible(officer)
+    officer.get_by_role("button", name="확정하고 모든 신청기업에 알리기").click()
+    assert officer.get_by_text("선정을 확정했습니다").is_visible()
+    screenshot(officer, "44-selection")
+    assert wait_until(lambda: Application.objects.get(pk=application.pk).state == State.SELECTED)
+    officer_context.close()
+
+    applicant_context, applicant = new_page(browser, live_server)
+    sign_in(applicant, alice.email)
+    applicant.goto(f"{live_server.url}/applications/{application.pk}/")
+    assert applicant.get_by_role("heading", name=re.compile("평가 결과: 선정")).is_visible()
+    assert applicant.get_by_text("84.667").first.is_visible()  # (88 + 83 + 83) / 3
+    assert applicant.get_by_text("87.667").first.is_visible()  # + 3 points outside the capital area
+    for assignment in assignments:
+        assert assignment.reviewer.name not in applicant.content()
+    assert_accessible(applicant)
+    screenshot(applicant, "45-applicant-result")
+    applicant_context.close()
