@@ -6,7 +6,9 @@ from portal.permissions import is_admin, is_any_program_officer, is_company_memb
 
 
 def _program_of(obj):
-    """A Program, or the program of a call, an application or anything else that has one."""
+    """A Program, or the program of a call, an application, an agreement or anything else that has one."""
+    if hasattr(obj, "application"):
+        obj = obj.application
     if hasattr(obj, "call"):
         obj = obj.call
     return getattr(obj, "program", obj)
@@ -24,8 +26,20 @@ def is_program_officer(user, obj) -> bool:
 
 
 @rules.predicate
-def is_applicant_member(user, application) -> bool:
+def is_applicant_member(user, obj) -> bool:
+    """A member of the company behind an application (or behind an agreement's application)."""
+    application = getattr(obj, "application", obj)
     return application is not None and is_company_member(user, application.company)
+
+
+@rules.predicate
+def is_company_signatory(user, agreement) -> bool:
+    """A member of the company with the authority to sign (the representative or a delegate)."""
+    from portal.models import CompanyMembership
+
+    if agreement is None or not user.is_authenticated:
+        return False
+    return CompanyMembership.objects.filter(company_id=agreement.application.company_id, user=user, can_sign=True).exists()
 
 
 @rules.predicate
@@ -54,3 +68,7 @@ rules.add_perm("applications.screen_application", is_program_officer)
 rules.add_perm("applications.decide_selection", is_program_officer)
 rules.add_perm("applications.decide_appeal", is_program_officer)
 rules.add_perm("applications.use_queue", is_any_program_officer | is_admin)
+rules.add_perm("applications.manage_agreement", is_program_officer)
+rules.add_perm("applications.countersign_agreement", is_program_officer)
+rules.add_perm("applications.sign_agreement", is_company_signatory)
+rules.add_perm("applications.view_agreement", is_program_officer | is_admin | is_applicant_member)

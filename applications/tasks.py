@@ -25,3 +25,49 @@ def sweep_overdue_revisions() -> int:
     from applications.services.workflow import revision_sweep
 
     return revision_sweep()
+
+
+@shared_task(bind=True, max_retries=4, default_retry_delay=5, acks_late=True)
+def render_agreement(self, version_id: int) -> None:
+    from applications.services.agreements import render_failed, render_version
+
+    try:
+        render_version(version_id=version_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            render_failed(version_id=version_id, error=f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=5 * (2**self.request.retries))
+
+
+@shared_task(bind=True, max_retries=4, default_retry_delay=10, acks_late=True)
+def execute_agreement(self, agreement_id: int) -> None:
+    from applications.models import Agreement
+    from applications.services.agreements import agreement_execute
+
+    try:
+        agreement_execute(agreement_id=agreement_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            Agreement.objects.filter(pk=agreement_id).update(execute_error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        raise self.retry(exc=exc, countdown=10 * (2**self.request.retries))
+
+
+@shared_task
+def render_pending_agreements() -> int:
+    """Periodic: render versions whose task the broker missed, and execute countersigned
+    agreements that are not executed yet."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.models import Agreement, AgreementState, AgreementVersion
+
+    cutoff = timezone.now() - timedelta(minutes=2)
+    pending = AgreementVersion.objects.filter(render_status=AgreementVersion.Render.PENDING, superseded_at__isnull=True, created_at__lte=cutoff)
+    for version_id in pending.values_list("pk", flat=True):
+        render_agreement.delay(version_id)
+    for agreement_id in Agreement.objects.filter(state=AgreementState.COUNTERSIGNED).values_list("pk", flat=True):
+        execute_agreement.delay(agreement_id)
+    return pending.count()

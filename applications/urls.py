@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import applicant, catalogue, officer, screening
+from applications.views import agreements, applicant, catalogue, officer, screening
 
 urlpatterns = [
     path("calls/", catalogue.call_list, name="call_list"),
@@ -17,6 +17,14 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", applicant.submit, name="application_submit"),
     path("applications/<int:pk>/receipt/", applicant.receipt, name="application_receipt"),
     path("applications/<int:pk>/withdraw/", applicant.withdraw, name="application_withdraw"),
+    path("officer/applications/<int:pk>/agreement/", agreements.prepare, name="agreement_prepare"),
+    path("agreements/<int:pk>/", agreements.detail, name="agreement_detail"),
+    path("agreements/<int:pk>/terms/", agreements.terms, name="agreement_terms"),
+    path("agreements/<int:pk>/issue/", agreements.issue, name="agreement_issue"),
+    path("agreements/<int:pk>/sign/", agreements.sign, name="agreement_sign"),
+    path("agreements/<int:pk>/versions/<int:version>.pdf", agreements.version_pdf, name="agreement_version_pdf"),
+    path("agreements/<int:pk>/final.pdf", agreements.final_pdf, name="agreement_final_pdf"),
+    path("verify/", agreements.verify, name="agreement_verify"),
     path("officer/queue/", screening.queue, name="officer_queue"),
     path("officer/queue/bulk/", screening.queue_bulk, name="officer_queue_bulk"),
     path("officer/applications/<int:pk>/", screening.application_review, name="officer_application"),

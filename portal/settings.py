@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.apply_finalised_selections",
         "schedule": 300.0,
     },
+    "render-pending-agreements": {
+        "task": "applications.tasks.render_pending_agreements",
+        "schedule": 120.0,
+    },
     "sweep-overdue-revisions": {
         "task": "applications.tasks.sweep_overdue_revisions",
         "schedule": 300.0,
@@ -307,6 +311,12 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The key and certificate that sign executed agreements (PAdES). A laptop uses the
+# self-signed pair made by `manage.py make_signing_cert`.
+AGREEMENT_SIGNING_KEY = env_str("AGREEMENT_SIGNING_KEY", str(VAR_DIR / "signing" / "portal-key.pem"))
+AGREEMENT_SIGNING_CERT = env_str("AGREEMENT_SIGNING_CERT", str(VAR_DIR / "signing" / "portal-cert.pem"))
+AGREEMENT_SIGNING_PASSPHRASE = env_str("AGREEMENT_SIGNING_PASSPHRASE")
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ scripts/bootstrap.sh
 
 export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py make_signing_cert
 .venv/bin/python manage.py load_demo
 
 .venv/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \

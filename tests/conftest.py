@@ -326,3 +326,32 @@ def score_all(assignment, values):
     criteria = list(assignment.panel.call.rubric.criteria.all())
     return scoring.review_save(user=reviewer, assignment_id=assignment.pk, scores={c.pk: str(v) for c, v in zip(criteria, values)},
                                comments={}, comment="", submit=True)
+
+
+@pytest.fixture
+def signing_cert(settings, tmp_path_factory):
+    """A self-signed portal certificate, made as the set-up makes it."""
+    from django.core.management import call_command
+
+    folder = tmp_path_factory.mktemp("signing")
+    settings.AGREEMENT_SIGNING_KEY = str(folder / "key.pem")
+    settings.AGREEMENT_SIGNING_CERT = str(folder / "cert.pem")
+    call_command("make_signing_cert", stdout=__import__("io").StringIO())
+    return folder
+
+
+@pytest.fixture
+def selected(call, olivia, alice, acme, panel):
+    """Acme's application, evaluated and selected (the selection applied)."""
+    from reviews.models import Assignment
+    from reviews.services import evaluation, selection
+
+    application = under_review(alice, acme, call, olivia)
+    evaluation.auto_assign(user=olivia, panel=panel)
+    for assignment in Assignment.objects.filter(application=application):
+        score_all(assignment, [36, 25, 18, 9])
+    round_ = selection.selection_run(user=olivia, call=call)
+    selection.selection_finalize(user=olivia, round_id=round_.pk)
+    selection.selection_apply(round_id=round_.pk)
+    application.refresh_from_db()
+    return application

@@ -103,3 +103,23 @@ def test_finalised_selection_is_applied_by_the_worker(celery_worker, call, olivi
     selection.selection_finalize(user=olivia, round_id=selection.selection_run(user=olivia, call=call).pk)
     assert wait_until(lambda: Application.objects.get(pk=application.pk).state == State.SELECTED)
     assert application.events.filter(action="select").count() == 1
+
+
+def test_rendering_an_agreement_twice_through_the_worker_yields_one_file(celery_worker, selected, olivia, signing_cert):
+    from pathlib import Path
+
+    from applications.models import AgreementVersion
+    from applications.services.agreements import agreement_prepare
+    from applications.tasks import render_agreement
+
+    agreement = agreement_prepare(user=olivia, application_id=selected.pk)  # queues the first render on commit
+    version = agreement.current_version()
+    render_agreement.delay(version.pk)  # a duplicate
+    assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=60)
+    import time
+
+    time.sleep(2)  # let the duplicate finish too
+    version.refresh_from_db()
+    folder = Path(version.pdf.storage.path(version.pdf.name)).parent
+    assert [p.name for p in folder.iterdir()] == [Path(version.pdf.name).name]
+    assert version.render_attempts == 1

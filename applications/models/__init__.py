@@ -9,6 +9,14 @@ from applications.models.application import (
     RevisionRequest,
     State,
 )
+from applications.models.agreements import (
+    Agreement,
+    AgreementState,
+    AgreementVersion,
+    ClauseKind,
+    ClauseTemplate,
+    Signature,
+)
 from applications.models.calls import (
     Call,
     CallIndustry,
@@ -25,6 +33,12 @@ from applications.models.form_definitions import FieldType, FormField, FormSecti
 from applications.models.programs import Program, ProgramOfficer
 
 __all__ = [
+    "Agreement",
+    "AgreementState",
+    "AgreementVersion",
+    "ClauseKind",
+    "ClauseTemplate",
+    "Signature",
     "WITHDRAWABLE",
     "Application",
     "ApplicationDocument",

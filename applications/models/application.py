@@ -27,6 +27,8 @@ class State(models.TextChoices):
     WAITLISTED = "waitlisted", _("Waitlisted")
     REJECTED = "rejected", _("Not selected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    AGREEMENT = "agreement", _("Agreement in progress")
+    CONTRACTED = "contracted", _("Agreement executed")
 
 
 # The applicant may give up (포기) at any point before the agreement.
@@ -144,6 +146,15 @@ class Application(FSMModelMixin, models.Model):
     def dismiss_appeal(self, previous_state: str) -> str:
         """The result stands: back to what the applicant appealed against."""
         return previous_state
+
+    @transition(field=state, source=State.SELECTED, target=State.AGREEMENT, permission="applications.manage_agreement")
+    def start_agreement(self) -> None:
+        pass
+
+    # Run by the worker when the signed agreement is executed.
+    @transition(field=state, source=State.AGREEMENT, target=State.CONTRACTED)
+    def execute_agreement(self) -> None:
+        pass
 
     @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN, permission="applications.withdraw_application")
     def withdraw(self) -> None:

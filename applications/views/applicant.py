@@ -24,7 +24,7 @@ from applications.forms import (
     WithdrawForm,
     answer_form_class,
 )
-from applications.models import WITHDRAWABLE, Application, FieldType, FormField, FormSection, State
+from applications.models import WITHDRAWABLE, Agreement, Application, FieldType, FormField, FormSection, State
 from applications.selectors import application_for_user, applications_for_user, call_for_public, timeline
 from applications.services import submission as svc
 from applications.services import workflow
@@ -69,6 +69,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": timeline(application),
             "can_edit": request.user.has_perm(EDIT, application) and (application.state != State.DRAFT or application.call.is_open()),
             "revision": application.open_revision() if application.state == State.REVISION_REQUESTED else None,
+            "agreement": Agreement.objects.filter(application=application).first(),
             "revision_steps": _revision_steps(application),
             "can_withdraw": can_withdraw,
             "withdraw_form": WithdrawForm(),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
-from applications.models import Export, FormField, State
+from applications.models import Agreement, Export, FormField, State
 from applications.selectors import application_for_user, call_for_officer, call_statistics, calls_for_officer, queue_for_officer, timeline
 from applications.services import exports, workflow
 from applications.services.submission import budget_of
@@ -103,6 +103,7 @@ def _review_context(request, application, **forms) -> dict:
         "revision_form": forms.get("revision_form") or RevisionRequestForm(initial={"expected_state": application.state}, steps=steps),
         "region_label": Region(application.company.region).label,
         "appeals": application.appeals.select_related("filed_by"),
+        "agreement": Agreement.objects.filter(application=application).first(),
         "State": State,
     }
 

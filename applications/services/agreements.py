@@ -1,0 +1,319 @@
+"""From a selected application to an executed agreement: prepare, render (Celery), issue,
+sign, countersign, execute (signed PDF), and verification by anyone."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from applications import agreement_text as text
+from applications.models import Agreement, AgreementState, AgreementVersion, Application, Signature, State
+from applications.pdf import render_pdf
+from applications.services.events import event_record
+from applications.services.notify import notify_members
+from applications.services.submission import budget_of
+from portal.formatting import won
+from portal.korean import won_in_words
+
+log = logging.getLogger(__name__)
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def _approved_grant(application: Application) -> int:
+    from reviews.services.selection import final_item
+
+    item = final_item(application)
+    return item.grant if item else application.grant_requested
+
+
+def _clauses(application: Application, values: dict) -> list[dict]:
+    templates = list(application.call.clause_templates.all())
+    pairs = [(t.title, t.body) for t in templates] or [(title, body) for _kind, title, body in text.DEFAULT_CLAUSES]
+    return [{"title": title, "text": text.fill(body, values)} for title, body in pairs]
+
+
+def check_terms(application: Application, terms: dict) -> None:
+    """The officer may edit the terms within the call's rules."""
+    call = application.call
+    start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
+    if end <= start:
+        raise ValidationError(_("The agreement must end after it starts."), code="period")
+    total, grant, cash, in_kind = terms["total"], terms["grant"], terms["cash"], terms["in_kind"]
+    if min(total, grant, cash, in_kind) < 0:
+        raise ValidationError(_("Amounts cannot be negative."), code="negative")
+    if grant + cash + in_kind != total:
+        raise ValidationError(_("The grant and the company's cash and in-kind shares must add up to the total cost (%(diff)s apart).")
+                              % {"diff": won(abs(total - grant - cash - in_kind))}, code="sum")
+    cap = min(call.max_grant, application.support_level.max_grant if application.support_level_id else call.max_grant)
+    if grant > cap:
+        raise ValidationError(_("The grant is over the cap of %(cap)s by %(over)s.") % {"cap": won(cap), "over": won(grant - cap)}, code="cap")
+    share_cap = total * call.max_grant_share_bp // 10_000
+    if grant > share_cap:
+        raise ValidationError(_("The grant is over the government's share of the total cost (%(cap)s) by %(over)s.")
+                              % {"cap": won(share_cap), "over": won(grant - share_cap)}, code="share")
+    percents = [int(i["percent"]) for i in terms["instalments"]]
+    if not percents or sum(percents) != 100 or min(percents) <= 0:
+        raise ValidationError(_("The instalments' percentages must be positive and add up to 100."), code="instalments")
+
+
+def _terms_for(application: Application, number: str, *, start, end, total, grant, cash, in_kind, instalments) -> dict:
+    values = text.placeholder_values(application=application, number=number, start=start, end=end, total=total, grant=grant,
+                                     cash=cash, in_kind=in_kind)
+    return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "grant": grant, "cash": cash, "in_kind": in_kind,
+            "instalments": instalments, "clauses": _clauses(application, values)}
+
+
+def _queue_render(version_id: int) -> None:
+    from applications.tasks import render_agreement
+
+    try:
+        render_agreement.apply_async(args=[version_id], retry=False)
+    except Exception:  # the beat job renders what is still pending
+        log.warning("Could not queue the rendering of agreement version %s", version_id, exc_info=True)
+
+
+def _event(agreement: Agreement, *, user, action: str, before: str, ip: str | None = None, message: str = "", data=None) -> None:
+    event_record(application=agreement.application, actor=user, action=action, ip=ip, message=message,
+                 data={"agreement": agreement.number, "from": before, "to": agreement.state, **(data or {})})
+
+
+def agreement_prepare(*, user, application_id: int, ip: str | None = None) -> Agreement:
+    with transaction.atomic():
+        application = Application.objects.select_for_update(of=("self",)).select_related("call__program", "company", "support_level").get(pk=application_id)
+        if not has_transition_perm(application.start_agreement, user):
+            if application.state != State.SELECTED:
+                raise ValidationError(_("Only a selected application gets an agreement."), code="not_selected")
+            raise PermissionDenied(_("Only the program's officers prepare agreements."))
+        number = f"AG-{application.receipt_number}"
+        budget = budget_of(application)
+        grant = _approved_grant(application)
+        in_kind = budget.in_kind
+        start = _first_of_next_month(timezone.localdate())
+        end = _add_months(start, 6) - datetime.timedelta(days=1)
+        instalments = [{"label": "선급금", "percent": 70, "due": start.isoformat()}, {"label": "잔금", "percent": 30, "due": end.isoformat()}]
+        terms = _terms_for(application, number, start=start, end=end, total=budget.total, grant=grant,
+                           cash=budget.total - grant - in_kind, in_kind=in_kind, instalments=instalments)
+        agreement = Agreement.objects.create(application=application, number=number, created_by=user)
+        version = AgreementVersion.objects.create(agreement=agreement, number=1, terms=terms, created_by=user)
+        from_state = application.state
+        application.start_agreement()
+        application.save()
+        event_record(application=application, actor=user, action="start_agreement", from_state=from_state, to_state=application.state,
+                     ip=ip, data={"agreement": number})
+        transaction.on_commit(lambda: _queue_render(version.pk), robust=True)
+    return agreement
+
+
+def agreement_for_update(agreement_id: int) -> Agreement:
+    return Agreement.objects.select_for_update(of=("self",)).select_related("application__call__program", "application__company",
+                                                                            "application__support_level").get(pk=agreement_id)
+
+
+def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end: datetime.date, grant: int, cash: int,
+                           in_kind: int, instalments: list[dict], ip: str | None = None) -> AgreementVersion:
+    """New terms make a new version; the old one is kept, marked superseded."""
+    with transaction.atomic():
+        agreement = agreement_for_update(agreement_id)
+        if not user.has_perm("applications.manage_agreement", agreement):
+            raise PermissionDenied(_("Only the program's officers change agreements."))
+        if agreement.state not in (AgreementState.DRAFTED, AgreementState.ISSUED):
+            raise ValidationError(_("The company has signed: the terms can no longer change."), code="signed")
+        application = agreement.application
+        current = agreement.current_version()
+        total = grant + cash + in_kind
+        terms = _terms_for(application, agreement.number, start=start, end=end, total=total, grant=grant, cash=cash, in_kind=in_kind,
+                           instalments=instalments)
+        check_terms(application, terms)
+        before = agreement.state
+        if agreement.state == AgreementState.ISSUED:
+            agreement.reopen_terms()
+            agreement.save()
+        AgreementVersion.objects.filter(pk=current.pk).update(superseded_at=timezone.now())
+        version = AgreementVersion.objects.create(agreement=agreement, number=current.number + 1, terms=terms, created_by=user)
+        _event(agreement, user=user, action="agreement_terms_changed", before=before, ip=ip, data={"version": version.number})
+        transaction.on_commit(lambda: _queue_render(version.pk), robust=True)
+    return version
+
+
+def _context(agreement: Agreement, version: AgreementVersion, *, final: bool = False) -> dict:
+    application = agreement.application
+    terms = dict(version.terms)
+    for key in ("total", "grant", "cash", "in_kind"):
+        terms[f"{key}_text"] = f"{terms[key]:,}원"
+        terms[f"{key}_words"] = won_in_words(terms[key])
+    terms["start"] = datetime.date.fromisoformat(terms["start"])
+    terms["end"] = datetime.date.fromisoformat(terms["end"])
+    amounts = text.instalment_amounts(version.terms["grant"], version.terms["instalments"])
+    instalments = [dict(i, amount_text=f"{a:,}원", amount_words=won_in_words(a)) for i, a in zip(version.terms["instalments"], amounts)]
+    signatures = {s.role: s for s in version.signatures.all()}
+    return {
+        "agreement": agreement, "number": agreement.number, "version_number": version.number, "application": application,
+        "company": application.company, "call": application.call, "agency": application.call.program.managing_agency,
+        "terms": terms, "instalments": instalments, "final": final, "version_sha256": version.pdf_sha256,
+        "company_signature": signatures.get(Signature.Role.COMPANY), "agency_signature": signatures.get(Signature.Role.AGENCY),
+        "verify_url": settings.SITE_URL + reverse("agreement_verify"),
+    }
+
+
+def render_version(*, version_id: int) -> AgreementVersion:
+    """Render one version's PDF. The row lock makes a second render of the same version (a
+    retry, a duplicate task) wait and then find the file: one version, one file."""
+    with transaction.atomic():
+        version = AgreementVersion.objects.select_for_update(of=("self",)).select_related("agreement__application__call__program",
+                                                                                         "agreement__application__company").get(pk=version_id)
+        if version.render_status == AgreementVersion.Render.DONE and version.pdf:
+            return version
+        version.render_attempts += 1
+        agreement = version.agreement
+        data = render_pdf("agreements/agreement.html", _context(agreement, version), title=f"협약서 {agreement.number}")
+        name = f"{agreement.number}-v{version.number}.pdf"
+        if version.pdf:
+            version.pdf.delete(save=False)
+        version.pdf.save(name, ContentFile(data), save=False)
+        version.pdf_sha256 = hashlib.sha256(data).hexdigest()
+        version.render_status = AgreementVersion.Render.DONE
+        version.render_error = ""
+        version.rendered_at = timezone.now()
+        version.save()
+    return version
+
+
+def render_failed(*, version_id: int, error: str) -> None:
+    AgreementVersion.objects.filter(pk=version_id).update(render_status=AgreementVersion.Render.FAILED, render_error=error[:2000])
+
+
+def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreement:
+    with transaction.atomic():
+        agreement = agreement_for_update(agreement_id)
+        version = agreement.current_version()
+        if version is None or version.render_status != AgreementVersion.Render.DONE:
+            raise ValidationError(_("The PDF of the current version is not ready yet."), code="not_rendered")
+        _transition(agreement, "issue", user)
+        agreement.save()
+        _event(agreement, user=user, action="agreement_issued", before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
+        notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement})
+    return agreement
+
+
+def _transition(agreement: Agreement, name: str, user) -> None:
+    method = getattr(agreement, name)
+    if not can_proceed(method):
+        raise ValidationError(_("This cannot be done while the agreement is “%(state)s”.") % {"state": agreement.get_state_display()},
+                              code="not_allowed")
+    if user is not None and not has_transition_perm(method, user):
+        raise PermissionDenied(_("You may not do this with this agreement."))
+    method()
+
+
+def _check_version(agreement: Agreement, version_id: int, seen_sha256: str) -> AgreementVersion:
+    version = agreement.versions.filter(pk=version_id).first()
+    current = agreement.current_version()
+    if version is None or current is None or version.pk != current.pk:
+        raise ValidationError(_("This version was replaced by version %(n)d. Read the new version before signing.")
+                              % {"n": current.number if current else 0}, code="superseded")
+    if not seen_sha256 or seen_sha256 != version.pdf_sha256:
+        raise ValidationError(_("The document you saw is not the current PDF. Open it again before signing."), code="hash")
+    return version
+
+
+def agreement_sign(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None = None) -> Signature:
+    """The company signs: a member with the authority to sign, after re-authentication (the
+    view requires it), on the exact PDF identified by its SHA-256."""
+    with transaction.atomic():
+        agreement = agreement_for_update(agreement_id)
+        version = _check_version(agreement, version_id, seen_sha256)
+        _transition(agreement, "sign", user)
+        agreement.save()
+        signature = Signature.objects.create(version=version, role=Signature.Role.COMPANY, signer=user, signer_name=user.name or user.email,
+                                             ip_address=ip, pdf_sha256=version.pdf_sha256)
+        _event(agreement, user=user, action="agreement_signed", before=AgreementState.ISSUED, ip=ip,
+               data={"version": version.number, "sha256": version.pdf_sha256})
+    return signature
+
+
+def agreement_countersign(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None = None) -> Signature:
+    with transaction.atomic():
+        agreement = agreement_for_update(agreement_id)
+        version = _check_version(agreement, version_id, seen_sha256)
+        _transition(agreement, "countersign", user)
+        agreement.save()
+        signature = Signature.objects.create(version=version, role=Signature.Role.AGENCY, signer=user, signer_name=user.name or user.email,
+                                             ip_address=ip, pdf_sha256=version.pdf_sha256)
+        _event(agreement, user=user, action="agreement_countersigned", before=AgreementState.SIGNED, ip=ip,
+               data={"version": version.number, "sha256": version.pdf_sha256})
+        transaction.on_commit(lambda: _queue_execute(agreement.pk), robust=True)
+    return signature
+
+
+def _queue_execute(agreement_id: int) -> None:
+    from applications.tasks import execute_agreement
+
+    try:
+        execute_agreement.apply_async(args=[agreement_id], retry=False)
+    except Exception:
+        log.warning("Could not queue the execution of agreement %s", agreement_id, exc_info=True)
+
+
+def agreement_execute(*, agreement_id: int) -> Agreement:
+    """Render the final PDF with the signature page, sign it with the portal's certificate,
+    and put the agreement in force. Safe to run again."""
+    from applications import signing
+    from applications.services.workflow import transition_run
+
+    with transaction.atomic():
+        agreement = agreement_for_update(agreement_id)
+        if agreement.state == AgreementState.EXECUTED:
+            return agreement
+        version = agreement.current_version()
+        data = render_pdf("agreements/agreement.html", _context(agreement, version, final=True), title=f"협약서 {agreement.number}")
+        signed = signing.sign_pdf(data, reason=f"협약 체결 {agreement.number}")
+        if agreement.final_pdf:
+            agreement.final_pdf.delete(save=False)
+        agreement.final_pdf.save(f"{agreement.number}.pdf", ContentFile(signed), save=False)
+        agreement.final_sha256 = hashlib.sha256(signed).hexdigest()
+        agreement.executed_at = timezone.now()
+        _transition(agreement, "execute", None)
+        agreement.save()
+        _event(agreement, user=None, action="agreement_executed", before=AgreementState.COUNTERSIGNED,
+               data={"sha256": agreement.final_sha256})
+        transition_run(user=None, application_id=agreement.application_id, name="execute_agreement", expected_state=State.AGREEMENT,
+                       notify="agreements/email/executed", notify_context={"agreement": agreement})
+    return agreement
+
+
+def verify(*, data: bytes | None = None, number: str = "", sha256: str = "") -> dict:
+    """Is this agreement genuine, unaltered and in force? By the file, or by number and hash."""
+    from applications import signing
+
+    result: dict = {"found": False}
+    if data is not None:
+        sha256 = hashlib.sha256(data).hexdigest()
+        agreement = Agreement.objects.filter(final_sha256=sha256).select_related("application__company", "application__call").first()
+        result["signature"] = signing.validate(data)
+    else:
+        sha256 = sha256.strip().lower()
+        agreement = Agreement.objects.filter(number=number.strip(), final_sha256=sha256).select_related(
+            "application__company", "application__call").first() if sha256 else None
+    result["sha256"] = sha256
+    if agreement is not None:
+        result.update(found=True, agreement=agreement, in_force=agreement.state == AgreementState.EXECUTED)
+    result["genuine"] = result["found"] and (data is None or result["signature"].get("valid", False))
+    return result

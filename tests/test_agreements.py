@@ -1,0 +1,222 @@
+"""The agreement from preparation to a digitally signed, verifiable PDF."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from pypdf import PdfReader
+
+from applications.agreement_text import validate_clause_text
+from applications.models import Agreement, AgreementState, AgreementVersion, State
+from applications.pdf import StaticOnlyFetcher
+from applications.services import agreements as svc
+from portal.models import CompanyMembership
+from tests.conftest import PASSWORD, login_with_mfa
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    """The text with runs of white space made single (letter-spaced titles come out spread)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    fonts = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    return fonts
+
+
+@pytest.fixture
+def prepared(selected, olivia, signing_cert):
+    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    svc.render_version(version_id=agreement.current_version().pk)  # what the worker does
+    agreement.refresh_from_db()
+    return agreement
+
+
+def _reauthenticated(user, *, mfa: bool = False) -> Client:
+    client = Client()
+    if mfa:
+        login_with_mfa(client, user)
+    else:
+        client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    return client
+
+
+def test_the_pdf_holds_the_parties_amounts_in_digits_and_words_and_dates(prepared, acme):
+    version = prepared.current_version()
+    data = version.pdf.read()
+    text = pdf_text(data)
+    for expected in [acme.name, acme.business_number_display, acme.representative_name, "150,000,000원", "금 일억오천만원정",
+                     "300,000,000원", "금 삼억원정", prepared.number, "협 약 서", "제3조(협약변경)"]:
+        assert expected in text, expected
+    start = datetime.date.fromisoformat(version.terms["start"])
+    assert start.strftime("%Y년 %m월 %d일") in text
+    assert "\ufffd" not in text  # no missing glyph
+    fonts = pdf_fonts(data)
+    assert fonts and all("Nanum" in f for f in fonts), fonts
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == f"협약서 {prepared.number}"
+    assert "/Lang" in reader.trailer["/Root"] and str(reader.trailer["/Root"]["/Lang"]) == "ko"
+    assert version.pdf_sha256 and len(reader.pages) >= 2
+
+
+def test_rendering_the_same_version_twice_keeps_one_file(prepared):
+    version = prepared.current_version()
+    name, sha = version.pdf.name, version.pdf_sha256
+    again = svc.render_version(version_id=version.pk)
+    assert (again.pdf.name, again.pdf_sha256) == (name, sha)
+    folder = Path(version.pdf.storage.path(name)).parent
+    assert [p.name for p in folder.iterdir()] == [Path(name).name]
+
+
+def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia, alice, client):
+    officer = _reauthenticated(olivia, mfa=True)
+    officer.post(f"/agreements/{prepared.pk}/issue/")
+    prepared.refresh_from_db()
+    assert prepared.state == AgreementState.ISSUED
+    version = prepared.current_version()
+
+    applicant = _reauthenticated(alice)
+    applicant.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes"})
+    prepared.refresh_from_db()
+    assert prepared.state == AgreementState.SIGNED
+    signature = version.signatures.get(role="company")
+    assert (signature.signer, signature.pdf_sha256, signature.ip_address) == (alice, version.pdf_sha256, "127.0.0.1")
+
+    officer.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes", "role": "agency"})
+    prepared.refresh_from_db()
+    assert prepared.state == AgreementState.COUNTERSIGNED
+    svc.agreement_execute(agreement_id=prepared.pk)  # what the worker does
+    prepared.refresh_from_db()
+    assert prepared.state == AgreementState.EXECUTED
+    assert prepared.application.state == State.CONTRACTED
+
+    final = prepared.final_pdf.read()
+    text = pdf_text(final)
+    assert "전자서명 확인" in text and version.pdf_sha256[:16] in text.replace(" ", "")
+    from applications import signing
+
+    result = signing.validate(final)
+    assert result["valid"] and result["covers_whole_file"], result
+    # One changed byte inside the signed content breaks it.
+    position = final.index(b"/Producer")
+    tampered = final[:position] + b"/Producex" + final[position + 9:]
+    assert not signing.validate(tampered)["valid"]
+
+    verified = client.post("/verify/", {"file": io.BytesIO(final)}).content.decode()
+    assert "진위" in verified or "Genuine" in verified
+    assert prepared.number in verified
+    forged = client.post("/verify/", {"file": io.BytesIO(tampered)})
+    assert prepared.number not in forged.content.decode()
+    by_hash = client.post("/verify/", {"number": prepared.number, "sha256": prepared.final_sha256}).content.decode()
+    assert prepared.number in by_hash
+    download = applicant.get(f"/agreements/{prepared.pk}/final.pdf")
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_signing_needs_a_fresh_password_and_the_authority_to_sign(prepared, olivia, alice, carol):
+    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    version = prepared.current_version()
+    stale = Client()
+    stale.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    response = stale.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/reauthenticate/")
+    assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
+    member_without_authority = _reauthenticated(carol)
+    member_without_authority.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes"})
+    assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
+    CompanyMembership.objects.filter(user=carol).update(can_sign=True)
+    member_without_authority.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": "0" * 64, "confirm": "yes"})
+    assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
+
+
+def test_changing_terms_makes_a_new_version_and_the_old_one_cannot_be_signed(prepared, olivia, alice):
+    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    first = prepared.current_version()
+    terms = first.terms
+    second = svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=datetime.date.fromisoformat(terms["start"]),
+                                        end=datetime.date.fromisoformat(terms["end"]), grant=140_000_000, cash=140_000_000,
+                                        in_kind=20_000_000, instalments=[{"label": "선급금", "percent": 100, "due": terms["start"]}])
+    assert second.number == 2 and AgreementVersion.objects.get(pk=first.pk).superseded_at is not None
+    assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.DRAFTED
+    svc.render_version(version_id=second.pk)
+    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    with pytest.raises(ValidationError, match="2"):
+        svc.agreement_sign(user=alice, agreement_id=prepared.pk, version_id=first.pk, seen_sha256=first.pdf_sha256)
+    assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
+
+
+def test_terms_over_the_cap_or_the_share_are_refused(prepared, olivia):
+    terms = prepared.current_version().terms
+    start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
+    plan = [{"label": "일시", "percent": 100, "due": terms["start"]}]
+    with pytest.raises(ValidationError, match="200,000,000"):  # advanced-1 level cap
+        svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=250_000_000,
+                                   cash=250_000_000, in_kind=0, instalments=plan)
+    with pytest.raises(ValidationError, match="125,000,000"):  # half of the 250,000,000 total
+        svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=150_000_000,
+                                   cash=100_000_000, in_kind=0, instalments=plan)
+    assert prepared.versions.count() == 1
+
+
+@pytest.mark.parametrize("text", [
+    "{회사명}은 {비밀값}을 지킨다.",
+    "<img src='https://evil.example/x.png'>",
+    "본문 url(http://evil.example/font.woff)",
+    "@import 'http://evil.example/x.css';",
+])
+def test_clause_templates_with_unknown_placeholders_or_markup_are_refused(text):
+    with pytest.raises(ValidationError):
+        validate_clause_text(text)
+
+
+def test_clause_template_with_known_placeholders_is_accepted():
+    validate_clause_text("{회사명}은 {협약시작일}부터 {협약종료일}까지 과제를 수행한다.")
+
+
+@pytest.mark.parametrize("url", ["https://example.com/x.css", "file:///etc/passwd", "static:../../portal/settings.py"])
+def test_the_pdf_renderer_fetches_nothing_but_static_files(url):
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher()(url)
+    assert StaticOnlyFetcher()("static:agreements/agreement.css")["mime_type"] == "text/css"
+
+
+def test_verification_rejects_a_foreign_pdf(client, signing_cert):
+    from tests.files import PDF
+
+    response = client.post("/verify/", {"file": io.BytesIO(PDF)})
+    assert response.status_code == 200
+    assert "확인되지 않았습니다" in response.content.decode() or "Not verified" in response.content.decode()
+
+
+def test_a_render_that_keeps_failing_is_retried_then_shown_to_the_officer(selected, olivia, signing_cert, monkeypatch):
+    from applications.tasks import render_agreement
+
+    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    version = agreement.current_version()
+
+    attempts = []
+
+    def broken(*args, **kwargs):
+        attempts.append(1)
+        raise OSError("font cache unavailable")
+
+    monkeypatch.setattr("applications.services.agreements.render_pdf", broken)
+    result = render_agreement.apply(args=[version.pk])  # run here: its retries run in turn
+    assert result.state == "FAILURE"
+    assert len(attempts) == render_agreement.max_retries + 1
+    version.refresh_from_db()
+    assert version.render_status == "failed" and "font cache unavailable" in version.render_error
+    client = Client()
+    login_with_mfa(client, olivia)
+    assert "font cache unavailable" in client.get(f"/agreements/{agreement.pk}/").content.decode()
