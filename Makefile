@@ -1,4 +1,4 @@
-.PHONY: run test check messages bench-ranking
+.PHONY: run test check messages bench bench-ranking bench-agreement
 
 run:  ## the portal with demo data on http://127.0.0.1:8000, and a Celery worker
 	scripts/run.sh
@@ -12,3 +12,8 @@ messages:  ## refresh the catalogues after changing visible strings
 
 bench-ranking:  ## rank 10,000 applications × 5 reviews (ratio to a plain aggregate) into benchmarks/results
 	.venv/bin/python manage.py bench_ranking
+
+bench-agreement:  ## agreement PDF against a one-page WeasyPrint document, into benchmarks/results
+	.venv/bin/python manage.py bench_agreement
+
+bench: bench-ranking bench-agreement  ## every benchmark (use DATABASE_URL for PostgreSQL)

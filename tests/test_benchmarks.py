@@ -17,3 +17,12 @@ def test_ranking_benchmark_reports_a_ratio_and_leaves_no_data():
     call_command("bench_ranking", applications=60, reviewers=5, repeat=1, no_write=True, stdout=out)
     assert "× a plain aggregate" in out.getvalue()
     assert not Review.objects.exists()
+
+
+def test_agreement_benchmark_reports_a_ratio_and_leaves_no_data():
+    from applications.models import Agreement
+
+    out = io.StringIO()
+    call_command("bench_agreement", repeat=1, no_write=True, stdout=out)
+    assert "× a one-page document" in out.getvalue()
+    assert not Agreement.objects.exists()

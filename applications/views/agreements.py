@@ -74,6 +74,8 @@ def _context(request, agreement, **extra) -> dict:
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     from applications.selectors import application_for_user
 
+    if not request.user.has_perm("applications.use_queue"):
+        raise PermissionDenied(_("This page is for program officers."))
     application = application_for_user(request.user, pk)
     try:
         agreement = svc.agreement_prepare(user=request.user, application_id=application.pk, ip=client_ip(request))
@@ -128,8 +130,13 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement_for_user(request.user, pk)  # nothing is revealed, not even a re-authentication prompt
+    return _sign(request, pk)
+
+
+@reauthentication_required
+def _sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Signing asks for the password again (allauth's re-authentication) first."""
     agreement = agreement_for_user(request.user, pk)
     if request.method != "POST":

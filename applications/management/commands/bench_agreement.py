@@ -1,0 +1,47 @@
+"""Time the agreement PDF against a one-page WeasyPrint document (ratio, same run)."""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from applications.benchmark import measure, sample_agreement
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Benchmark the agreement PDF against a one-page document."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "benchmarks" / "results"))
+        parser.add_argument("--no-write", action="store_true")
+
+    def handle(self, *args, repeat: int, output: str, no_write: bool, **options) -> None:
+        result = {}
+        try:
+            with transaction.atomic():
+                result = measure(sample_agreement(), repeat=repeat)
+                raise Rollback
+        except Rollback:
+            pass
+        result.update(machine=f"{platform.machine()} {platform.system()}", measured_at=timezone.now().isoformat(timespec="seconds"))
+        self.stdout.write(f"agreement PDF: {result['agreement_median_s']:.3f}s, {result['ratio']:.2f}× a one-page document "
+                          f"({result['baseline_median_s']:.3f}s)")
+        if not no_write:
+            folder = Path(output)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "agreement.json").write_text(json.dumps(result, indent=2) + "\n")
+            (folder / "agreement.md").write_text(
+                "| benchmark | median | baseline (one-page WeasyPrint document) | ratio |\n|---|---|---|---|\n"
+                f"| agreement PDF (3 pages, Korean) | {result['agreement_median_s']:.3f} s | {result['baseline_median_s']:.3f} s | {result['ratio']:.2f}× |\n"
+            )
