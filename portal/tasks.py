@@ -27,3 +27,17 @@ def redeliver_pending_email() -> int:
         except Exception:
             log.warning("Delivery of e-mail %s failed again.", email_id, exc_info=True)
     return sent
+
+
+HEARTBEAT_KEY = "portal:worker-heartbeat"
+
+
+@shared_task
+def heartbeat() -> str:
+    """Periodic: proves a worker is consuming the queue (read by /healthz/worker)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    return now

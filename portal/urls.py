@@ -11,6 +11,7 @@ admin.site.site_header = "지원사업 신청 포털 관리"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("healthz/worker", pages.healthz_worker, name="healthz_worker"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("companies/", companies.company_list, name="company_list"),

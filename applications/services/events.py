@@ -44,7 +44,9 @@ def event_record(
     last = application.events.order_by("-seq").values("seq", "hash").first()
     seq = (last["seq"] + 1) if last else 1
     prev_hash = last["hash"] if last else ""
-    created_at = timezone.now()
+    now = timezone.now()
+    # Milliseconds, as Django's JSON serialisation keeps them: a backup restores the same hash.
+    created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     digest = event_digest(
         application_id=application.pk, seq=seq, created_at=created_at, actor_id=actor_id, action=action,

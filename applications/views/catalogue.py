@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from applications import eligibility
 from applications.models import Application, Program
@@ -34,6 +35,7 @@ class CatalogueFilter(forms.Form):
         return value[:3]
 
 
+@require_safe
 def call_list(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -48,6 +50,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "calls/list.html", {"form": form, "calls": calls, "now": now})
 
 
+@require_safe
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     call = call_for_public(request.user, code)
     now = timezone.now()
@@ -64,6 +67,7 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "calls/detail.html", context)
 
 
+@require_safe
 def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
     call = call_for_public(request.user, code)
     attachment = get_object_or_404(call.attachments, pk=pk)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,9 +30,12 @@ def call_create(request: HttpRequest) -> HttpResponse:
     if not programs.exists():
         raise PermissionDenied(_("This page is for program officers."))
     program = None
-    if request.method == "POST":
-        program = get_object_or_404(programs, pk=request.POST.get("program"))
     form = CallForm(request.POST or None)
+    if request.method == "POST":
+        chosen = request.POST.get("program", "")
+        program = programs.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if form.is_valid() and program is None:
+            form.add_error(None, _("Choose one of your programs."))
     if request.method == "POST" and form.is_valid():
         call = svc.call_create(user=request.user, program=program, data=form.cleaned_data, ip=client_ip(request))
         messages.success(request, _("The call was created. Set up its levels, documents, rules and form before it opens."))

@@ -30,6 +30,36 @@ def officer_desk(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The web process and its database and cache answer."""
+    from django.core.cache import cache
+
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = type(exc).__name__
+    try:
+        cache.set("portal:healthz", "1", timeout=10)
+        checks["cache"] = "ok" if cache.get("portal:healthz") == "1" else "unreadable"
+    except Exception as exc:
+        checks["cache"] = type(exc).__name__
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "failing", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+def healthz_worker(request: HttpRequest) -> JsonResponse:
+    """A worker ran the heartbeat task within the last three minutes."""
+    import datetime
+
+    from django.core.cache import cache
+
+    from portal.tasks import HEARTBEAT_KEY
+
+    seen = cache.get(HEARTBEAT_KEY)
+    age = (timezone.now() - datetime.datetime.fromisoformat(seen)).total_seconds() if seen else None
+    healthy = age is not None and age < 180
+    return JsonResponse({"status": "ok" if healthy else "failing", "last_heartbeat": seen, "age_seconds": age},
+                        status=200 if healthy else 503)

@@ -1,0 +1,47 @@
+"""A backup restores into an empty database with everything in it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from applications.models import Agreement, Application, ApplicationEvent
+from applications.services import agreements
+from applications.services.events import verify_chain
+from portal.models import Company, User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_backup_then_restore_into_an_empty_database_finds_everything(selected, olivia, signing_cert, tmp_path, settings):
+    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreements.render_version(version_id=agreement.current_version().pk)
+    counts = {model: model.objects.count() for model in (User, Company, Application, ApplicationEvent, Agreement)}
+    pdf = agreement.current_version().pdf.read()
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(archive), stdout=io.StringIO())
+
+    # An empty database and empty file storage.
+    call_command("flush", interactive=False, verbosity=0)
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    assert not User.objects.exists()
+
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert {model: model.objects.count() for model in counts} == counts
+    restored = Agreement.objects.get(number=agreement.number)
+    assert restored.current_version().pdf.read() == pdf
+    application = Application.objects.get(pk=selected.pk)
+    assert verify_chain(application) == []
+    assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_restore_refuses_a_database_that_is_not_empty(alice, tmp_path):
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", output=str(archive), stdout=io.StringIO())
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("restore", str(archive), stdout=io.StringIO())
