@@ -16,7 +16,14 @@ from portal.models import Company, User
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_backup_then_restore_into_an_empty_database_finds_everything(selected, olivia, signing_cert, tmp_path, settings):
+def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_path, settings, request):
+    # Identifiers well past 1, as on a server that has run for a while.
+    from tests.conftest import make_person
+
+    for n in range(7):
+        make_person(f"gone{n}@example.com").delete()
+    selected, olivia = request.getfixturevalue("selected"), request.getfixturevalue("olivia")
+    request.getfixturevalue("signing_cert")
     agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
     counts = {model: model.objects.count() for model in (User, Company, Application, ApplicationEvent, Agreement)}

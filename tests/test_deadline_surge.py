@@ -22,7 +22,7 @@ from applications.models import Application, ApplicationEvent, State
 from portal.models import CompanyMembership
 from tests.conftest import make_complete_draft, make_person
 from tests.factories import CompanyFactory
-from tests.gunicorn_server import gunicorn
+from portal.gunicorn_server import gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 APPLICANTS = 200

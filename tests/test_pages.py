@@ -66,4 +66,4 @@ def test_security_headers_are_sent(client):
 
 
 def test_health_check_answers(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}

@@ -38,7 +38,8 @@ class Command(BaseCommand):
         target = Path(output)
         target.parent.mkdir(parents=True, exist_ok=True)
         data = io.StringIO()
-        call_command("dumpdata", "--natural-foreign", "--natural-primary", *[f"--exclude={e}" for e in EXCLUDE],
+        # Primary keys are kept: the audit trail's hashes include them.
+        call_command("dumpdata", "--natural-foreign", *[f"--exclude={e}" for e in EXCLUDE],
                      "--indent=0", stdout=data)
         files = list(_walk(default_storage))
         with tarfile.open(target, "w:gz") as archive:

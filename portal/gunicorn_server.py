@@ -1,4 +1,4 @@
-"""Start the portal under gunicorn against the test database, for load and surge tests."""
+"""Start the portal under gunicorn against the current database, for load tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def database_url() -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = None):
+def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = None, extra_env: dict | None = None):
     port = free_port()
     env = {
         **os.environ,
@@ -44,6 +44,7 @@ def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = Non
         "SECRET_KEY": settings.SECRET_KEY,
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "60",
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

@@ -1,0 +1,179 @@
+"""Pages, submission and upload under gunicorn, each against a baseline measured in the same
+run: a bare view with the same middleware (and, for the submission, one INSERT).
+
+Writes to the configured database: run it on a throwaway one (`make bench` does)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import re
+import threading
+from pathlib import Path
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from applications.models import (
+    Application,
+    ApplicationDocument,
+    BudgetLine,
+    Call,
+    DocumentKind,
+    EligibilityRule,
+    FormVersion,
+    ProgramOfficer,
+    RequiredDocument,
+)
+from portal import loadgen
+from portal.gunicorn_server import gunicorn
+from portal.identifiers import business_number_check_digit
+from portal.models import Company, CompanyMembership, User
+from reviews.benchmark import generate
+
+DECLARATIONS = {k: False for k in ("in_restricted_group", "owned_by_large_company", "closed_business", "tax_arrears", "loan_default", "participation_ban")}
+
+
+def _session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+class Command(BaseCommand):
+    help = "HTTP benchmark under gunicorn: ratios against baselines measured in the same run."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--applications", type=int, default=10_000)
+        parser.add_argument("--seconds", type=float, default=6.0)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=4)
+        parser.add_argument("--drafts", type=int, default=400)
+        parser.add_argument("--uploads", type=int, default=40)
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "benchmarks" / "results"))
+
+    def handle(self, *args, applications, seconds, threads, workers, drafts, uploads, output, **options) -> None:
+        self.stdout.write(f"Generating {applications:,} applications with 5 reviews each …")
+        evaluated = generate(applications=applications, reviewers=5)
+        applicant = User.objects.create(email=f"bench-applicant-{evaluated.code.lower()}@example.com", name="벤치 신청자")
+        for company in Company.objects.filter(applications__call=evaluated).order_by("pk")[:20]:
+            CompanyMembership.objects.create(company=company, user=applicant, role="owner")
+        officer = User.objects.get(email="bench-officer@example.com")
+        ProgramOfficer.objects.get_or_create(program=evaluated.program, user=officer)
+        if not officer.authenticators.exists():
+            TOTP.activate(officer, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        open_call, submitter, draft_ids, upload_ids = self._drafts(evaluated, drafts)
+        sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}
+        results = {}
+        with gunicorn(workers=workers, threads=4, extra_env={"PORTAL_BENCH": "true"}) as base:
+            def get(path, who=None):
+                headers = {"Cookie": f"sessionid={sessions[who]}"} if who else {}
+                return lambda: ("GET", path, headers, None)
+
+            def measure(name, page, baseline):
+                loadgen.run(base, page, seconds=1, threads=threads)  # warm up
+                results[name] = {"page": loadgen.run(base, page, seconds=seconds, threads=threads),
+                                 "baseline": loadgen.run(base, baseline, seconds=seconds, threads=threads)}
+                self.stdout.write(f"  {name}: {results[name]['page']['rps']:.0f} rps against {results[name]['baseline']['rps']:.0f}")
+
+            measure("public call list", get("/calls/"), get("/bench/bare"))
+            measure("applicant dashboard", get("/applications/", "applicant"), get("/bench/bare", "applicant"))
+            measure("officer queue (10,000 applications)", get(f"/officer/queue/?call={evaluated.pk}", "officer"), get("/bench/bare", "officer"))
+            token = self._csrf(base, sessions["submitter"], draft_ids[0])
+            pending = list(draft_ids)
+            lock = threading.Lock()
+
+            def submission():
+                with lock:
+                    if not pending:
+                        return None
+                    application_id = pending.pop()
+                return ("POST", f"/applications/{application_id}/submit/",
+                        {"Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}",
+                         "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/"},
+                        f"csrfmiddlewaretoken={token['form']}")
+
+            insert = lambda: ("POST", "/bench/insert", {"Content-Type": "application/x-www-form-urlencoded"}, "x=1")  # noqa: E731
+            results["submission"] = {"page": loadgen.run(base, submission, seconds=seconds * 3, threads=threads, max_requests=len(draft_ids)),
+                                     "baseline": loadgen.run(base, insert, seconds=seconds, threads=threads)}
+            self.stdout.write(f"  submission: {results['submission']['page']['rps']:.0f} rps against {results['submission']['baseline']['rps']:.0f}")
+            body, boundary = self._multipart(5 * 1024 * 1024, open_call.required_documents.get().pk)
+            upload_headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": base + "/"}
+            cycle = iter(upload_ids * (uploads // max(len(upload_ids), 1) + 1))
+            upload = lambda: ("POST", f"/applications/{next(cycle)}/edit/documents/",  # noqa: E731
+                              {**upload_headers, "Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}"},
+                              body.replace(b"TOKEN", token["form"].encode()))
+            bare_upload = lambda: ("POST", "/bench/bare", upload_headers, body)  # noqa: E731
+            results["document upload (5 MB)"] = {"page": loadgen.run(base, upload, seconds=seconds * 3, threads=4, max_requests=uploads),
+                                                 "baseline": loadgen.run(base, bare_upload, seconds=seconds * 3, threads=4, max_requests=uploads)}
+            self.stdout.write(f"  upload: {results['document upload (5 MB)']['page']['rps']:.1f} rps against "
+                              f"{results['document upload (5 MB)']['baseline']['rps']:.1f}")
+        submitted = Application.objects.filter(pk__in=draft_ids, state="submitted").count()
+        self._write(Path(output), results, applications, submitted, len(draft_ids), workers)
+        for document in ApplicationDocument.objects.filter(application__call=open_call):
+            document.file.delete(save=False)
+
+    def _drafts(self, evaluated: Call, count: int):
+        now = timezone.now()
+        call = Call.objects.create(program=evaluated.program, code=f"BO-{now:%H%M%S}", title="bench open call", opens_at=now - datetime.timedelta(days=1),
+                                   closes_at=now + datetime.timedelta(days=7), budget_total=10**13, max_grant=400_000_000,
+                                   max_file_mb=20, max_total_mb=2000, is_published=True)
+        form = FormVersion.objects.create(call=call, number=1)
+        EligibilityRule.objects.create(call=call, kind="one_per_call", params={}, order=99)
+        RequiredDocument.objects.create(call=call, kind=DocumentKind.OTHER, name_ko="기타", name_en="Other", is_required=False, formats=["pdf"])
+        submitter = User.objects.create(email=f"bench-submitter-{call.code.lower()}@example.com", name="벤치 제출자")
+        companies = []
+        base = 500_000_000 + int(now.timestamp()) % 100_000 * 1000
+        for n in range(count + 10):
+            nine = f"{base + n:09d}"
+            companies.append(Company(name=f"제출기업{n}", business_number=nine + str(business_number_check_digit(nine)), representative_name="-",
+                                     address="-", region="48", ksic_code="C29111", founded_on=datetime.date(2015, 1, 1), employees=10,
+                                     fiscal_year=2025, revenue_latest=1, revenue_previous=1, revenue_before_previous=1, total_assets=1))
+        Company.objects.bulk_create(companies)
+        CompanyMembership.objects.bulk_create([CompanyMembership(company=c, user=submitter, role="owner") for c in companies])
+        drafts = Application.objects.bulk_create([
+            Application(call=call, company=c, form_version=form, created_by=submitter, project_title="벤치마크 과제",
+                        declarations=DECLARATIONS, grant_requested=100_000_000) for c in companies])
+        BudgetLine.objects.bulk_create([BudgetLine(application=a, category="equipment", description="장비", amount=300_000_000) for a in drafts])
+        ids = [a.pk for a in drafts]
+        return call, submitter, ids[:count], ids[count:]
+
+    def _csrf(self, base: str, session: str, application_id: int) -> dict:
+        import urllib.request
+
+        request = urllib.request.Request(f"{base}/applications/{application_id}/edit/review/", headers={"Cookie": f"sessionid={session}"})
+        response = urllib.request.urlopen(request, timeout=30)
+        cookie = re.search(r"csrftoken=([^;]+)", response.headers.get("Set-Cookie", "")).group(1)
+        form = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+        return {"cookie": cookie, "form": form}
+
+    def _multipart(self, size: int, requirement: int) -> tuple[bytes, str]:
+        boundary = "benchboundary7e3f"
+        pdf = b"%PDF-1.4\n" + b"0" * (size - 20) + b"\n%%EOF\n"
+        parts = [
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\nTOKEN\r\n".encode(),
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"requirement\"\r\n\r\n{requirement}\r\n".encode(),
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode(),
+            pdf, f"\r\n--{boundary}--\r\n".encode(),
+        ]
+        return b"".join(parts), boundary
+
+    def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = {"applications": applications, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
+                "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
+                "measured_at": timezone.now().isoformat(timespec="seconds")}
+        (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+        lines = ["| endpoint | rps | p95 | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|"]
+        for name, r in results.items():
+            page, baseline = r["page"], r["baseline"]
+            ratio = baseline["rps"] / page["rps"] if page["rps"] else float("inf")
+            lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {baseline['rps']:.1f} | {baseline['p95_ms']:.0f} ms | {ratio:.2f}× |")
+        (folder / "http.md").write_text("\n".join(lines) + "\n")
+        self.stdout.write("\n".join(lines))
