@@ -1,4 +1,4 @@
-.PHONY: run test check messages bench bench-ranking bench-agreement
+.PHONY: run test check messages bench bench-ranking bench-agreement bench-http
 
 run:  ## the portal with demo data on http://127.0.0.1:8000, and a Celery worker
 	scripts/run.sh
@@ -16,4 +16,9 @@ bench-ranking:  ## rank 10,000 applications × 5 reviews (ratio to a plain aggre
 bench-agreement:  ## agreement PDF against a one-page WeasyPrint document, into benchmarks/results
 	.venv/bin/python manage.py bench_agreement
 
-bench: bench-ranking bench-agreement  ## every benchmark (use DATABASE_URL for PostgreSQL)
+bench-http:  ## pages, submission and upload under gunicorn against bare views, on a throwaway PostgreSQL database
+	dropdb --if-exists -h 127.0.0.1 -U postgres portal_bench && createdb -h 127.0.0.1 -U postgres portal_bench
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py migrate -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py bench_http
+
+bench: bench-ranking bench-agreement bench-http  ## every benchmark (use DATABASE_URL for PostgreSQL)

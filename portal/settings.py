@@ -142,8 +142,9 @@ def _redis_db(url: str, db: int) -> str:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             # The broker keeps database 0; the cache (rate limits, sessions) its own.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             "LOCATION": env_str("REDIS_CACHE_URL", _redis_db(REDIS_URL, env_int("REDIS_CACHE_DB", 1))),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         }

@@ -238,7 +238,13 @@ def document_upload(*, user: User, application: Application, upload: UploadedFil
         application=application, requirement=requirement, field_key=field_key, original_name=inspected.safe_name,
         detected_format=inspected.format, size=inspected.size, sha256=inspected.sha256, uploaded_by=user,
     )
-    document.file.save("upload", upload, save=False)
+    try:
+        document.file.save("upload", upload, save=False)
+    except OSError as exc:
+        # A full or unwritable disk: nothing is recorded, and the applicant can try again.
+        log.error("Could not store an upload for application %s: %s", application.pk, exc)
+        raise ValidationError(_("The file could not be stored just now (the server's storage is full or unavailable). "
+                                "Nothing was saved; please try again in a few minutes."), code="storage") from exc
     stored_name = document.file.name
     # A failure below must not leave the new file behind; replaced files go only on commit.
     transaction.on_commit(lambda: [d.file.delete(save=False) for d in replaced])

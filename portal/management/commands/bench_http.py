@@ -66,7 +66,7 @@ class Command(BaseCommand):
             CompanyMembership.objects.create(company=company, user=applicant, role="owner")
         officer = User.objects.get(email="bench-officer@example.com")
         ProgramOfficer.objects.get_or_create(program=evaluated.program, user=officer)
-        if not officer.authenticators.exists():
+        if not officer.authenticator_set.exists():
             TOTP.activate(officer, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
         open_call, submitter, draft_ids, upload_ids = self._drafts(evaluated, drafts)
         sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}

@@ -1,0 +1,39 @@
+"""A Redis cache that degrades instead of failing: when Redis is unreachable, reads miss and
+writes are dropped (and logged), so sessions fall back to the database and the portal keeps
+taking submissions. Rate limits count nothing while Redis is down."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+
+log = logging.getLogger(__name__)
+
+
+def _failsafe(name: str, default):
+    method = getattr(RedisCache, name)
+
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # redis.exceptions.ConnectionError, TimeoutError, …
+            log.warning("cache %s failed, carrying on without it: %s", name, type(exc).__name__)
+            return default() if callable(default) else default
+
+    wrapper.__name__ = name
+    return wrapper
+
+
+class ResilientRedisCache(RedisCache):
+    get = _failsafe("get", None)
+    set = _failsafe("set", None)
+    add = _failsafe("add", False)
+    delete = _failsafe("delete", False)
+    touch = _failsafe("touch", False)
+    get_many = _failsafe("get_many", dict)
+    set_many = _failsafe("set_many", list)
+    delete_many = _failsafe("delete_many", None)
+    has_key = _failsafe("has_key", False)
+    incr = _failsafe("incr", 0)
+    get_or_set = _failsafe("get_or_set", None)
