@@ -318,3 +318,14 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(v, v) for v in (self.data.getlist("ids") if hasattr(self.data, "getlist") else [])]
+
+
+class ClauseForm(forms.ModelForm):
+    class Meta:
+        from applications.models import ClauseTemplate
+
+        model = ClauseTemplate
+        fields = ["kind", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"body": _("Plain text. Placeholders: {회사명}, {대표자}, {사업자등록번호}, {사업명}, {공고명}, {과제명}, {협약번호}, "
+                                "{협약시작일}, {협약종료일}, {총사업비}, {정부지원금}, {기업부담금}, {현금부담금}, {현물부담금}, {전담기관}.")}

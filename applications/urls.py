@@ -42,5 +42,6 @@ urlpatterns = [
     path("officer/calls/<int:pk>/sections/", officer.section_add, name="officer_section_add"),
     path("officer/calls/<int:pk>/sections/<int:section_pk>/fields/", officer.field_add, name="officer_field_add"),
     path("officer/calls/<int:pk>/attachments/", officer.attachment_add, name="officer_attachment_add"),
+    path("officer/calls/<int:pk>/clauses/", officer.clause_add, name="officer_clause_add"),
     path("officer/calls/<int:pk>/<str:kind>/<int:item_pk>/delete/", officer.item_delete, name="officer_item_delete"),
 ]

@@ -220,3 +220,16 @@ def test_a_render_that_keeps_failing_is_retried_then_shown_to_the_officer(select
     client = Client()
     login_with_mfa(client, olivia)
     assert "font cache unavailable" in client.get(f"/agreements/{agreement.pk}/").content.decode()
+
+
+def test_officer_maintains_clause_templates_and_the_pdf_uses_them(call, olivia, selected, signing_cert):
+    client = Client()
+    login_with_mfa(client, olivia)
+    bad = client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "other", "title": "제9조", "body": "{비밀} <img src=https://x>"})
+    assert bad.status_code == 400 and not call.clause_templates.exists()
+    client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "obligations", "title": "제1조(특약)",
+                                                      "body": "{회사명}은 {협약종료일}까지 성과를 보고한다."})
+    assert call.clause_templates.count() == 1
+    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    text = pdf_text(svc.render_version(version_id=agreement.current_version().pk).pdf.read())
+    assert f"{selected.company.name}은" in text and "제1조(특약)" in text

@@ -40,3 +40,18 @@ def test_the_same_round_finalised_twice_at_once_happens_once(call, olivia, alice
     selection_round = selection.selection_run(user=olivia, call=call)
     results = run_together(*[(lambda: selection.selection_finalize(user=olivia, round_id=selection_round.pk)) for _ in range(2)])
     assert sum(isinstance(r, SelectionRound) for r in results) == 1, results
+
+
+def test_two_signatures_of_the_company_at_once_sign_once(selected, olivia, alice, signing_cert):
+    from applications.models import Signature
+    from applications.services import agreements
+
+    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    version = agreements.render_version(version_id=agreement.current_version().pk)
+    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    results = run_together(*[
+        (lambda: agreements.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256))
+        for _ in range(2)
+    ])
+    assert sum(isinstance(r, Signature) for r in results) == 1, results
+    assert Signature.objects.filter(version=version, role="company").count() == 1

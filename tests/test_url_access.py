@@ -72,6 +72,7 @@ REGISTRY = {
     "officer_section_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
     "officer_field_add": (lambda w: {"pk": w["call"].pk, "section_pk": w["section"].pk}, "olivia"),
     "officer_attachment_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
+    "officer_clause_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
     "officer_item_delete": (lambda w: {"pk": w["call"].pk, "kind": "level", "item_pk": 999}, "olivia"),
     "reviewer_assignment": (lambda w: {"pk": w["assignment"].pk}, "assigned"),
     "reviewer_declare": (lambda w: {"pk": w["assignment"].pk}, "assigned"),

@@ -22,6 +22,12 @@ class ClauseKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def validate_clause_body(text: str) -> None:
+    from applications.agreement_text import validate_clause_text
+
+    validate_clause_text(text)
+
+
 class ClauseTemplate(models.Model):
     """A clause of the call's agreements, with placeholders such as {회사명} (see
     applications/agreement_text.py for the allowed ones)."""
@@ -30,7 +36,7 @@ class ClauseTemplate(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ClauseKind.choices)
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), validators=[validate_clause_body])
 
     class Meta:
         ordering = ["order", "pk"]

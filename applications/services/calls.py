@@ -212,3 +212,24 @@ def attachment_add(*, user: User, call: Call, title: str, upload) -> NoticeAttac
     attachment.file.save("notice.pdf", upload, save=True)
     audit_record(actor=user, action="call.attachment_added", target=call, data={"title": title})
     return attachment
+
+
+@transaction.atomic
+def clause_add(*, user: User, call: Call, kind: str, title: str, body: str):
+    """Agreement clauses may change until agreements are issued; placeholders and plain
+    text only (validated by the model field)."""
+    from applications.models import ClauseTemplate
+
+    clause = ClauseTemplate(call=call, kind=kind, title=title, body=body, order=call.clause_templates.count())
+    clause.full_clean()
+    clause.save()
+    audit_record(actor=user, action="call.clause_added", target=call, data={"title": title})
+    return clause
+
+
+@transaction.atomic
+def clause_delete(*, user: User, call: Call, clause_id: int) -> None:
+    from applications.models import ClauseTemplate
+
+    ClauseTemplate.objects.filter(call=call, pk=clause_id).delete()
+    audit_record(actor=user, action="call.clause_deleted", target=call, data={"id": clause_id})

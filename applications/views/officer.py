@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.eligibility import summarize_divisions
-from applications.forms import CallForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
+from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
 from applications.models import Program
 from applications.selectors import call_for_officer, current_form
 from applications.services import calls as svc
@@ -60,6 +60,8 @@ def _setup_context(call, **forms) -> dict:
         "rule_form": forms.get("rule_form") or RuleForm(),
         "section_form": forms.get("section_form") or SectionForm(),
         "field_form": forms.get("field_form") or FieldForm(),
+        "clause_form": forms.get("clause_form") or ClauseForm(),
+        "clauses": call.clause_templates.all(),
         "levels": call.levels.all(),
         "requirements": call.required_documents.all(),
         "rules": rules,
@@ -145,12 +147,27 @@ def field_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def clause_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.core.exceptions import ValidationError as ModelValidationError
+
+    def add(call, data):
+        try:
+            svc.clause_add(user=request.user, call=call, **data)
+        except ModelValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+    return _setup_post(request, pk, "clause_form", ClauseForm(request.POST), add)
+
+
+@login_required
+@require_POST
 def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     deleters = {
         "level": lambda call: svc.level_delete(user=request.user, call=call, level_id=item_pk),
         "requirement": lambda call: svc.requirement_delete(user=request.user, call=call, requirement_id=item_pk),
         "rule": lambda call: svc.rule_delete(user=request.user, call=call, rule_id=item_pk, ip=client_ip(request)),
         "field": lambda call: svc.form_field_delete(user=request.user, call=call, field_id=item_pk),
+        "clause": lambda call: svc.clause_delete(user=request.user, call=call, clause_id=item_pk),
     }
     if kind not in deleters:
         raise PermissionDenied
