@@ -43,6 +43,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Fault injection for the fault tests only: seconds to wait inside each agreement render.
+FAULT_RENDER_DELAY = float(env_str("PORTAL_FAULT_RENDER_DELAY", "0") or 0)
 # Baseline views for `manage.py bench_http` (never in production).
 PORTAL_BENCH = env_bool("PORTAL_BENCH", False)
 # Links in e-mails are built from this, since a Celery worker has no request.
@@ -150,7 +152,10 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10, "visibility_timeout": 3600}
+    # A task whose worker died is handed to another worker after the visibility timeout;
+    # every task must finish well within it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10,
+                                       "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
     # A real cache shared by the web server and the worker without any server running.
     CACHES = {

@@ -30,7 +30,7 @@ def _new_call(as_olivia, program, **overrides):
         "program": program.pk, "code": "SF-2027-1", "title": "2027년 스마트공장 1차 공고", "round": 1, "notice": "공고문",
         "opens_at": _local(opens), "closes_at": _local(opens + timedelta(days=30)), "budget_total": "10,000,000,000",
         "max_grant": "400,000,000", "max_grant_share_bp": 5000, "min_cash_share_bp": 5000, "max_file_mb": 20,
-        "max_total_mb": 100, "is_published": "on",
+        "max_total_mb": 100, "max_files": 30, "is_published": "on",
     } | overrides
     return as_olivia.post("/officer/calls/new/", data)
 
@@ -111,7 +111,7 @@ def test_after_opening_the_deadline_can_be_extended_not_brought_forward(as_olivi
     base = f"/officer/calls/{call.pk}"
     data = {"code": call.code, "title": call.title, "round": call.round, "notice": "연장 공고", "opens_at": _local(call.opens_at),
             "budget_total": call.budget_total, "max_grant": call.max_grant, "max_grant_share_bp": call.max_grant_share_bp,
-            "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb, "max_total_mb": call.max_total_mb,
+            "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb, "max_total_mb": call.max_total_mb, "max_files": call.max_files,
             "is_published": "on"}
     later = call.closes_at + timedelta(days=3)
     response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later)})

@@ -81,9 +81,21 @@ def test_random_input_to_the_forms_never_gives_a_server_error(world, data):
         (olivia, "/officer/calls/new/"), (olivia, f"/officer/calls/{world['call'].pk}/basics/"), (olivia, f"/officer/calls/{world['call'].pk}/rules/"),
         (olivia, f"/officer/calls/{world['call'].pk}/evaluation/rubric/"), (olivia, f"/officer/calls/{world['call'].pk}/evaluation/panel/"),
         (olivia, f"/officer/applications/{world['application'].pk}/revision/"), (olivia, f"/officer/selections/{world['round'].pk}/items/{world['round'].items.first().pk}/"),
-        (olivia, "/officer/queue/bulk/"),
+        (olivia, "/officer/queue/bulk/"), (olivia, f"/officer/calls/{world['call'].pk}/levels/"),
+        (olivia, f"/officer/calls/{world['call'].pk}/documents/"), (olivia, f"/officer/calls/{world['call'].pk}/sections/"),
+        (olivia, f"/officer/calls/{world['call'].pk}/sections/{world['section'].pk}/fields/"), (olivia, f"/officer/calls/{world['call'].pk}/clauses/"),
+        (olivia, f"/officer/calls/{world['call'].pk}/evaluation/criterion/"), (olivia, f"/officer/calls/{world['call'].pk}/evaluation/bonus/"),
+        (olivia, f"/officer/panels/{world['assignment'].panel_id}/invite/"), (olivia, f"/officer/panels/{world['assignment'].panel_id}/assign/"),
+        (olivia, f"/officer/panels/{world['assignment'].panel_id}/tie/"), (olivia, f"/officer/reviews/{world['review'].pk}/reopen/"),
+        (olivia, f"/officer/appeals/{world['appeal'].pk}/decide/"), (olivia, f"/officer/calls/{world['call'].pk}/exports/"),
+        (alice, f"/companies/{world['acme'].pk}/join/"), (alice, f"/applications/{world['application'].pk}/autosave/"),
+        (alice, f"/applications/{world['application'].pk}/submit/"), (anonymous, "/accounts/signup/"), (anonymous, "/accounts/login/"),
     ]
     for client, path in targets:
         assert client.post(path, data).status_code < 500, path
+    reviewer = Client(raise_request_exception=False)
+    reviewer.force_login(people["assigned"])
+    for path in (f"/reviewer/assignments/{world['assignment'].pk}/declare/", f"/reviewer/assignments/{world['assignment'].pk}/score/"):
+        assert reviewer.post(path, data).status_code < 500, path
     for client, path in [(anonymous, "/calls/"), (olivia, "/officer/queue/")]:
         assert client.get(path, data).status_code < 500, path

@@ -253,3 +253,13 @@ def test_answers_keep_their_form_version_when_the_form_changes(alice, complete_d
     assert "export_plan" not in keys and set(VALID_ANSWERS) <= keys
     newest = call.form_versions.get(number=2)
     assert "export_plan" in set(newest.sections.values_list("fields__key", flat=True))
+
+
+def test_too_many_files_are_refused_with_the_limit(as_alice, draft, call):
+    Call.objects.filter(pk=call.pk).update(max_files=2)
+    bonus = call.required_documents.get(kind="bonus_evidence")  # accepts several files
+    url = f"/applications/{draft.pk}/edit/documents/"
+    for n in range(3):
+        response = as_alice.post(url, {"requirement": bonus.pk, "file": files.pdf(f"증빙{n}.pdf")}, follow=True)
+    assert draft.documents.count() == 2
+    assert "2" in response.content.decode()

@@ -55,6 +55,7 @@ class Call(models.Model):
     )
     max_file_mb = models.PositiveSmallIntegerField(_("size limit per file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(200)])
     max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(2000)])
+    max_files = models.PositiveSmallIntegerField(_("files per application, at most"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)])
     is_published = models.BooleanField(_("published"), default=False)
     # Derived from the region and industry rules so that the catalogue filters in SQL.
     all_regions = models.BooleanField(default=True, editable=False)

@@ -183,6 +183,10 @@ def render_version(*, version_id: int) -> AgreementVersion:
             return version
         version.render_attempts += 1
         agreement = version.agreement
+        if settings.FAULT_RENDER_DELAY:
+            import time
+
+            time.sleep(settings.FAULT_RENDER_DELAY)
         data = render_pdf("agreements/agreement.html", _context(agreement, version), title=f"협약서 {agreement.number}")
         name = f"{agreement.number}-v{version.number}.pdf"
         if version.pdf:

@@ -223,7 +223,11 @@ def document_upload(*, user: User, application: Application, upload: UploadedFil
     replaced = []
     if requirement is None or requirement.kind not in MULTI_FILE_KINDS:
         replaced = list(application.documents.filter(requirement=requirement, field_key=field_key))
-    kept = application.documents.exclude(pk__in=[d.pk for d in replaced]).aggregate(total=Sum("size"))["total"] or 0
+    kept_files = application.documents.exclude(pk__in=[d.pk for d in replaced])
+    if kept_files.count() >= call.max_files:
+        raise ValidationError(_("An application can hold at most %(limit)d files. Remove one first.") % {"limit": call.max_files},
+                              code="too_many_files")
+    kept = kept_files.aggregate(total=Sum("size"))["total"] or 0
     limit = call.max_total_mb * 1024 * 1024
     if kept + inspected.size > limit:
         from applications.uploads import human_size

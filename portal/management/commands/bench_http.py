@@ -69,6 +69,7 @@ class Command(BaseCommand):
         if not officer.authenticator_set.exists():
             TOTP.activate(officer, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
         open_call, submitter, draft_ids, upload_ids = self._drafts(evaluated, drafts)
+        queries = self._queries(evaluated, officer, applicant)
         sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}
         results = {}
         with gunicorn(workers=workers, threads=4, extra_env={"PORTAL_BENCH": "true"}) as base:
@@ -115,7 +116,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  upload: {results['document upload (5 MB)']['page']['rps']:.1f} rps against "
                               f"{results['document upload (5 MB)']['baseline']['rps']:.1f}")
         submitted = Application.objects.filter(pk__in=draft_ids, state="submitted").count()
-        self._write(Path(output), results, applications, submitted, len(draft_ids), workers)
+        self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries)
         for document in ApplicationDocument.objects.filter(application__call=open_call):
             document.file.delete(save=False)
 
@@ -144,6 +145,30 @@ class Command(BaseCommand):
         ids = [a.pk for a in drafts]
         return call, submitter, ids[:count], ids[count:]
 
+    def _queries(self, evaluated: Call, officer, applicant) -> dict:
+        """Queries per page with 10 rows and with the full data set: they must be equal."""
+        from django.db import connection as db
+        from django.test.utils import CaptureQueriesContext
+
+        small = generate(applications=10, reviewers=5, seed=11)
+        few = User.objects.create(email=f"bench-few-{small.code.lower()}@example.com")
+        CompanyMembership.objects.create(company=Company.objects.filter(applications__call=small).first(), user=few, role="owner")
+
+        def count(user, path):
+            client = Client()
+            client.force_login(user)
+            with CaptureQueriesContext(db) as captured:
+                assert client.get(path).status_code == 200, path
+            return len(captured)
+
+        return {
+            "officer queue": (count(officer, f"/officer/queue/?call={small.pk}"), count(officer, f"/officer/queue/?call={evaluated.pk}")),
+            "officer queue, filtered and sorted": (count(officer, f"/officer/queue/?call={small.pk}&state=under_review&sort=company"),
+                                                   count(officer, f"/officer/queue/?call={evaluated.pk}&state=under_review&sort=company")),
+            "call dashboard": (count(officer, f"/officer/calls/{small.pk}/dashboard/"), count(officer, f"/officer/calls/{evaluated.pk}/dashboard/")),
+            "applicant dashboard (1 vs 20 applications)": (count(few, "/applications/"), count(applicant, "/applications/")),
+        }
+
     def _csrf(self, base: str, session: str, application_id: int) -> dict:
         import urllib.request
 
@@ -164,16 +189,18 @@ class Command(BaseCommand):
         ]
         return b"".join(parts), boundary
 
-    def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int) -> None:
+    def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int, queries: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"applications": applications, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
                 "measured_at": timezone.now().isoformat(timespec="seconds")}
-        (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+        (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results, "queries": queries}, indent=2) + "\n")
         lines = ["| endpoint | rps | p95 | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|"]
         for name, r in results.items():
             page, baseline = r["page"], r["baseline"]
             ratio = baseline["rps"] / page["rps"] if page["rps"] else float("inf")
             lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {baseline['rps']:.1f} | {baseline['p95_ms']:.0f} ms | {ratio:.2f}× |")
+        lines += ["", f"| page | queries with 10 rows | queries with {applications:,} rows |", "|---|---|---|"]
+        lines += [f"| {name} | {small} | {large} |" for name, (small, large) in queries.items()]
         (folder / "http.md").write_text("\n".join(lines) + "\n")
         self.stdout.write("\n".join(lines))

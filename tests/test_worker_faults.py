@@ -1,0 +1,74 @@
+"""The Celery worker is killed while rendering an agreement: the task comes back to another
+worker and exactly one PDF results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from applications.models import AgreementVersion
+from applications.services.agreements import agreement_prepare
+from portal.gunicorn_server import ROOT, database_url
+from tests.conftest import wait_until
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def start_worker(env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+
+
+def render_in_progress() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON l.relation = c.oid "
+            "WHERE c.relname = 'applications_agreementversion' AND l.mode = 'RowShareLock' AND l.pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected, olivia, signing_cert):
+    from portal.celery import app
+
+    app.control.purge()
+    env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PORTAL_VAR_DIR": str(settings.VAR_DIR),
+           "SECRET_KEY": settings.SECRET_KEY, "AGREEMENT_SIGNING_KEY": settings.AGREEMENT_SIGNING_KEY,
+           "AGREEMENT_SIGNING_CERT": settings.AGREEMENT_SIGNING_CERT, "CELERY_VISIBILITY_TIMEOUT": "5",
+           "PORTAL_FAULT_RENDER_DELAY": "4"}
+    first = start_worker(env)
+    try:
+        agreement = agreement_prepare(user=olivia, application_id=selected.pk)  # queues the render on commit
+        version = agreement.current_version()
+        # Kill it while it is inside the render: its transaction holds the version's row lock.
+        assert wait_until(lambda: render_in_progress(), timeout=30)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        assert AgreementVersion.objects.get(pk=version.pk).render_status == "pending"
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    env["PORTAL_FAULT_RENDER_DELAY"] = "0"
+    time.sleep(6)  # past the visibility timeout: the unacknowledged task is due again
+    second = start_worker(env)
+    try:
+        assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=90)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    version.refresh_from_db()
+    folder = Path(version.pdf.storage.path(version.pdf.name)).parent
+    assert [p.name for p in folder.iterdir()] == [Path(version.pdf.name).name]
+    assert version.render_attempts == 1  # the killed attempt's transaction never committed
