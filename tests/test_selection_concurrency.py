@@ -55,3 +55,51 @@ def test_two_signatures_of_the_company_at_once_sign_once(selected, olivia, alice
     ])
     assert sum(isinstance(r, Signature) for r in results) == 1, results
     assert Signature.objects.filter(version=version, role="company").count() == 1
+
+
+def test_two_officers_selecting_at_once_cannot_together_exceed_the_budget(call, olivia, program, panel, monkeypatch):
+    """Each change fits the budget alone; together they would not. One is refused."""
+    from applications.models import Call
+    from reviews.models import SelectionItem
+    from tests.factories import CompanyFactory
+
+    otto = make_person("otto@example.com", mfa=True)
+    ProgramOfficer.objects.create(program=program, user=otto)
+    applications = []
+    for n in range(3):
+        owner = make_person(f"owner{n}@example.com")
+        company = CompanyFactory()
+        from portal.models import CompanyMembership
+
+        CompanyMembership.objects.create(company=company, user=owner, role="owner")
+        applications.append(under_review(owner, company, call, olivia))
+    evaluation.auto_assign(user=olivia, panel=panel)
+    for application, values in zip(applications, [[36, 25, 18, 9], [30, 20, 14, 6], [20, 15, 10, 5]]):
+        for assignment in Assignment.objects.filter(application=application):
+            score_all(assignment, values)
+    Call.objects.filter(pk=call.pk).update(budget_total=300_000_000)  # two grants of 150,000,000
+    call.refresh_from_db()
+    selection_round = selection.selection_run(user=olivia, call=call)
+    first = selection_round.items.get(application=applications[0])
+    selection.item_override(user=olivia, item_id=first.pk, decision="waitlisted", grant=150_000_000, reason="예산 재검토")
+    second, third = (selection_round.items.get(application=a) for a in applications[1:])
+    # Widen the window between saving a change and checking the total, so that without the
+    # round's lock both changes would pass their checks.
+    import time
+
+    original_total = selection._selected_total
+
+    def slow_total(selection_round):
+        time.sleep(0.5)
+        return original_total(selection_round)
+
+    monkeypatch.setattr(selection, "_selected_total", slow_total)
+    # 150,000,000 selected now; each officer adds another 150,000,000: only one fits.
+    results = run_together(
+        lambda: selection.item_override(user=olivia, item_id=first.pk, decision="selected", grant=150_000_000, reason="복원"),
+        lambda: selection.item_override(user=otto, item_id=third.pk, decision="selected", grant=150_000_000, reason="위원회 의결"),
+    )
+    assert sum(isinstance(r, SelectionItem) for r in results) == 1, results
+    selected = SelectionItem.objects.filter(round=selection_round, decision="selected")
+    assert sum(selected.values_list("grant", flat=True)) <= 300_000_000
+    assert second.pk in selected.values_list("pk", flat=True)

@@ -126,6 +126,10 @@ def _selected_total(selection: SelectionRound) -> int:
 
 @transaction.atomic
 def item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
+    # The round's row lock serialises changes to one proposal, so two officers selecting
+    # at once cannot together go over the budget that each checked alone.
+    round_id = SelectionItem.objects.values_list("round_id", flat=True).get(pk=item_id)
+    SelectionRound.objects.select_for_update().get(pk=round_id)
     item = SelectionItem.objects.select_for_update().select_related("round__call", "application").get(pk=item_id)
     selection = item.round
     _require_officer(user, selection.call)
