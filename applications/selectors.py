@@ -138,7 +138,6 @@ def call_statistics(call: Call) -> dict:
     """Counts for the officer's dashboard, each one aggregate query."""
     from django.db.models import Count
     from django.db.models.functions import TruncDate
-
     from django.utils import timezone
 
     submitted = Application.objects.filter(call=call).exclude(state="draft")

@@ -10,7 +10,6 @@ from django.utils.translation import gettext
 from portal.roles import requires_mfa
 from portal.services.outbox import email_enqueue_message
 
-
 EMAIL_MAX_LENGTH = 254
 
 

@@ -4,6 +4,7 @@ officer, rachel the reviewer, adam the admin), the outbox, and service markers."
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,8 +13,6 @@ from allauth.mfa.totp.internal.auth import TOTP, hotp_value
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from datetime import timedelta
-
 from django.db import connection
 
 from tests.factories import CompanyFactory, ProgramFactory, UserFactory
@@ -355,3 +354,27 @@ def selected(call, olivia, alice, acme, panel):
     selection.selection_apply(round_id=round_.pk)
     application.refresh_from_db()
     return application
+
+
+@pytest.fixture
+def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call):
+    """Every kind of object a URL can point at: a selected application with its documents,
+    agreement, assignment, review, selection round, export and appeal; and the people."""
+    from applications.models import ProgramOfficer
+    from applications.services import agreements
+    from applications.services.exports import export_request
+    from reviews.models import Appeal, Assignment, SelectionRound
+    from tests.factories import ProgramFactory
+
+    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreements.render_version(version_id=agreement.current_version().pk)
+    assignment = Assignment.objects.filter(application=selected).first()
+    oscar = make_person("oscar@example.com", mfa=True)
+    ProgramOfficer.objects.create(program=ProgramFactory(), user=oscar)
+    return {
+        "acme": acme, "call": call, "application": selected, "document": selected.documents.first(), "agreement": agreement,
+        "assignment": assignment, "review": assignment.review, "round": SelectionRound.objects.get(call=call),
+        "export": export_request(user=olivia, call=call, format="csv"), "section": call.form_versions.get().sections.first(),
+        "appeal": Appeal.objects.create(application=selected, reason="-", filed_by=alice, previous_state="rejected"),
+        "people": {"alice": alice, "bob": bob, "olivia": olivia, "oscar": oscar, "rachel": rachel, "assigned": assignment.reviewer},
+    }

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.models import CallIndustry, CallRegion, Call
+from applications.models import Call, CallIndustry, CallRegion
 from portal.models import CompanyMembership
 from tests.conftest import PASSWORD, make_complete_draft, make_person
 from tests.factories import CallFactory, CompanyFactory, ProgramFactory

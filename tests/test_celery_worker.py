@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from tests.conftest import wait_until as _wait_until
 from portal.models import OutboundEmail
 from portal.services.outbox import email_enqueue
+from tests.conftest import wait_until as _wait_until
 
 
 @pytest.mark.redis

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.test import Client
 
 from applications.models import Application, ApplicationEvent, State
+from portal.gunicorn_server import gunicorn
 from portal.models import CompanyMembership
 from tests.conftest import make_complete_draft, make_person
 from tests.factories import CompanyFactory
-from portal.gunicorn_server import gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 APPLICANTS = 200

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from applications.models import Application
 from tests.conftest import PASSWORD
-from tests.test_url_access import REGISTRY, world  # noqa: F401  (the fixture)
+from tests.test_url_access import REGISTRY
 
 pytestmark = pytest.mark.django_db
 

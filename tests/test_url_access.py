@@ -8,13 +8,9 @@ from __future__ import annotations
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from applications.models import Export, ProgramOfficer
-from applications.services import agreements
-from applications.services.exports import export_request
+from applications.models import Export
 from portal.models import AuditEvent
-from reviews.models import Appeal, Assignment, SelectionRound
-from tests.conftest import PASSWORD, login_with_mfa, make_person
-from tests.factories import ProgramFactory
+from tests.conftest import PASSWORD, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -98,22 +94,6 @@ REFUSED = {403, 404, 405}
 def test_every_url_with_an_object_id_is_in_the_access_registry():
     missing = sorted(name for _route, name in routes() if name not in REGISTRY)
     assert not missing, f"add these URLs to REGISTRY (objects and owner): {missing}"
-
-
-@pytest.fixture
-def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call):
-    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
-    agreements.render_version(version_id=agreement.current_version().pk)
-    assignment = Assignment.objects.filter(application=selected).first()
-    oscar = make_person("oscar@example.com", mfa=True)
-    ProgramOfficer.objects.create(program=ProgramFactory(), user=oscar)
-    return {
-        "acme": acme, "call": call, "application": selected, "document": selected.documents.first(), "agreement": agreement,
-        "assignment": assignment, "review": assignment.review, "round": SelectionRound.objects.get(call=call),
-        "export": export_request(user=olivia, call=call, format="csv"), "section": call.form_versions.get().sections.first(),
-        "appeal": Appeal.objects.create(application=selected, reason="-", filed_by=alice, previous_state="rejected"),
-        "people": {"alice": alice, "bob": bob, "olivia": olivia, "oscar": oscar, "rachel": rachel, "assigned": assignment.reviewer},
-    }
 
 
 def _client_for(client, world, persona):

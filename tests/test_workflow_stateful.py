@@ -71,7 +71,7 @@ def make_machine(call, olivia, seen: set):
             try:
                 action(self.people[role])
                 succeeded = True
-            except REFUSALS as exc:
+            except REFUSALS:
                 succeeded = False
             after = Application.objects.get(pk=self.application.pk).state
             if succeeded and after != before:

@@ -1,3 +1,11 @@
+from applications.models.agreements import (
+    Agreement,
+    AgreementState,
+    AgreementVersion,
+    ClauseKind,
+    ClauseTemplate,
+    Signature,
+)
 from applications.models.application import (
     WITHDRAWABLE,
     Application,
@@ -8,14 +16,6 @@ from applications.models.application import (
     Notification,
     RevisionRequest,
     State,
-)
-from applications.models.agreements import (
-    Agreement,
-    AgreementState,
-    AgreementVersion,
-    ClauseKind,
-    ClauseTemplate,
-    Signature,
 )
 from applications.models.calls import (
     Call,

@@ -238,31 +238,35 @@ def _check_version(agreement: Agreement, version_id: int, seen_sha256: str) -> A
     return version
 
 
+def _record_signature(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None, transition: str,
+                      role: str, action: str) -> tuple[Agreement, Signature]:
+    """Lock the agreement, check the signer saw the current PDF, move the state, keep who,
+    when, from where and the PDF's hash, and write the event (caller's transaction)."""
+    agreement = agreement_for_update(agreement_id)
+    version = _check_version(agreement, version_id, seen_sha256)
+    before = agreement.state
+    _transition(agreement, transition, user)
+    agreement.save()
+    signature = Signature.objects.create(version=version, role=role, signer=user, signer_name=user.name or user.email,
+                                         ip_address=ip, pdf_sha256=version.pdf_sha256)
+    _event(agreement, user=user, action=action, before=before, ip=ip, data={"version": version.number, "sha256": version.pdf_sha256})
+    return agreement, signature
+
+
 def agreement_sign(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None = None) -> Signature:
     """The company signs: a member with the authority to sign, after re-authentication (the
     view requires it), on the exact PDF identified by its SHA-256."""
     with transaction.atomic():
-        agreement = agreement_for_update(agreement_id)
-        version = _check_version(agreement, version_id, seen_sha256)
-        _transition(agreement, "sign", user)
-        agreement.save()
-        signature = Signature.objects.create(version=version, role=Signature.Role.COMPANY, signer=user, signer_name=user.name or user.email,
-                                             ip_address=ip, pdf_sha256=version.pdf_sha256)
-        _event(agreement, user=user, action="agreement_signed", before=AgreementState.ISSUED, ip=ip,
-               data={"version": version.number, "sha256": version.pdf_sha256})
+        _agreement, signature = _record_signature(user=user, agreement_id=agreement_id, version_id=version_id, seen_sha256=seen_sha256,
+                                                  ip=ip, transition="sign", role=Signature.Role.COMPANY, action="agreement_signed")
     return signature
 
 
 def agreement_countersign(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None = None) -> Signature:
+    """The managing agency signs second; execution (the signed final PDF) follows in Celery."""
     with transaction.atomic():
-        agreement = agreement_for_update(agreement_id)
-        version = _check_version(agreement, version_id, seen_sha256)
-        _transition(agreement, "countersign", user)
-        agreement.save()
-        signature = Signature.objects.create(version=version, role=Signature.Role.AGENCY, signer=user, signer_name=user.name or user.email,
-                                             ip_address=ip, pdf_sha256=version.pdf_sha256)
-        _event(agreement, user=user, action="agreement_countersigned", before=AgreementState.SIGNED, ip=ip,
-               data={"version": version.number, "sha256": version.pdf_sha256})
+        agreement, signature = _record_signature(user=user, agreement_id=agreement_id, version_id=version_id, seen_sha256=seen_sha256,
+                                                 ip=ip, transition="countersign", role=Signature.Role.AGENCY, action="agreement_countersigned")
         transaction.on_commit(lambda: _queue_execute(agreement.pk), robust=True)
     return signature
 

@@ -3,7 +3,6 @@ countersigns; anyone verifies."""
 
 from __future__ import annotations
 
-
 from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages

@@ -4,11 +4,12 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
+from django.conf import settings
+from django.db import migrations, models
+
 import portal.identifiers
 import portal.models.companies
 import portal.models.users
-from django.conf import settings
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):

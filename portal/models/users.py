@@ -4,7 +4,6 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager, _user_has_
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 PORTAL_APPS = {"portal", "applications", "reviews"}
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
 from portal.http import client_ip
 from portal.models import Company, CompanyInvitation
-from portal.selectors import company_for_user, companies_for_user, memberships_of, pending_join_requests
+from portal.selectors import companies_for_user, company_for_user, memberships_of, pending_join_requests
 from portal.services.companies import (
     DuplicateCompany,
     company_register,

@@ -8,14 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
 from applications.benchmark import measure, sample_agreement
-
-
-class Rollback(Exception):
-    pass
+from portal.benchmarking import rolled_back
 
 
 class Command(BaseCommand):
@@ -27,13 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-write", action="store_true")
 
     def handle(self, *args, repeat: int, output: str, no_write: bool, **options) -> None:
-        result = {}
-        try:
-            with transaction.atomic():
-                result = measure(sample_agreement(), repeat=repeat)
-                raise Rollback
-        except Rollback:
-            pass
+        result = rolled_back(lambda: measure(sample_agreement(), repeat=repeat))
         result.update(machine=f"{platform.machine()} {platform.system()}", measured_at=timezone.now().isoformat(timespec="seconds"))
         self.stdout.write(f"agreement PDF: {result['agreement_median_s']:.3f}s, {result['ratio']:.2f}× a one-page document "
                           f"({result['baseline_median_s']:.3f}s)")

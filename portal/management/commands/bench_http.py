@@ -14,7 +14,6 @@ from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client

@@ -10,14 +10,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from portal.benchmarking import rolled_back
 from reviews.benchmark import generate, measure
-
-
-class Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
@@ -31,14 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-write", action="store_true")
 
     def handle(self, *args, applications: int, reviewers: int, repeat: int, output: str, no_write: bool, **options) -> None:
-        result = {}
-        try:
-            with transaction.atomic():
-                call = generate(applications=applications, reviewers=reviewers)
-                result = measure(call, repeat=repeat)
-                raise Rollback
-        except Rollback:
-            pass
+        result = rolled_back(lambda: measure(generate(applications=applications, reviewers=reviewers), repeat=repeat))
         result.update(applications=applications, reviews=applications * reviewers, database=connection.vendor,
                       machine=f"{platform.machine()} {platform.processor() or ''} {platform.system()}".strip(),
                       measured_at=timezone.now().isoformat(timespec="seconds"))
