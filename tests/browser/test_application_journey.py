@@ -33,7 +33,7 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="공고").click()
     page.wait_for_url("**/calls/")
     assert_accessible(page)
-    page.get_by_label("소재지(시·도)" if False else "지역").select_option("48")
+    page.get_by_label("지역").select_option("48")
     page.get_by_role("button", name="검색").click()
     page.get_by_role("link", name=call.title).click()
     page.wait_for_url(f"**/calls/{call.code}/")
