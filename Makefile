@@ -1,4 +1,4 @@
-.PHONY: run test check messages bench bench-ranking bench-agreement bench-http
+.PHONY: run test check messages bench bench-ranking bench-agreement bench-http bench-scaling
 
 run:  ## the portal with demo data on http://127.0.0.1:8000, and a Celery worker
 	scripts/run.sh
@@ -22,3 +22,11 @@ bench-http:  ## pages, submission and upload under gunicorn against bare views, 
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py bench_http
 
 bench: bench-ranking bench-agreement bench-http  ## every benchmark (use DATABASE_URL for PostgreSQL)
+
+bench-scaling:  ## bench_http with 1, 2 and 4 gunicorn workers (how throughput scales), into benchmarks/results/workers-N
+	for n in 1 2 4; do \
+	  dropdb --if-exists -h 127.0.0.1 -U postgres portal_bench && createdb -h 127.0.0.1 -U postgres portal_bench && \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py migrate -v0 && \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py bench_http \
+	    --workers $$n --output benchmarks/results/workers-$$n || exit 1; \
+	done

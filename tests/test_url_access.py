@@ -10,6 +10,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from applications.models import Export
 from portal.models import AuditEvent
+from reviews.models import Assignment
 from tests.conftest import PASSWORD, login_with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,23 @@ def test_owners_are_let_in(client, world, name):
     if name == "reviewer_document":
         allowed |= {403}  # before the conflict declaration documents are withheld
     assert response.status_code in allowed
+
+
+def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(world):
+    """Declaring a conflict removes the assignment: every reviewer URL of it answers 404."""
+    from django.test import Client
+
+    from reviews.services import evaluation
+
+    panel = world["assignment"].panel
+    assigned = set(Assignment.objects.filter(application=world["application"]).values_list("reviewer_id", flat=True))
+    member = panel.members.exclude(reviewer_id__in=assigned).first().reviewer
+    conflicted = Assignment.objects.create(panel=panel, application=world["application"], reviewer=member,
+                                           assigned_by=world["people"]["olivia"])
+    evaluation.declare_conflict(user=member, assignment_id=conflicted.pk, reason="전 직장")
+    client = Client()
+    login_with_mfa(client, conflicted.reviewer)
+    for name in ("reviewer_assignment", "reviewer_declare", "reviewer_score", "reviewer_document"):
+        kwargs = {"pk": conflicted.pk} | ({"document_pk": world["document"].pk} if name == "reviewer_document" else {})
+        for method in ("get", "post"):
+            assert getattr(client, method)(reverse(name, kwargs=kwargs)).status_code in (404, 405), (name, method)
