@@ -35,7 +35,6 @@ class Facts:
     today: datetime.date
     declarations: dict = field(default_factory=dict)
     uploaded_kinds: frozenset[str] = frozenset()
-    has_application_context: bool = False
     other_application_exists: bool = False
 
 

@@ -21,10 +21,8 @@ def aggregate(totals: list[Decimal], *, trimmed: bool, trim_min: int) -> Decimal
     dropped first when at least `trim_min` reviewers scored (최고·최저 점수 제외)."""
     if not totals:
         return None
-    values = sorted(totals)
-    if trimmed and len(values) >= trim_min:
-        values = values[1:-1]
-    return (sum(values, Decimal(0)) / len(values)).quantize(THREE, rounding=ROUND_HALF_UP)
+    return aggregate_from_sums(n=len(totals), total=sum(totals, Decimal(0)), high=max(totals), low=min(totals),
+                               trimmed=trimmed, trim_min=trim_min)
 
 
 def aggregate_from_sums(*, n: int, total: Decimal, high: Decimal, low: Decimal, trimmed: bool, trim_min: int) -> Decimal:

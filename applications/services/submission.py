@@ -288,7 +288,6 @@ def eligibility_facts(application: Application, *, today: datetime.date | None =
         today=today or timezone.localdate(),
         declarations=dict(application.declarations),
         uploaded_kinds=frozenset(uploaded),
-        has_application_context=True,
         other_application_exists=Application.objects.filter(call_id=application.call_id, company_id=application.company_id)
         .exclude(pk=application.pk)
         .exists(),

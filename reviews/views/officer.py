@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -237,9 +236,8 @@ def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
     _round(request.user, pk)
     try:
         grant = int(request.POST.get("grant", "").replace(",", "") or 0)
-        with transaction.atomic():
-            selection.item_override(user=request.user, item_id=item_pk, decision=request.POST.get("decision", ""),
-                                    grant=grant, reason=request.POST.get("reason", ""))
+        selection.item_override(user=request.user, item_id=item_pk, decision=request.POST.get("decision", ""),
+                                grant=grant, reason=request.POST.get("reason", ""))
         messages.success(request, _("Saved."))
     except ValueError:
         messages.error(request, _("Enter the grant as a whole number of won."))
