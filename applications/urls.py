@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from applications.views import agreements, applicant, catalogue, officer, screening
 
@@ -43,5 +43,7 @@ urlpatterns = [
     path("officer/calls/<int:pk>/sections/<int:section_pk>/fields/", officer.field_add, name="officer_field_add"),
     path("officer/calls/<int:pk>/attachments/", officer.attachment_add, name="officer_attachment_add"),
     path("officer/calls/<int:pk>/clauses/", officer.clause_add, name="officer_clause_add"),
-    path("officer/calls/<int:pk>/<str:kind>/<int:item_pk>/delete/", officer.item_delete, name="officer_item_delete"),
+    # The kinds are spelled out so that other apps' ".../<name>/<id>/delete/" URLs are not swallowed.
+    re_path(r"^officer/calls/(?P<pk>[0-9]+)/(?P<kind>level|requirement|rule|field|clause)/(?P<item_pk>[0-9]+)/delete/$", officer.item_delete,
+            name="officer_item_delete"),
 ]

@@ -378,3 +378,37 @@ def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call
         "appeal": Appeal.objects.create(application=selected, reason="-", filed_by=alice, previous_state="rejected"),
         "people": {"alice": alice, "bob": bob, "olivia": olivia, "oscar": oscar, "rachel": rachel, "assigned": assignment.reviewer},
     }
+
+
+@pytest.fixture
+def matrix_world(world, adam, carol):
+    """The world, plus the admin, Acme's plain member, a panel member who was assigned this
+    application and declared a conflict, and the smaller objects URLs point at: a notice
+    attachment, an invitation (to Bob) and a join request to Acme, a finished export and an
+    executed agreement file."""
+    from django.core.files.base import ContentFile
+
+    from applications.models import NoticeAttachment
+    from applications.tasks import build_export
+    from portal.models import CompanyInvitation, CompanyJoinRequest
+    from reviews.models import Assignment
+    from reviews.services import evaluation
+
+    olivia, alice = world["people"]["olivia"], world["people"]["alice"]
+    panel = world["assignment"].panel
+    assigned = set(Assignment.objects.filter(application=world["application"]).values_list("reviewer_id", flat=True))
+    member = panel.members.exclude(reviewer_id__in=assigned).first().reviewer
+    conflicted = Assignment.objects.create(panel=panel, application=world["application"], reviewer=member, assigned_by=olivia)
+    evaluation.declare_conflict(user=member, assignment_id=conflicted.pk, reason="전 직장")
+    world["people"] |= {"adam": adam, "carol": carol, "conflicted": member}
+    attachment = NoticeAttachment(call=world["call"], title="공고문", size=9)
+    attachment.file.save("notice.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    build_export(world["export"].pk)
+    world["agreement"].final_pdf.save("final.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    return world | {
+        "attachment": attachment,
+        "invitation": CompanyInvitation.objects.create(company=world["acme"], email=world["people"]["bob"].email, invited_by=alice),
+        "join_request": CompanyJoinRequest.objects.create(company=world["acme"], user=make_person("dana@example.com")),
+        "level": world["call"].levels.first(),
+        "criterion": world["call"].rubric.criteria.first(),
+    }

@@ -62,6 +62,29 @@ def test_officer_builds_the_rubric_and_it_is_fixed_once_reviewing_starts(call, o
     assert call.rubric.criteria.count() == 2
 
 
+def test_officer_removes_a_criterion_with_its_button_until_the_rubric_is_locked(call, olivia, reviewers, applications):
+    """The button's URL was once swallowed by the call set-up's item-delete URL (a 403 for everyone)."""
+    client = officer_client(olivia)
+    base = f"/officer/calls/{call.pk}/evaluation"
+    client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
+    client.post(f"{base}/criterion/", {"name_ko": "사업성", "name_en": "Business", "max_score": "40", "weight": "40"})
+    first, second = call.rubric.criteria.order_by("pk")
+    page = client.get(f"{base}/").content.decode()
+    assert f'action="/officer/calls/{call.pk}/criteria/{first.pk}/delete/"' in page
+    response = client.post(f"/officer/calls/{call.pk}/criteria/{first.pk}/delete/")
+    assert response.status_code == 302 and response["Location"] == f"{base}/"
+    assert list(call.rubric.criteria.values_list("pk", flat=True)) == [second.pk]
+    client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
+    client.post(f"{base}/panel/", {"name": "1분과", "stage": "written", "reviewers_per_application": 3,
+                                   "due_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
+    for person in reviewers:
+        client.post(f"/officer/panels/{call.panels.get().pk}/invite/", {"email": person.email})
+    client.post(f"/officer/panels/{call.panels.get().pk}/auto/")
+    assert f"/criteria/{second.pk}/delete/" not in client.get(f"{base}/").content.decode()
+    client.post(f"/officer/calls/{call.pk}/criteria/{second.pk}/delete/")
+    assert call.rubric.criteria.filter(pk=second.pk).exists()
+
+
 def test_assignment_needs_weights_that_add_up_to_100(call, olivia, reviewers, applications):
     rubric = evaluation.rubric_for(call)
     evaluation.criterion_add(user=olivia, rubric=rubric, data={"name_ko": "기술성", "name_en": "T", "description": "",

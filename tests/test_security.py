@@ -21,8 +21,8 @@ def test_every_post_without_a_csrf_token_is_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     state = Application.objects.get(pk=world["application"].pk).state
-    for name, (build, _owner) in REGISTRY.items():
-        response = client.post(reverse(name, kwargs=build(world)), {"reason": "x"})
+    for name, spec in REGISTRY.items():
+        response = client.post(reverse(name, kwargs=spec.build(world)), {"reason": "x"})
         assert response.status_code in (403, 405), (name, response.status_code)
     for path in ["/companies/new/", "/accounts/logout/", "/verify/", "/officer/queue/bulk/", "/officer/calls/new/"]:
         assert client.post(path, {}).status_code == 403, path
@@ -60,7 +60,7 @@ form_data = st.dictionaries(
                      "code", "title", "opens_at", "closes_at", "budget_total", "max_grant", "kind", "divisions", "years", "regions",
                      "lines-TOTAL_FORMS", "lines-INITIAL_FORMS", "lines-0-amount", "lines-0-category", "lines-0-description",
                      "step", "summary", "new_jobs", "start_date", "decision", "grant", "outcome", "note", "expected_state", "due_at",
-                     "steps", "q", "state", "older_than_days", "sort", "page", "cutoff", "max_score", "weight", "email", "start", "end",
+                     "steps", "q", "state", "older_than_days", "sort", "page", "cutoff", "max_score", "weight", "email", "start", "end", "company",
                      "cash", "in_kind", "first_percent", "format"]),
     texts, max_size=12,
 )
@@ -90,6 +90,8 @@ def test_random_input_to_the_forms_never_gives_a_server_error(world, data):
         (olivia, f"/officer/appeals/{world['appeal'].pk}/decide/"), (olivia, f"/officer/calls/{world['call'].pk}/exports/"),
         (alice, f"/companies/{world['acme'].pk}/join/"), (alice, f"/applications/{world['application'].pk}/autosave/"),
         (alice, f"/applications/{world['application'].pk}/submit/"), (anonymous, "/accounts/signup/"), (anonymous, "/accounts/login/"),
+        (olivia, f"/officer/applications/{world['application'].pk}/agreement/"), (olivia, f"/officer/selections/{world['round'].pk}/finalize/"),
+        (alice, f"/calls/{world['call'].code}/apply/"),
     ]
     for client, path in targets:
         assert client.post(path, data).status_code < 500, path

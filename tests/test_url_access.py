@@ -1,9 +1,13 @@
-"""An access check generated from the URL configuration: every URL with an object id, now
-and in the future, is tried by every role. A new URL fails the registry test until it is
-given its objects and its owner here, and then outsiders must be refused and owners let in.
-(The exact answers per role are in the feature matrices: test_*_permissions.py.)"""
+"""An access matrix generated from the URL configuration: every URL with an object id, now and
+in the future, is tried with GET and POST by every role (anonymous, another company's applicant,
+a plain member, the owner, a reviewer assigned / not assigned / who declared a conflict, an
+officer of this / another program, the admin), each request rolled back after it, and must give
+exactly the answer written in REGISTRY. A new URL fails the registry test until its answers are
+written down; a refusal that changes anything fails whatever the table says."""
 
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
@@ -11,7 +15,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from applications.models import Export
 from portal.models import AuditEvent
 from reviews.models import Assignment
-from tests.conftest import PASSWORD, login_with_mfa
+from tests.conftest import login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -28,150 +32,275 @@ def routes():
             if "<" in route and not route.startswith(("admin/", "accounts/", "i18n/"))]
 
 
-# How to build each URL from the world below, and who owns it.
+class Url(NamedTuple):
+    """How to build the URL from the world, the answers to GET and to POST for each role in
+    ROLES order, and the form data the POST carries (none by default)."""
+
+    build: Callable[[dict], dict]
+    get: str = ""
+    post: str = ""
+    data: Callable[[dict], dict] | None = None
+
+
+# Answers in ROLES order:  anonymous, other applicant, member, owner, reviewer assigned / unassigned / conflicted,
+# officer of this / another program, admin.  L = sent to sign in; a number is the status; "!" = it changed something.
+# Refusals: 404 where the object is not theirs to know of, 403 where they can see it but may not act (or the page is
+# for another role), 405 for the wrong method. A 302/400 without "!" is a permitted request the empty form or the
+# object's state turned down with a message.
 REGISTRY = {
-    "company_detail": (lambda w: {"pk": w["acme"].pk}, "alice"),
-    "company_edit": (lambda w: {"pk": w["acme"].pk}, "alice"),
-    "company_invite": (lambda w: {"pk": w["acme"].pk}, "alice"),
-    "company_join_request": (lambda w: {"pk": w["acme"].pk}, "public-signed-in"),
-    "company_join_decide": (lambda w: {"pk": w["acme"].pk, "request_pk": 1}, "alice"),
-    "invitation_accept": (lambda w: {"token": "x" * 20}, "public-signed-in"),
-    "call_detail": (lambda w: {"code": w["call"].code}, "public"),
-    "call_attachment": (lambda w: {"code": w["call"].code, "pk": 999}, "public"),
-    "application_start": (lambda w: {"code": w["call"].code}, "public-signed-in"),
-    "application_detail": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "application_step": (lambda w: {"pk": w["application"].pk, "step": "overview"}, "alice"),
-    "application_autosave": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "document_download": (lambda w: {"pk": w["application"].pk, "document_pk": w["document"].pk}, "alice"),
-    "document_delete": (lambda w: {"pk": w["application"].pk, "document_pk": w["document"].pk}, "alice"),
-    "application_submit": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "application_receipt": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "application_withdraw": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "application_appeal": (lambda w: {"pk": w["application"].pk}, "alice"),
-    "agreement_prepare": (lambda w: {"pk": w["application"].pk}, "olivia"),
-    "agreement_detail": (lambda w: {"pk": w["agreement"].pk}, "alice"),
-    "agreement_terms": (lambda w: {"pk": w["agreement"].pk}, "olivia"),
-    "agreement_issue": (lambda w: {"pk": w["agreement"].pk}, "olivia"),
-    "agreement_sign": (lambda w: {"pk": w["agreement"].pk}, "alice"),
-    "agreement_version_pdf": (lambda w: {"pk": w["agreement"].pk, "version": 1}, "alice"),
-    "agreement_final_pdf": (lambda w: {"pk": w["agreement"].pk}, "alice"),
-    "officer_application": (lambda w: {"pk": w["application"].pk}, "olivia"),
-    "officer_application_action": (lambda w: {"pk": w["application"].pk, "action": "pass"}, "olivia"),
-    "officer_call_dashboard": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_export_create": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_export": (lambda w: {"pk": w["export"].pk}, "olivia"),
-    "officer_export_download": (lambda w: {"pk": w["export"].pk}, "olivia"),
-    "officer_call_setup": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_call_basics": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_level_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_requirement_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_rule_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_section_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_field_add": (lambda w: {"pk": w["call"].pk, "section_pk": w["section"].pk}, "olivia"),
-    "officer_attachment_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_clause_add": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_item_delete": (lambda w: {"pk": w["call"].pk, "kind": "level", "item_pk": 999}, "olivia"),
-    "reviewer_assignment": (lambda w: {"pk": w["assignment"].pk}, "assigned"),
-    "reviewer_declare": (lambda w: {"pk": w["assignment"].pk}, "assigned"),
-    "reviewer_score": (lambda w: {"pk": w["assignment"].pk}, "assigned"),
-    "reviewer_document": (lambda w: {"pk": w["assignment"].pk, "document_pk": w["document"].pk}, "assigned"),
-    "officer_evaluation": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_evaluation_post": (lambda w: {"pk": w["call"].pk, "what": "panel"}, "olivia"),
-    "officer_criterion_delete": (lambda w: {"pk": w["call"].pk, "criterion_pk": 999}, "olivia"),
-    "officer_panel": (lambda w: {"pk": w["assignment"].panel_id}, "olivia"),
-    "officer_panel_post": (lambda w: {"pk": w["assignment"].panel_id, "what": "auto"}, "olivia"),
-    "officer_review_reopen": (lambda w: {"pk": w["review"].pk}, "olivia"),
-    "officer_ranking": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_selection_run": (lambda w: {"pk": w["call"].pk}, "olivia"),
-    "officer_selection": (lambda w: {"pk": w["round"].pk}, "olivia"),
-    "officer_selection_override": (lambda w: {"pk": w["round"].pk, "item_pk": w["round"].items.first().pk}, "olivia"),
-    "officer_selection_finalize": (lambda w: {"pk": w["round"].pk}, "olivia"),
-    "officer_appeal_decide": (lambda w: {"pk": w["appeal"].pk}, "olivia"),
+    "company_detail": Url(lambda w: {"pk": w["acme"].pk},
+        get= "L    404  200  200  404  404  404  404  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "company_edit": Url(lambda w: {"pk": w["acme"].pk},
+        get= "L    404  403  200  404  404  404  404  404  200",
+        post="L    404  403  200  404  404  404  404  404  200"),
+    "company_invite": Url(lambda w: {"pk": w["acme"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  302  404  404  404  404  404  403"),
+    "company_join_request": Url(lambda w: {"pk": w["acme"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    302! 302  302  302! 302! 302! 302! 302! 302!"),
+    "company_join_decide": Url(lambda w: {"pk": w["acme"].pk, "request_pk": w["join_request"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  302  404  404  404  404  404  403"),
+    "invitation_accept": Url(lambda w: {"token": w["invitation"].token},
+        get= "L    200  200  200  200  200  200  200  200  200",
+        post="L    302! 400  400  400  400  400  400  400  400"),
+    "call_detail": Url(lambda w: {"code": w["call"].code},
+        get= "200  200  200  200  200  200  200  200  200  200",
+        post="405  405  405  405  405  405  405  405  405  405"),
+    "call_attachment": Url(lambda w: {"code": w["call"].code, "pk": w["attachment"].pk},
+        get= "200  200  200  200  200  200  200  200  200  200",
+        post="405  405  405  405  405  405  405  405  405  405"),
+    "application_start": Url(lambda w: {"code": w["call"].code},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  404  404  404", data=lambda w: {"company": w["acme"].pk}),
+    "application_detail": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "application_step": Url(lambda w: {"pk": w["application"].pk, "step": "overview"},
+        get= "L    404  302  302  404  404  404  403  404  403",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    "application_autosave": Url(lambda w: {"pk": w["application"].pk},
+        get= "401  405  405  405  405  405  405  405  405  405",
+        post="401  403  403  403  403  403  403  403  403  403"),
+    "document_download": Url(lambda w: {"pk": w["application"].pk, "document_pk": w["document"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "document_delete": Url(lambda w: {"pk": w["application"].pk, "document_pk": w["document"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  403  404  404  404  403  404  403"),
+    "application_submit": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    "application_receipt": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "application_withdraw": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    "application_appeal": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    "agreement_prepare": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    403  403  403  403  403  403  302  404  403"),
+    "agreement_detail": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "agreement_terms": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  403  404  404  404  400  404  403"),
+    "agreement_issue": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  403  404  404  404  302! 404  403"),
+    "agreement_sign": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    404  403  302  404  404  404  302  404  403",
+        post="L    404  403  302  404  404  404  302  404  403"),
+    "agreement_version_pdf": Url(lambda w: {"pk": w["agreement"].pk, "version": 1},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "agreement_final_pdf": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_application": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    403  403  403  403  403  403  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_application_action": Url(lambda w: {"pk": w["application"].pk, "action": "pass"},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    403  403  403  403  403  403  302  404  403"),
+    "officer_call_dashboard": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_export_create": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  302"),
+    "officer_export": Url(lambda w: {"pk": w["export"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_export_download": Url(lambda w: {"pk": w["export"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_call_setup": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_call_basics": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_level_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_requirement_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_rule_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_section_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_field_add": Url(lambda w: {"pk": w["call"].pk, "section_pk": w["section"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_attachment_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  302"),
+    "officer_clause_add": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  400"),
+    "officer_item_delete": Url(lambda w: {"pk": w["call"].pk, "kind": "level", "item_pk": w["level"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  302"),
+    "reviewer_assignment": Url(lambda w: {"pk": w["assignment"].pk},
+        get= "L    404  404  404  200  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "reviewer_declare": Url(lambda w: {"pk": w["assignment"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  302  404  404  404  404  404"),
+    "reviewer_score": Url(lambda w: {"pk": w["assignment"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  302  404  404  404  404  404"),
+    "reviewer_document": Url(lambda w: {"pk": w["assignment"].pk, "document_pk": w["document"].pk},
+        get= "L    404  404  404  200  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_evaluation": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_evaluation_post": Url(lambda w: {"pk": w["call"].pk, "what": "panel"},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  400  404  403"),
+    "officer_criterion_delete": Url(lambda w: {"pk": w["call"].pk, "criterion_pk": w["criterion"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_panel": Url(lambda w: {"pk": w["assignment"].panel_id},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_panel_post": Url(lambda w: {"pk": w["assignment"].panel_id, "what": "auto"},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302! 404  403"),
+    "officer_review_reopen": Url(lambda w: {"pk": w["review"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_ranking": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_selection_run": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_selection": Url(lambda w: {"pk": w["round"].pk},
+        get= "L    404  404  404  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_selection_override": Url(lambda w: {"pk": w["round"].pk, "item_pk": w["round"].items.first().pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_selection_finalize": Url(lambda w: {"pk": w["round"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_appeal_decide": Url(lambda w: {"pk": w["appeal"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
 }
-OUTSIDERS = ["bob", "rachel", "oscar"]
-REFUSED = {403, 404, 405}
+
+ROLES = ("anonymous", "other_applicant", "member", "owner", "assigned", "unassigned", "conflicted", "officer",
+         "other_officer", "admin")
+PERSONA = {"anonymous": None, "other_applicant": "bob", "member": "carol", "owner": "alice", "assigned": "assigned",
+           "unassigned": "rachel", "conflicted": "conflicted", "officer": "olivia", "other_officer": "oscar", "admin": "adam"}
+STAFF = {"assigned", "unassigned", "conflicted", "officer", "other_officer", "admin"}
+
+
+def _signed_in(world, role):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    if PERSONA[role] is not None:
+        login_with_mfa(client, world["people"][PERSONA[role]])
+    return client
+
+
+def _footprint(world):
+    """What a request may change: the audit trail, the application's events and state, and
+    every object the URLs act on."""
+    from applications.models import Agreement, Application
+    from portal.models import Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
+    from reviews.models import Appeal, Review, SelectionItem
+
+    application = Application.objects.get(pk=world["application"].pk)
+    return (AuditEvent.objects.count(), application.events.count(), Export.objects.count(), application.state,
+            application.updated_at, list(Agreement.objects.values_list("pk", "state")), list(Review.objects.values_list("pk", "status")),
+            list(Assignment.objects.values_list("pk", "status")), list(Appeal.objects.values_list("pk", "outcome")),
+            list(SelectionItem.objects.values_list("pk", "decision")), list(Company.objects.values_list("pk", "name", "address")),
+            CompanyMembership.objects.count(), list(CompanyInvitation.objects.values_list("pk", "accepted_at")),
+            list(CompanyJoinRequest.objects.values_list("pk", "status")), world["call"].levels.count(),
+            world["call"].rubric.criteria.count(), world["call"].attachments.count())
+
+
+def observe(world, name) -> dict[str, list[str]]:
+    """Every role's answer to GET and to POST on this URL, each request rolled back after it."""
+    from django.db import transaction
+
+    spec = REGISTRY[name]
+    url = reverse(name, kwargs=spec.build(world))
+    data = spec.data(world) if spec.data else {}
+    answers = {"get": [], "post": []}
+    for role in ROLES:
+        client = _signed_in(world, role)
+        for method in ("get", "post"):
+            with transaction.atomic():
+                before = _footprint(world)
+                response = client.get(url) if method == "get" else client.post(url, data)
+                answer = "L" if response.status_code == 302 and response["Location"].startswith("/accounts/login/") else str(response.status_code)
+                answers[method].append(answer + ("!" if _footprint(world) != before else ""))
+                transaction.set_rollback(True)
+    return answers
 
 
 def test_every_url_with_an_object_id_is_in_the_access_registry():
     missing = sorted(name for _route, name in routes() if name not in REGISTRY)
-    assert not missing, f"add these URLs to REGISTRY (objects and owner): {missing}"
+    assert not missing, f"add these URLs to REGISTRY (objects and answers per role): {missing}"
+    assert not [name for name in REGISTRY if name not in {n for _r, n in routes()}], "REGISTRY names a URL that is gone"
 
 
-def _client_for(client, world, persona):
-    user = world["people"][persona]
-    if persona in {"olivia", "oscar", "rachel", "assigned"}:
-        login_with_mfa(client, user)
-    else:
-        client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    return client
-
-
-NAMES = sorted(REGISTRY)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_anonymous_is_sent_to_sign_in(client, world, name):
-    build, owner = REGISTRY[name]
-    url = reverse(name, kwargs=build(world))
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_role_gets_exactly_the_intended_answer(matrix_world, name):
+    answers = observe(matrix_world, name)
     for method in ("get", "post"):
-        response = getattr(client, method)(url)
-        if owner == "public" and method == "get":
-            assert response.status_code in (200, 404)
-        elif response.status_code == 405:
-            continue
-        else:
-            assert response.status_code in (302, 401), (method, response.status_code)
-            if response.status_code == 302:
-                assert response["Location"].startswith("/accounts/login/")
+        expected = getattr(REGISTRY[name], method).split()
+        assert len(expected) == len(ROLES), f"{name}: state one {method.upper()} answer for each of {ROLES}"
+        wrong = {role: (want, got) for role, want, got in zip(ROLES, expected, answers[method]) if want != got}
+        assert not wrong, f"{name} {method.upper()}: role → (intended, got) {wrong}"
+        for role, got in zip(ROLES, answers[method]):
+            if got.rstrip("!") in {"L", "401", "403", "404", "405"}:
+                assert not got.endswith("!"), f"{name}: a refused {method.upper()} by {role} changed something"
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if not REGISTRY[n][1].startswith("public")])
-def test_outsiders_are_refused_and_change_nothing(world, name):
-    """Another company's applicant, a reviewer not assigned, an officer of another program."""
-    from django.test import Client
-
-    build, _owner = REGISTRY[name]
-    url = reverse(name, kwargs=build(world))
-    before = (AuditEvent.objects.count(), world["application"].events.count(), Export.objects.count())
-    for persona in OUTSIDERS:
-        client = _client_for(Client(), world, persona)
-        for method in ("get", "post"):
-            response = getattr(client, method)(url)
-            assert response.status_code in REFUSED, (persona, method, response.status_code)
-    after = (AuditEvent.objects.count(), world["application"].events.count(), Export.objects.count())
-    assert after == before
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_owners_are_let_in(client, world, name):
-    build, owner = REGISTRY[name]
-    if owner.startswith("public"):
-        return
-    _client_for(client, world, owner)
-    response = client.get(reverse(name, kwargs=build(world)))
-    # A page (200), a redirect after an action or to a related page (302), a POST-only URL
-    # (405), or a file that does not exist for this object (404 only where none was made).
-    allowed = {200, 302, 405} | ({404} if name in {"agreement_final_pdf", "officer_export_download", "reviewer_document"} else set())
-    if name == "reviewer_document":
-        allowed |= {403}  # before the conflict declaration documents are withheld
-    assert response.status_code in allowed
-
-
-def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(world):
+def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(matrix_world):
     """Declaring a conflict removes the assignment: every reviewer URL of it answers 404."""
     from django.test import Client
 
-    from reviews.services import evaluation
-
-    panel = world["assignment"].panel
-    assigned = set(Assignment.objects.filter(application=world["application"]).values_list("reviewer_id", flat=True))
-    member = panel.members.exclude(reviewer_id__in=assigned).first().reviewer
-    conflicted = Assignment.objects.create(panel=panel, application=world["application"], reviewer=member,
-                                           assigned_by=world["people"]["olivia"])
-    evaluation.declare_conflict(user=member, assignment_id=conflicted.pk, reason="전 직장")
+    conflicted = Assignment.objects.get(reviewer=matrix_world["people"]["conflicted"], application=matrix_world["application"])
     client = Client()
     login_with_mfa(client, conflicted.reviewer)
     for name in ("reviewer_assignment", "reviewer_declare", "reviewer_score", "reviewer_document"):
-        kwargs = {"pk": conflicted.pk} | ({"document_pk": world["document"].pk} if name == "reviewer_document" else {})
+        kwargs = {"pk": conflicted.pk} | ({"document_pk": matrix_world["document"].pk} if name == "reviewer_document" else {})
         for method in ("get", "post"):
             assert getattr(client, method)(reverse(name, kwargs=kwargs)).status_code in (404, 405), (name, method)

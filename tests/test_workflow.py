@@ -145,6 +145,15 @@ def test_bulk_actions_report_each_refusal(as_olivia, submitted, olivia):
     assert Application.objects.get(pk=submitted.pk).state == State.UNDER_REVIEW
 
 
+@pytest.mark.parametrize("back", ["https://evil.example/officer/queue/", "//evil.example/", "-15479", "/officer/queue/?state=submitted"])
+def test_bulk_actions_go_back_only_to_the_queue(as_olivia, submitted, back):
+    """Found by the form fuzzer: a bad "back" with an invalid form was a 500 (and could leave the site)."""
+    for data in ({"back": back}, {"back": back, "action": "begin_screening", "ids": [submitted.pk]}):
+        response = as_olivia.post("/officer/queue/bulk/", data)
+        assert response.status_code == 302
+        assert response["Location"] == (back if back.startswith("/officer/queue/") else "/officer/queue/")
+
+
 def test_queue_filters_and_searches(as_olivia, submitted):
     def receipts(query):
         return [a.receipt_number for a in as_olivia.get("/officer/queue/" + query).context["page"]]

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications.models import Agreement, AgreementState
 from applications.services import agreements as svc
@@ -76,6 +76,8 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("applications.use_queue"):
         raise PermissionDenied(_("This page is for program officers."))
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.manage_agreement", application):
+        raise PermissionDenied(_("Only the program's officers prepare agreements."))
     try:
         agreement = svc.agreement_prepare(user=request.user, application_id=application.pk, ip=client_ip(request))
     except (ValidationError, PermissionDenied) as exc:
@@ -85,6 +87,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     if request.headers.get("Accept") == "application/json":
@@ -98,6 +101,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
+    if not request.user.has_perm("applications.manage_agreement", agreement):
+        raise PermissionDenied(_("Only the program's officers prepare agreements."))
     form = TermsForm(request.POST)
     if form.is_valid():
         try:
@@ -130,7 +135,10 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement_for_user(request.user, pk)  # nothing is revealed, not even a re-authentication prompt
+    agreement = agreement_for_user(request.user, pk)  # nothing is revealed, not even a re-authentication prompt
+    if not (request.user.has_perm("applications.sign_agreement", agreement)
+            or request.user.has_perm("applications.countersign_agreement", agreement)):
+        raise PermissionDenied(_("You do not have the authority to sign for this party."))
     return _sign(request, pk)
 
 
@@ -156,6 +164,7 @@ def _sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def version_pdf(request: HttpRequest, pk: int, version: int) -> FileResponse:
     agreement = agreement_for_user(request.user, pk)
     item = get_object_or_404(agreement.versions, number=version)
@@ -165,6 +174,7 @@ def version_pdf(request: HttpRequest, pk: int, version: int) -> FileResponse:
 
 
 @login_required
+@require_safe
 def final_pdf(request: HttpRequest, pk: int) -> FileResponse:
     agreement = agreement_for_user(request.user, pk)
     if not agreement.final_pdf:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications import eligibility
 from applications.forms import (
@@ -51,11 +51,13 @@ def application_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/dashboard.html", {"applications": applications_for_user(request.user), "now": timezone.now()})
 
 
 @login_required
+@require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for_user(request.user, pk)
     can_withdraw = request.user.has_perm("applications.withdraw_application", application) and application.state in WITHDRAWABLE
@@ -94,6 +96,8 @@ def _step_context(application: Application, slug: str) -> dict:
 @login_required
 def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.submit_application", application):
+        raise PermissionDenied(_("Only the company's members may change its application."))
     if not request.user.has_perm(EDIT, application):
         if application.state != State.DRAFT:
             messages.info(request, _("This application was submitted; it can no longer be edited."))
@@ -332,6 +336,7 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 
 
 @login_required
+@require_safe
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = application_for_user(request.user, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
@@ -346,6 +351,8 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     arrived = timezone.now()
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.submit_application", application):
+        raise PermissionDenied(_("Only the company's members may change its application."))
     try:
         if application.state == State.REVISION_REQUESTED:
             workflow.revision_resubmit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
@@ -365,6 +372,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for_user(request.user, pk)
     if not application.receipt_number:
@@ -376,6 +384,8 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.withdraw_application", application):
+        raise PermissionDenied(_("Only the company's members may change its application."))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason for withdrawing (at most 2,000 characters)."))
@@ -393,6 +403,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def notifications(request: HttpRequest) -> HttpResponse:
     from applications.models import Notification
 

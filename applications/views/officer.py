@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications.eligibility import summarize_divisions
 from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
@@ -72,6 +72,7 @@ def _setup_context(call, **forms) -> dict:
 
 
 @login_required
+@require_safe
 def call_setup(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_officer(request.user, pk)
     return render(request, "officer/call_setup.html", _setup_context(call))
@@ -169,8 +170,6 @@ def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpR
         "field": lambda call: svc.form_field_delete(user=request.user, call=call, field_id=item_pk),
         "clause": lambda call: svc.clause_delete(user=request.user, call=call, clause_id=item_pk),
     }
-    if kind not in deleters:
-        raise PermissionDenied
     with transaction.atomic():
         call = call_for_officer(request.user, pk, for_update=True)
         try:

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
 from applications.models import Agreement, Export, FormField, State
@@ -30,6 +30,7 @@ def _require_desk(user) -> None:
 
 
 @login_required
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     _require_desk(request.user)
     calls = list(calls_for_officer(request.user))
@@ -52,9 +53,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 def queue_bulk(request: HttpRequest) -> HttpResponse:
     _require_desk(request.user)
     form = BulkForm(request.POST)
+    back = request.POST.get("back", "")
+    back = back if back.startswith("/officer/queue/") and "//" not in back else "officer_queue"  # never off the queue
     if not form.is_valid():
         messages.error(request, _("Choose an action and at least one application."))
-        return redirect(request.POST.get("back") or "officer_queue")
+        return redirect(back)
     run = {"begin_screening": workflow.screening_begin, "pass_screening": workflow.screening_pass}[form.cleaned_data["action"]]
     done, refused = 0, []
     for application_id in form.cleaned_data["ids"]:
@@ -71,8 +74,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)d applications updated.") % {"n": done})
     for line in refused:
         messages.warning(request, line)
-    back = request.POST.get("back", "")
-    return redirect(back if back.startswith("/officer/queue/") else "officer_queue")
+    return redirect(back)
 
 
 def _answers(application) -> list[tuple[str, list[tuple[str, object]]]]:
@@ -109,6 +111,7 @@ def _review_context(request, application, **forms) -> dict:
 
 
 @login_required
+@require_safe
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     _require_desk(request.user)
     application = application_for_user(request.user, pk)
@@ -120,6 +123,8 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_desk(request.user)
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.screen_application", application):
+        raise PermissionDenied(_("Only the program's officers screen its applications."))
     ip = client_ip(request)
     expected = request.POST.get("expected_state") or None
     form = None
@@ -157,6 +162,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
 
 
 @login_required
+@require_safe
 def call_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_for_officer(request.user, pk)
     stats = call_statistics(call)
@@ -193,6 +199,7 @@ def _export_for(user, pk: int) -> Export:
 
 
 @login_required
+@require_safe
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = _export_for(request.user, pk)
     if request.headers.get("Accept") == "application/json":
@@ -202,6 +209,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = _export_for(request.user, pk)
     if export.status != Export.Status.DONE:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
 from portal.http import client_ip
@@ -24,6 +24,7 @@ from portal.services.companies import (
 
 
 @login_required
+@require_safe
 def company_list(request: HttpRequest) -> HttpResponse:
     return render(request, "companies/list.html", {"companies": companies_for_user(request.user)})
 
@@ -47,6 +48,7 @@ def company_register_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_for_user(request.user, pk)
     is_owner = request.user.has_perm("portal.change_company", company)
@@ -127,7 +129,11 @@ def company_join_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def company_join_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     company = company_for_user(request.user, pk, perm="portal.decide_join_request")
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        messages.error(request, _("Choose to approve or to decline the request."))
+        return redirect("company_detail", pk=company.pk)
+    approve = decision == "approve"
     try:
         join_request_decide(user=request.user, join_request_id=request_pk, company=company, approve=approve, ip=client_ip(request))
     except ValidationError as exc:

@@ -8,11 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from applications.selectors import calls_for_officer, public_open_calls
 from portal.selectors import companies_for_user
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = {"open_calls": public_open_calls(now=now)[:12], "now": now}
@@ -22,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def officer_desk(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("portal.use_officer_desk"):
         raise PermissionDenied(_("This page is for program officers."))
@@ -29,6 +32,7 @@ def officer_desk(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The web process and its database and cache answer."""
     from django.core.cache import cache
@@ -50,6 +54,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
+@require_safe
 def healthz_worker(request: HttpRequest) -> JsonResponse:
     """A worker ran the heartbeat task within the last three minutes."""
     import datetime

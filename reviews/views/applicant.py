@@ -22,6 +22,8 @@ from reviews.services import selection
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     arrived = timezone.now()
     application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.appeal_application", application):
+        raise PermissionDenied(_("Only the company's members may appeal."))
     try:
         selection.appeal_file(user=request.user, application_id=application.pk, reason=request.POST.get("reason", ""),
                               now=arrived, ip=client_ip(request))

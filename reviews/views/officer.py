@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications.models import Application, Call
 from applications.selectors import call_for_officer
@@ -44,6 +44,7 @@ def _evaluation_context(call, **forms) -> dict:
 
 
 @login_required
+@require_safe
 def evaluation_setup(request: HttpRequest, pk: int) -> HttpResponse:
     call = _call(request.user, pk, manage=False)
     return render(request, "reviews/officer/evaluation.html", _evaluation_context(call))
@@ -119,6 +120,7 @@ def _panel_context(panel, **forms) -> dict:
 
 
 @login_required
+@require_safe
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     panel = _panel(request.user, pk)
     return render(request, "reviews/officer/panel.html", _panel_context(panel))
@@ -172,7 +174,7 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 @require_POST
 def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("assignment__panel"), pk=pk)
-    _panel(request.user, review.assignment.panel_id)
+    _call(request.user, _panel(request.user, review.assignment.panel_id).call_id)
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -185,6 +187,7 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     call = _call(request.user, pk, manage=False)
     result = selection.compute_ranking(call)
@@ -216,6 +219,7 @@ def _round(user, pk: int) -> SelectionRound:
 
 
 @login_required
+@require_safe
 def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selection_round = _round(request.user, pk)
     items = selection_round.items.select_related("application__company").order_by("rank")[:1000]

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from applications.models import FormField
 from applications.services.submission import budget_of
@@ -23,6 +23,7 @@ MASK = "○○○"
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("portal.use_reviewer_desk"):
         raise PermissionDenied(_("This page is for reviewers."))
@@ -72,6 +73,7 @@ def _content(assignment: Assignment, blind: bool) -> dict:
 
 
 @login_required
+@require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = evaluation.assignment_for_reviewer(request.user, pk)
     rubric = assignment.panel.call.rubric
@@ -127,6 +129,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     assignment = evaluation.assignment_for_reviewer(request.user, pk)
     if assignment.status == Assignment.Status.ASSIGNED or assignment.panel.call.rubric.blind:
