@@ -23,10 +23,11 @@ bench-http:  ## pages, submission and upload under gunicorn against bare views, 
 
 bench: bench-ranking bench-agreement bench-http  ## every benchmark (use DATABASE_URL for PostgreSQL)
 
-bench-scaling:  ## bench_http with 1, 2 and 4 gunicorn workers (how throughput scales), into benchmarks/results/workers-N
+bench-scaling:  ## bench_http with 1, 2 and 4 gunicorn workers, and one table of how throughput scales (benchmarks/results/scaling.md)
 	for n in 1 2 4; do \
 	  dropdb --if-exists -h 127.0.0.1 -U postgres portal_bench && createdb -h 127.0.0.1 -U postgres portal_bench && \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py migrate -v0 && \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench PORTAL_VAR_DIR=$(CURDIR)/var/bench .venv/bin/python manage.py bench_http \
 	    --workers $$n --output benchmarks/results/workers-$$n || exit 1; \
 	done
+	.venv/bin/python manage.py bench_scaling_table

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3.11}
-DEBIAN_PACKAGES=(fonts-nanum libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils gettext)
+DEBIAN_PACKAGES=(fonts-nanum libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils gettext wrk)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -18,9 +18,9 @@ CASES = [
     ("get", "/agreements/{g}/versions/1.pdf", {"alice": 200, "carol": 200, "olivia": 200, "adam": 200}),
     ("get", "/agreements/{g}/final.pdf", {"alice": 404, "carol": 404, "olivia": 404, "adam": 404}),
     ("post", "/agreements/{g}/issue/", {"alice": 403, "carol": 403, "olivia": 302, "adam": 403}),
-    ("post", "/agreements/{g}/terms/", {"alice": 400, "carol": 400, "olivia": 400, "adam": 400}),
-    ("post", "/agreements/{g}/sign/", {"alice": 302, "carol": 302, "olivia": 302, "adam": 302}),
-    ("post", "/officer/applications/{a}/agreement/", {"alice": 403, "carol": 403, "bob": 403, "rachel": 403, "olivia": 302, "adam": 302}),
+    ("post", "/agreements/{g}/terms/", {"alice": 403, "carol": 403, "olivia": 400, "adam": 403}),
+    ("post", "/agreements/{g}/sign/", {"alice": 302, "carol": 403, "olivia": 302, "adam": 403}),
+    ("post", "/officer/applications/{a}/agreement/", {"alice": 403, "carol": 403, "bob": 403, "rachel": 403, "olivia": 302, "adam": 403}),
 ]
 
 

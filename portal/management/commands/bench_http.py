@@ -1,5 +1,5 @@
-"""Pages, submission and upload under gunicorn, each against a baseline measured in the same
-run: a bare view with the same middleware (and, for the submission, one INSERT).
+"""Pages, submission and upload under gunicorn, loaded by wrk, each against a baseline measured
+in the same run: a bare view with the same middleware (and, for the submission, one INSERT).
 
 Writes to the configured database: run it on a throwaway one (`make bench` does)."""
 
@@ -9,7 +9,6 @@ import datetime
 import json
 import platform
 import re
-import threading
 from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import TOTP
@@ -51,13 +50,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--applications", type=int, default=10_000)
         parser.add_argument("--seconds", type=float, default=6.0)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--connections", type=int, default=8, help="wrk's open connections (concurrent clients)")
         parser.add_argument("--workers", type=int, default=4)
-        parser.add_argument("--drafts", type=int, default=400)
-        parser.add_argument("--uploads", type=int, default=40)
+        parser.add_argument("--drafts", type=int, default=2500, help="complete drafts to submit, each at most once")
+        parser.add_argument("--uploads", type=int, default=20, help="drafts the 5 MB uploads go to (in turn)")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "benchmarks" / "results"))
 
-    def handle(self, *args, applications, seconds, threads, workers, drafts, uploads, output, **options) -> None:
+    def handle(self, *args, applications, seconds, connections, workers, drafts, uploads, output, **options) -> None:
         self.stdout.write(f"Generating {applications:,} applications with 5 reviews each …")
         evaluated = generate(applications=applications, reviewers=5)
         applicant = User.objects.create(email=f"bench-applicant-{evaluated.code.lower()}@example.com", name="벤치 신청자")
@@ -67,70 +66,61 @@ class Command(BaseCommand):
         ProgramOfficer.objects.get_or_create(program=evaluated.program, user=officer)
         if not officer.authenticator_set.exists():
             TOTP.activate(officer, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-        open_call, submitter, draft_ids, upload_ids = self._drafts(evaluated, drafts)
+        open_call, submitter, draft_ids, upload_ids = self._drafts(evaluated, drafts, uploads)
         queries = self._queries(evaluated, officer, applicant)
         sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}
         results = {}
         with gunicorn(workers=workers, threads=4, extra_env={"PORTAL_BENCH": "true"}) as base:
             def get(path, who=None):
-                headers = {"Cookie": f"sessionid={sessions[who]}"} if who else {}
-                return lambda: ("GET", path, headers, None)
+                return [("GET", path, {"Cookie": f"sessionid={sessions[who]}"} if who else {}, None)]
 
             def measure(name, page, baseline):
-                loadgen.run(base, page, seconds=1, threads=threads)  # warm up
-                results[name] = {"page": loadgen.run(base, page, seconds=seconds, threads=threads),
-                                 "baseline": loadgen.run(base, baseline, seconds=seconds, threads=threads)}
+                loadgen.run(base, page, seconds=1, connections=connections)  # warm up
+                results[name] = {"page": loadgen.run(base, page, seconds=seconds, connections=connections),
+                                 "baseline": loadgen.run(base, baseline, seconds=seconds, connections=connections)}
                 self.stdout.write(f"  {name}: {results[name]['page']['rps']:.0f} rps against {results[name]['baseline']['rps']:.0f}")
 
             measure("public call list", get("/calls/"), get("/bench/bare"))
             measure("applicant dashboard", get("/applications/", "applicant"), get("/bench/bare", "applicant"))
-            measure("officer queue (10,000 applications)", get(f"/officer/queue/?call={evaluated.pk}", "officer"), get("/bench/bare", "officer"))
+            measure(f"officer queue ({applications:,} applications)", get(f"/officer/queue/?call={evaluated.pk}", "officer"), get("/bench/bare", "officer"))
             token = self._csrf(base, sessions["submitter"], draft_ids[0])
-            pending = list(draft_ids)
-            lock = threading.Lock()
-
-            def submission():
-                with lock:
-                    if not pending:
-                        return None
-                    application_id = pending.pop()
-                return ("POST", f"/applications/{application_id}/submit/",
-                        {"Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}",
-                         "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/"},
-                        f"csrfmiddlewaretoken={token['form']}")
-
-            insert = lambda: ("POST", "/bench/insert", {"Content-Type": "application/x-www-form-urlencoded"}, "x=1")  # noqa: E731
-            results["submission"] = {"page": loadgen.run(base, submission, seconds=seconds * 3, threads=threads, max_requests=len(draft_ids)),
-                                     "baseline": loadgen.run(base, insert, seconds=seconds, threads=threads)}
+            form_headers = {"Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}",
+                            "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/"}
+            submissions = [("POST", f"/applications/{pk}/submit/", form_headers, f"csrfmiddlewaretoken={token['form']}".encode())
+                           for pk in draft_ids]
+            insert = [("POST", "/bench/insert", {"Content-Type": "application/x-www-form-urlencoded"}, b"x=1")]
+            results["submission"] = {"page": loadgen.run(base, submissions, seconds=seconds * 2, connections=connections, unique=True),
+                                     "baseline": loadgen.run(base, insert, seconds=seconds, connections=connections)}
             self.stdout.write(f"  submission: {results['submission']['page']['rps']:.0f} rps against {results['submission']['baseline']['rps']:.0f}")
             body, boundary = self._multipart(5 * 1024 * 1024, open_call.required_documents.get().pk)
             upload_headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": base + "/"}
-            cycle = iter(upload_ids * (uploads // max(len(upload_ids), 1) + 1))
-            upload = lambda: ("POST", f"/applications/{next(cycle)}/edit/documents/",  # noqa: E731
-                              {**upload_headers, "Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}"},
-                              body.replace(b"TOKEN", token["form"].encode()))
-            bare_upload = lambda: ("POST", "/bench/bare", upload_headers, body)  # noqa: E731
-            results["document upload (5 MB)"] = {"page": loadgen.run(base, upload, seconds=seconds * 3, threads=4, max_requests=uploads),
-                                                 "baseline": loadgen.run(base, bare_upload, seconds=seconds * 3, threads=4, max_requests=uploads)}
+            uploads = [("POST", f"/applications/{pk}/edit/documents/",
+                        {**upload_headers, "Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}"},
+                        body.replace(b"TOKEN", token["form"].encode())) for pk in upload_ids]
+            bare_upload = [("POST", "/bench/bare", upload_headers, body)]
+            results["document upload (5 MB)"] = {"page": loadgen.run(base, uploads, seconds=seconds, connections=4),
+                                                 "baseline": loadgen.run(base, bare_upload, seconds=seconds, connections=4)}
             self.stdout.write(f"  upload: {results['document upload (5 MB)']['page']['rps']:.1f} rps against "
                               f"{results['document upload (5 MB)']['baseline']['rps']:.1f}")
+        if results["submission"]["page"]["exhausted"]:
+            self.stderr.write("!! the submissions ran out of drafts; run again with a larger --drafts")
         submitted = Application.objects.filter(pk__in=draft_ids, state="submitted").count()
-        self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries)
+        self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries, connections)
         for document in ApplicationDocument.objects.filter(application__call=open_call):
             document.file.delete(save=False)
 
-    def _drafts(self, evaluated: Call, count: int):
+    def _drafts(self, evaluated: Call, count: int, uploads: int):
         now = timezone.now()
         call = Call.objects.create(program=evaluated.program, code=f"BO-{now:%H%M%S}", title="bench open call", opens_at=now - datetime.timedelta(days=1),
                                    closes_at=now + datetime.timedelta(days=7), budget_total=10**13, max_grant=400_000_000,
-                                   max_file_mb=20, max_total_mb=2000, is_published=True)
+                                   max_file_mb=20, max_total_mb=30_000, max_files=500, is_published=True)
         form = FormVersion.objects.create(call=call, number=1)
         EligibilityRule.objects.create(call=call, kind="one_per_call", params={}, order=99)
         RequiredDocument.objects.create(call=call, kind=DocumentKind.OTHER, name_ko="기타", name_en="Other", is_required=False, formats=["pdf"])
         submitter = User.objects.create(email=f"bench-submitter-{call.code.lower()}@example.com", name="벤치 제출자")
         companies = []
         base = 500_000_000 + int(now.timestamp()) % 100_000 * 1000
-        for n in range(count + 10):
+        for n in range(count + uploads):
             nine = f"{base + n:09d}"
             companies.append(Company(name=f"제출기업{n}", business_number=nine + str(business_number_check_digit(nine)), representative_name="-",
                                      address="-", region="48", ksic_code="C29111", founded_on=datetime.date(2015, 1, 1), employees=10,
@@ -188,17 +178,25 @@ class Command(BaseCommand):
         ]
         return b"".join(parts), boundary
 
-    def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int, queries: dict) -> None:
+    def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int, queries: dict,
+               connections: int) -> None:
+        import subprocess
+
         folder.mkdir(parents=True, exist_ok=True)
+        version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
         meta = {"applications": applications, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
+                "load_generator": f"{version}, {connections} connections, same machine",
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
                 "measured_at": timezone.now().isoformat(timespec="seconds")}
         (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results, "queries": queries}, indent=2) + "\n")
-        lines = ["| endpoint | rps | p95 | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|"]
+        lines = [f"{meta['machine']}, {connection.vendor}, gunicorn {workers} workers × 4 threads, load from {meta['load_generator']}; "
+                 f"{submitted} submissions stored.", "",
+                 "| endpoint | rps | p95 | errors | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|---|"]
         for name, r in results.items():
             page, baseline = r["page"], r["baseline"]
             ratio = baseline["rps"] / page["rps"] if page["rps"] else float("inf")
-            lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {baseline['rps']:.1f} | {baseline['p95_ms']:.0f} ms | {ratio:.2f}× |")
+            lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {page['errors']} | {baseline['rps']:.1f} | "
+                         f"{baseline['p95_ms']:.0f} ms | {ratio:.2f}× |")
         lines += ["", f"| page | queries with 10 rows | queries with {applications:,} rows |", "|---|---|---|"]
         lines += [f"| {name} | {small} | {large} |" for name, (small, large) in queries.items()]
         (folder / "http.md").write_text("\n".join(lines) + "\n")
