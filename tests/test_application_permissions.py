@@ -45,10 +45,10 @@ DRAFT_CASES = [
 ]
 SUBMITTED_CASES = [
     ("get", "/applications/{a}/", {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
-    ("get", "/applications/{a}/edit/overview/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 302, "oscar": 404, "rachel": 404, "adam": 302}),
+    ("get", "/applications/{a}/edit/overview/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 403, "oscar": 404, "rachel": 404, "adam": 403}),
     ("post", "/applications/{a}/autosave/", {"anonymous": 401, "alice": 403, "carol": 403, "bob": 403, "olivia": 403, "oscar": 403, "rachel": 403, "adam": 403}),
     ("get", "/applications/{a}/documents/{d}/", {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
-    ("post", "/applications/{a}/submit/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 302, "oscar": 404, "rachel": 404, "adam": 302}),
+    ("post", "/applications/{a}/submit/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 403, "oscar": 404, "rachel": 404, "adam": 403}),
     ("get", "/applications/{a}/receipt/", {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
 ]
 CALL_CASES = [

@@ -42,7 +42,7 @@ CASES = [
     ("post", "/officer/panels/{p}/auto/", {"olivia": 302, "adam": 403}),
     ("get", "/officer/calls/{c}/ranking/", {"olivia": 200, "adam": 200}),
     ("post", "/officer/calls/{c}/selection/", {"olivia": 302, "adam": 403}),
-    ("post", "/applications/{x}/appeal/", {"alice": 302, "olivia": 302, "adam": 302}),
+    ("post", "/applications/{x}/appeal/", {"alice": 302, "olivia": 403, "adam": 403}),
 ]
 
 

@@ -16,7 +16,8 @@ from tests.test_url_access import REGISTRY
 pytestmark = pytest.mark.django_db
 
 
-def test_every_post_without_a_csrf_token_is_refused(world):
+def test_every_post_without_a_csrf_token_is_refused(matrix_world):
+    world = matrix_world
     alice = world["people"]["alice"]
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)

@@ -38,6 +38,13 @@ def test_applicant_starts_an_application_once_per_company(as_alice, acme, call):
     assert application.form_version.number == 1
 
 
+@pytest.mark.parametrize("company", ["abc", "9" * 40, "-1", "１２", ""])
+def test_a_malformed_company_is_not_found_not_a_server_error(as_alice, acme, call, company):
+    """Found by the Hypothesis input test: a non-numeric company id was a 500."""
+    assert as_alice.post(f"/calls/{call.code}/apply/", {"company": company}).status_code == 404
+    assert not Application.objects.exists()
+
+
 def test_cannot_apply_for_a_company_one_does_not_act_for(as_alice, globex, call):
     response = as_alice.post(f"/calls/{call.code}/apply/", {"company": globex.pk})
     assert response.status_code == 404

@@ -39,7 +39,8 @@ EDIT = "applications.edit_application"
 @require_POST
 def application_start(request: HttpRequest, code: str) -> HttpResponse:
     call = call_for_public(request.user, code)
-    company = get_object_or_404(Company, pk=request.POST.get("company"), memberships__user=request.user)
+    company_id = request.POST.get("company", "")
+    company = get_object_or_404(Company, pk=int(company_id) if company_id.isascii() and company_id.isdigit() and len(company_id) < 18 else 0, memberships__user=request.user)
     try:
         application, created = svc.application_start(user=request.user, call=call, company=company, ip=client_ip(request))
     except ValidationError as exc:
