@@ -1,14 +1,23 @@
 """A Redis cache that degrades instead of failing: when Redis is unreachable, reads miss and
 writes are dropped (and logged), so sessions fall back to the database and the portal keeps
-taking submissions. Rate limits count nothing while Redis is down."""
+taking submissions.
+
+Rate-limit counters (allauth's "allauth:rl:" keys and their locks) move to a cache in the
+process instead: sign-in keeps working during an outage, which on a deadline day matters more
+than a shared count, and failed sign-ins are still limited, per web process rather than across
+the fleet, until Redis is back."""
 
 from __future__ import annotations
 
 import logging
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 log = logging.getLogger(__name__)
+
+LOCAL_WHILE_DOWN = ("allauth:rl:",)
+_local = LocMemCache("portal-rate-limits-while-redis-is-down", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 100_000}})
 
 
 def _failsafe(name: str, default):
@@ -18,6 +27,10 @@ def _failsafe(name: str, default):
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:  # redis.exceptions.ConnectionError, TimeoutError, …
+            key = args[0] if args else kwargs.get("key")
+            if isinstance(key, str) and key.startswith(LOCAL_WHILE_DOWN):
+                log.warning("cache %s failed, counting rate limits in this process: %s", name, type(exc).__name__)
+                return getattr(_local, name)(*args, **kwargs)
             log.warning("cache %s failed, carrying on without it: %s", name, type(exc).__name__)
             return default() if callable(default) else default
 

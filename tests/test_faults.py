@@ -52,6 +52,26 @@ def test_with_redis_down_submissions_are_stored_and_mail_waits(complete_draft, a
     assert OutboundEmail.objects.filter(subject__contains=application.receipt_number, sent_at__isnull=True).exists()
 
 
+def test_with_redis_down_people_still_sign_in_and_failed_sign_ins_are_still_limited(alice, bob):
+    """A deadline-day Redis outage must not lock everyone out, nor open the door to guessing."""
+    from portal import cache as resilient
+
+    resilient._local.clear()
+    dead_cache = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/1",
+                              "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    with override_settings(CACHES=dead_cache):
+        signing_in = Client()
+        assert signing_in.post("/accounts/login/", {"login": bob.email, "password": PASSWORD}).status_code == 302
+        assert signing_in.get("/companies/").status_code == 200
+        guessing = Client()
+        for attempt in range(5):
+            guessing.post("/accounts/login/", {"login": alice.email, "password": f"wrong-{attempt}"})
+        response = guessing.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+        assert response.status_code == 200 and "너무 많은 로그인 실패" in response.content.decode()
+        assert guessing.get("/companies/").status_code == 302
+    resilient._local.clear()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_database_restart_between_requests_gives_a_clean_recovery():

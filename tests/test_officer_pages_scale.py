@@ -69,3 +69,18 @@ def test_officer_pages_run_constant_queries_from_10_to_10000_applications(client
     add_applications(call, olivia, 9_990, start=10)
     assert Application.objects.filter(call=call).count() == 10_000
     assert count_queries(client, url) == few
+
+
+@pytest.mark.postgres
+def test_the_queue_reads_its_first_page_off_an_index_not_a_sort_of_the_call(call, olivia):
+    """The default order (submitted_at, id) within a call comes from application_queue_order:
+    with sorting made prohibitively expensive, PostgreSQL's plan still has no Sort node."""
+    from applications.selectors import queue_for_officer
+
+    add_applications(call, olivia, 200, 0)
+    sql, params = queue_for_officer(olivia, call_id=call.pk)[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "application_queue_order" in plan and "Sort" not in plan, plan

