@@ -59,6 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args, applications, seconds, connections, workers, drafts, uploads, output, **options) -> None:
         self.stdout.write(f"Generating {applications:,} applications with 5 reviews each …")
         evaluated = generate(applications=applications, reviewers=5)
+        self.documents = self._documents(evaluated, officer=User.objects.get(email="bench-officer@example.com"))
         applicant = User.objects.create(email=f"bench-applicant-{evaluated.code.lower()}@example.com", name="벤치 신청자")
         for company in Company.objects.filter(applications__call=evaluated).order_by("pk")[:20]:
             CompanyMembership.objects.create(company=company, user=applicant, role="owner")
@@ -108,6 +109,25 @@ class Command(BaseCommand):
         self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries, connections)
         for document in ApplicationDocument.objects.filter(application__call=open_call):
             document.file.delete(save=False)
+
+    def _documents(self, evaluated: Call, *, officer) -> int:
+        """Two documents for every application (rows sharing one stored PDF): the data set has
+        documents as a real call does, without writing 20,000 files."""
+        import hashlib
+
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        pdf = b"%PDF-1.4\n% bench\n%%EOF\n"
+        name = default_storage.save(f"bench/{evaluated.code}/plan.pdf", ContentFile(pdf))
+        kinds = [RequiredDocument.objects.create(call=evaluated, kind=kind, name_ko=ko, name_en=en, is_required=True, formats=["pdf"])
+                 for kind, ko, en in [(DocumentKind.BUSINESS_PLAN, "사업계획서", "Business plan"),
+                                      (DocumentKind.TAX_CLEARANCE, "완납증명서", "Tax clearance")]]
+        rows = [ApplicationDocument(application_id=pk, requirement=kind, file=name, original_name=f"{kind.kind}.pdf", detected_format="pdf",
+                                    size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), uploaded_by=officer)
+                for pk in Application.objects.filter(call=evaluated).values_list("pk", flat=True) for kind in kinds]
+        ApplicationDocument.objects.bulk_create(rows, batch_size=5000)
+        return len(rows)
 
     def _drafts(self, evaluated: Call, count: int, uploads: int):
         now = timezone.now()
@@ -184,12 +204,13 @@ class Command(BaseCommand):
 
         folder.mkdir(parents=True, exist_ok=True)
         version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
-        meta = {"applications": applications, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
+        meta = {"applications": applications, "reviews": applications * 5, "documents": self.documents, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
                 "load_generator": f"{version}, {connections} connections, same machine",
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
                 "measured_at": timezone.now().isoformat(timespec="seconds")}
         (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results, "queries": queries}, indent=2) + "\n")
         lines = [f"{meta['machine']}, {connection.vendor}, gunicorn {workers} workers × 4 threads, load from {meta['load_generator']}; "
+                 f"{applications:,} applications with {applications * 5:,} reviews and {self.documents:,} documents in the call; "
                  f"{submitted} submissions stored.", "",
                  "| endpoint | rps | p95 | errors | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|---|"]
         for name, r in results.items():
