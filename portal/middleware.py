@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -63,3 +64,25 @@ class StaffMFARequiredMiddleware:
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class SessionRefreshMiddleware:
+    """A sliding idle timeout without a database write on every request.
+
+    SESSION_SAVE_EVERY_REQUEST would save the session (an UPDATE) on each page; instead a
+    signed-in session is marked changed at most every SESSION_REFRESH_SECONDS, which renews
+    its expiry (and the cookie's). The idle limit is then SESSION_COOKIE_AGE, give or take
+    that interval.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get("_refreshed", 0) >= settings.SESSION_REFRESH_SECONDS:
+                session["_refreshed"] = now
+        return response

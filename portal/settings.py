@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionRefreshMiddleware",
     "portal.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -208,7 +209,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Three idle hours instead of Django's two weeks; drafts are saved on the server, so a
 # session that ends loses nothing.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 3 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides: SessionRefreshMiddleware renews a session at most every five minutes
+# instead of writing it on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

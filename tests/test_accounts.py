@@ -144,5 +144,29 @@ def test_login_is_locked_after_repeated_failures_even_with_the_right_password(cl
     assert client.get("/companies/").status_code == 302
 
 
+def _session_writes(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return sum(1 for q in captured if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")))
+
+
+def test_the_idle_timeout_slides_without_a_session_write_on_every_page(client, alice, acme):
+    with freeze_time("2026-12-01 09:00:00") as clock:
+        client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+        _session_writes(client, "/companies/")
+        clock.tick(timedelta(minutes=2))
+        assert _session_writes(client, "/companies/") == 0  # a page read costs no session write
+        clock.tick(timedelta(minutes=4))
+        assert _session_writes(client, "/companies/") == 1  # five minutes on: the expiry is renewed
+        for _hour in range(4):  # active all afternoon: still signed in after four hours
+            clock.tick(timedelta(minutes=59))
+            assert _session_writes(client, "/companies/") == 1
+        clock.tick(timedelta(hours=3, minutes=1))  # then idle for longer than the limit
+        assert client.get("/companies/").status_code == 302
+
+
 def test_session_lasts_hours_not_weeks(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60

@@ -128,6 +128,24 @@ def test_documents_are_checked_by_content_and_stored_under_server_names(as_alice
     assert b"".join(response.streaming_content) == files.PDF
 
 
+@pytest.mark.parametrize(("make", "kind", "message"), [
+    (files.exe_named_pdf, "business_plan", "실행 파일이나 스크립트는 올릴 수 없습니다."),
+    (files.polyglot_pdf, "business_plan", "파일 내용이 허용 형식"),
+    (files.html_named_png, "sme_certificate", "파일 내용이 허용 형식"),
+    (files.png_with_script, "sme_certificate", "파일 내용이 허용 형식"),
+])
+def test_disguised_uploads_are_refused_on_the_page_and_nothing_is_stored(as_alice, draft, call, settings, make, kind, message):
+    """Through the real upload form: a Korean message, no document row, no file on disk."""
+    from pathlib import Path
+
+    requirement = call.required_documents.get(kind=kind)
+    response = as_alice.post(f"/applications/{draft.pk}/edit/documents/", {"requirement": requirement.pk, "file": make()}, follow=True)
+    assert response.status_code in (200, 400) and message in response.content.decode()
+    assert not draft.documents.exists()
+    folder = Path(settings.MEDIA_ROOT) / "applications" / str(draft.pk)
+    assert not folder.exists() or not any(folder.rglob("*"))
+
+
 def test_the_application_size_limit_is_enforced(as_alice, draft, call):
     Call.objects.filter(pk=call.pk).update(max_total_mb=1)
     plan = call.required_documents.get(kind="business_plan")
