@@ -20,16 +20,18 @@ from tests.conftest import login_with_mfa
 pytestmark = pytest.mark.django_db
 
 
-def routes():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
+def all_routes(patterns=None, prefix=""):
+    """Every (route, name) in the URL configuration."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.name
 
-    return [(route, name) for route, name in walk(get_resolver().url_patterns)
-            if "<" in route and not route.startswith(("admin/", "accounts/", "i18n/"))]
+
+def routes():
+    """The portal's own URLs that carry an object id."""
+    return [(route, name) for route, name in all_routes() if "<" in route and not route.startswith(("admin/", "accounts/", "i18n/"))]
 
 
 class Url(NamedTuple):
