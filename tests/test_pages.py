@@ -67,3 +67,21 @@ def test_security_headers_are_sent(client):
 
 def test_health_check_answers(client):
     assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_refusals_and_missing_pages_explain_themselves_in_korean_on_the_site_layout(client, carol, acme):
+    """A plain member editing the company: the 403 page names the reason, in the site's frame."""
+    client.post("/accounts/login/", {"login": carol.email, "password": PASSWORD})
+    refused = client.get(f"/companies/{acme.pk}/edit/")
+    html = refused.content.decode()
+    assert refused.status_code == 403
+    assert "허용되지 않습니다" in html and "지원사업 신청 포털" in html and 'href="/"' in html
+    missing = client.get("/applications/999999/")
+    assert missing.status_code == 404 and "페이지를 찾을 수 없습니다" in missing.content.decode()
+
+
+def test_the_server_error_page_needs_nothing_from_the_request():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "일시적인 오류" in html and "try again" in html
