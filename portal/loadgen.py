@@ -59,6 +59,17 @@ end
 """
 
 
+def _wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise CommandError("wrk is missing; install it with: sudo apt-get install wrk")
+    return wrk
+
+
+def version() -> str:
+    return subprocess.run([_wrk(), "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+
+
 def _lua(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid Lua string literal for the ASCII we send
 
@@ -70,9 +81,7 @@ def run(base: str, requests: list[tuple[str, str, dict, bytes | None]], *, secon
     says if it ran out)."""
     host = urlsplit(base)
     assert host.hostname in ("127.0.0.1", "localhost"), "load is only ever sent to this machine"
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise CommandError("wrk is missing; install it with: sudo apt-get install wrk")
+    wrk = _wrk()
     threads = max(1, min(threads, connections))
     with tempfile.TemporaryDirectory(prefix="portal-wrk-") as folder:
         files: dict[bytes, str] = {}

@@ -203,10 +203,8 @@ class Command(BaseCommand):
 
     def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int, queries: dict,
                connections: int) -> None:
-        import subprocess
-
         folder.mkdir(parents=True, exist_ok=True)
-        version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+        version = loadgen.version()
         meta = {"applications": applications, "reviews": applications * 5, "documents": self.documents, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
                 "load_generator": f"{version}, {connections} connections, same machine",
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
