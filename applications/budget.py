@@ -35,6 +35,15 @@ class Budget:
         return not self.errors
 
 
+def rules_of(application) -> BudgetRules:
+    """The call's limits for this application (its support level's cap, if it has one).
+    The form, the submission and the agreement's terms all judge by these."""
+    call = application.call
+    cap = application.support_level.max_grant if application.support_level_id else call.max_grant
+    return BudgetRules(max_grant=min(cap, call.max_grant), max_grant_share_bp=call.max_grant_share_bp,
+                       min_cash_share_bp=call.min_cash_share_bp)
+
+
 def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 

@@ -121,7 +121,8 @@ class CallForm(forms.ModelForm):
         model = Call
         fields = [
             "code", "title", "round", "notice", "opens_at", "closes_at", "budget_total", "max_grant",
-            "max_grant_share_bp", "min_cash_share_bp", "max_file_mb", "max_total_mb", "max_files", "is_published",
+            "max_grant_share_bp", "min_cash_share_bp", "max_file_mb", "max_total_mb", "max_files", "offer_days", "auto_offer",
+            "is_published",
         ]
         widgets = {"opens_at": KSTDateTimeInput(), "closes_at": KSTDateTimeInput(), "notice": forms.Textarea(attrs={"rows": 8})}
         help_texts = {

@@ -62,6 +62,7 @@ rules.add_perm("applications.submit_application", is_applicant_member)
 rules.add_perm("applications.resubmit_application", is_applicant_member)
 rules.add_perm("applications.withdraw_application", is_applicant_member)
 rules.add_perm("applications.appeal_application", is_applicant_member)
+rules.add_perm("applications.answer_offer", is_applicant_member)
 # Decisions on applications are the program officer's, who answers for them; an admin
 # sets the portal up but does not decide.
 rules.add_perm("applications.screen_application", is_program_officer)

@@ -9,7 +9,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from applications.models import Application, ApplicationEvent, Call, FormVersion, RequiredDocument  # noqa: F401
+from applications.models import INTERNAL_EVENTS, Agreement, Application, ApplicationEvent, Call, FormVersion, RequiredDocument
 
 CLOSING_SOON_DAYS = 7
 
@@ -85,6 +85,14 @@ def application_for_user(user, pk: int, *, perm: str = "applications.view_applic
     return application
 
 
+def agreement_for_user(user, pk: int) -> Agreement:
+    """The one way views reach an agreement: 404 for anyone who may not see it."""
+    agreement = Agreement.objects.select_related("application__call__program", "application__company").filter(pk=pk).first()
+    if agreement is None or not user.has_perm("applications.view_agreement", agreement):
+        raise Http404(_("No such agreement."))
+    return agreement
+
+
 def applications_for_user(user) -> QuerySet[Application]:
     return (
         Application.objects.filter(company__memberships__user=user)
@@ -94,8 +102,11 @@ def applications_for_user(user) -> QuerySet[Application]:
     )
 
 
-def timeline(application: Application) -> QuerySet[ApplicationEvent]:
-    return application.events.select_related("actor").order_by("seq")
+def timeline(application: Application, *, staff: bool = False) -> QuerySet[ApplicationEvent]:
+    """The application's one history, in order. The company does not see the evaluation's
+    inner workings (who reviews it, each review); officers see everything."""
+    events = application.events.select_related("actor").order_by("seq")
+    return events if staff else events.exclude(action__in=INTERNAL_EVENTS)
 
 
 QUEUE_SORTS = {

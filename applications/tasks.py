@@ -22,7 +22,7 @@ def build_export(self, export_id: int) -> None:
 
 @shared_task
 def sweep_overdue_revisions() -> int:
-    from applications.services.workflow import revision_sweep
+    from applications.services.lifecycle import revision_sweep
 
     return revision_sweep()
 
@@ -43,7 +43,7 @@ def render_agreement(self, version_id: int) -> None:
 @shared_task(bind=True, max_retries=4, default_retry_delay=10, acks_late=True)
 def execute_agreement(self, agreement_id: int) -> None:
     from applications.models import Agreement
-    from applications.services.agreements import agreement_execute
+    from applications.services.lifecycle import agreement_execute
 
     try:
         agreement_execute(agreement_id=agreement_id)

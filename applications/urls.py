@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/<str:code>/apply/", applicant.application_start, name="application_start"),
     path("applications/", applicant.dashboard, name="application_dashboard"),
     path("notifications/", applicant.notifications, name="notifications"),
+    path("notifications/read/", applicant.notifications_read, name="notifications_read"),
     path("applications/<int:pk>/", applicant.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/<slug:step>/", applicant.application_step, name="application_step"),
     path("applications/<int:pk>/autosave/", applicant.autosave, name="application_autosave"),

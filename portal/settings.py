@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_overdue_revisions",
         "schedule": 300.0,
     },
+    "sweep-offers": {
+        "task": "reviews.tasks.sweep_offers",
+        "schedule": 300.0,
+    },
 }
 
 # --- Sessions and security ----------------------------------------------------------

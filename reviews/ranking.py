@@ -16,17 +16,10 @@ def weighted_total(scores: list[tuple[Decimal, Decimal, Decimal]]) -> Decimal:
     return total.quantize(THREE, rounding=ROUND_HALF_UP)
 
 
-def aggregate(totals: list[Decimal], *, trimmed: bool, trim_min: int) -> Decimal | None:
-    """Mean of the reviewers' totals; with `trimmed`, the highest and the lowest total are
-    dropped first when at least `trim_min` reviewers scored (최고·최저 점수 제외)."""
-    if not totals:
-        return None
-    return aggregate_from_sums(n=len(totals), total=sum(totals, Decimal(0)), high=max(totals), low=min(totals),
-                               trimmed=trimmed, trim_min=trim_min)
-
-
 def aggregate_from_sums(*, n: int, total: Decimal, high: Decimal, low: Decimal, trimmed: bool, trim_min: int) -> Decimal:
-    """`aggregate` from the database's count, sum, maximum and minimum of the totals."""
+    """The mean of the reviewers' totals from the database's count, sum, highest and lowest
+    total; with `trimmed`, the highest and the lowest are dropped first when at least
+    `trim_min` reviewers scored (최고·최저 점수 제외)."""
     if trimmed and n >= trim_min:
         return ((total - high - low) / (n - 2)).quantize(THREE, rounding=ROUND_HALF_UP)
     return (total / n).quantize(THREE, rounding=ROUND_HALF_UP)

@@ -15,11 +15,30 @@ def apply_selection(self, round_id: int) -> int:
 
 @shared_task
 def apply_finalised_selections() -> int:
-    """Periodic: finish any finalised selection whose applications were not all moved yet
-    (the broker was down when it was finalised, or a worker died half-way)."""
+    """Periodic: finish any finalised round whose decisions were not all applied yet (the
+    broker was down when it was finalised, or a worker died half-way). A decision is
+    applied once: an application evaluated again after an appeal is not touched."""
     from applications.models import State
     from reviews.models import SelectionRound
     from reviews.services.selection import selection_apply
 
-    pending = SelectionRound.objects.filter(finalized_at__isnull=False, items__application__state=State.UNDER_REVIEW).distinct()
+    pending = SelectionRound.objects.filter(finalized_at__isnull=False, items__applied_at__isnull=True,
+                                            items__application__state=State.UNDER_REVIEW).distinct()
     return sum(selection_apply(round_id=pk) for pk in pending.values_list("pk", flat=True))
+
+
+@shared_task
+def offer_next_place(call_id: int) -> int:
+    """A selected application left a call that offers freed places automatically."""
+    from applications.services.lifecycle import offer_fill
+
+    return offer_fill(call_id=call_id)
+
+
+@shared_task
+def sweep_offers() -> int:
+    """Periodic: unanswered offers past their deadline are taken as given up, and freed
+    places of automatic calls are offered."""
+    from applications.services.lifecycle import offer_sweep
+
+    return offer_sweep()

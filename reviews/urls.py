@@ -4,6 +4,7 @@ from reviews.views import applicant, officer, reviewer
 
 urlpatterns = [
     path("applications/<int:pk>/appeal/", applicant.appeal, name="application_appeal"),
+    path("applications/<int:pk>/offer/", applicant.offer_answer, name="application_offer_answer"),
     path("reviewer/", reviewer.dashboard, name="reviewer_desk"),
     path("reviewer/assignments/<int:pk>/", reviewer.assignment_detail, name="reviewer_assignment"),
     path("reviewer/assignments/<int:pk>/declare/", reviewer.declare, name="reviewer_declare"),
@@ -21,4 +22,7 @@ urlpatterns = [
     path("officer/selections/<int:pk>/items/<int:item_pk>/", officer.selection_override, name="officer_selection_override"),
     path("officer/selections/<int:pk>/finalize/", officer.selection_finalize, name="officer_selection_finalize"),
     path("officer/appeals/<int:pk>/decide/", officer.appeal_decide, name="officer_appeal_decide"),
+    path("officer/calls/<int:pk>/redecision/", officer.redecision_open, name="officer_redecision"),
+    path("officer/calls/<int:pk>/offer/", officer.offer_next, name="officer_offer_next"),
+    path("officer/assignments/<int:pk>/waive/", officer.assignment_waive, name="officer_assignment_waive"),
 ]

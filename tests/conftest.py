@@ -211,15 +211,15 @@ def make_complete_draft(user, company, call):
 
     application, _created = svc.application_start(user=user, call=call, company=company)
     level = call.levels.get(code="advanced1")
-    svc.application_save_draft(user=user, application=application, answers=VALID_ANSWERS, project_title="MES 도입을 통한 품질 고도화",
+    svc.application_save_draft(user=user, application_id=application.pk, answers=VALID_ANSWERS, project_title="MES 도입을 통한 품질 고도화",
                                support_level_id=level.pk, declarations=VALID_DECLARATIONS)
-    svc.budget_save(user=user, application=application, grant_requested=150_000_000, lines=[
+    svc.budget_save(user=user, application_id=application.pk, grant_requested=150_000_000, lines=[
         {"category": "software", "description": "MES 라이선스", "amount": 200_000_000, "is_in_kind": False},
         {"category": "equipment", "description": "설비 센서", "amount": 80_000_000, "is_in_kind": False},
         {"category": "consulting", "description": "자체 인력 투입", "amount": 20_000_000, "is_in_kind": True},
     ])
     for requirement in call.required_documents.filter(is_required=True):
-        svc.document_upload(user=user, application=application, upload=files.pdf(f"{requirement.kind}.pdf"), requirement_id=requirement.pk)
+        svc.document_upload(user=user, application_id=application.pk, upload=files.pdf(f"{requirement.kind}.pdf"), requirement_id=requirement.pk)
     return Application.objects.get(pk=application.pk)
 
 
@@ -308,12 +308,21 @@ def panel(call, rubric, olivia, reviewers):
 
 def under_review(user, company, call, officer):
     """A complete application, submitted and passed screening."""
-    from applications.services import workflow
-    from applications.services.submission import application_submit
+    from applications.services import lifecycle
 
     draft = make_complete_draft(user, company, call)
-    application_submit(user=user, application_id=draft.pk, now=timezone_now())
-    return workflow.screening_pass(user=officer, application_id=draft.pk)
+    lifecycle.application_submit(user=user, application_id=draft.pk, now=timezone_now())
+    return lifecycle.screening_pass(user=officer, application_id=draft.pk)
+
+
+def close_call(call):
+    """The call's deadline has passed (the selection is decided only after it closes)."""
+    from applications.models import Call
+
+    now = timezone_now()
+    Call.objects.filter(pk=call.pk).update(opens_at=now - timedelta(days=30), closes_at=now - timedelta(minutes=1))
+    call.refresh_from_db()
+    return call
 
 
 def score_all(assignment, values):
@@ -349,6 +358,7 @@ def selected(call, olivia, alice, acme, panel):
     evaluation.auto_assign(user=olivia, panel=panel)
     for assignment in Assignment.objects.filter(application=application):
         score_all(assignment, [36, 25, 18, 9])
+    close_call(call)
     round_ = selection.selection_run(user=olivia, call=call)
     selection.selection_finalize(user=olivia, round_id=round_.pk)
     selection.selection_apply(round_id=round_.pk)
@@ -361,12 +371,12 @@ def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call
     """Every kind of object a URL can point at: a selected application with its documents,
     agreement, assignment, review, selection round, export and appeal; and the people."""
     from applications.models import ProgramOfficer
-    from applications.services import agreements
+    from applications.services import agreements, lifecycle
     from applications.services.exports import export_request
     from reviews.models import Appeal, Assignment, SelectionRound
     from tests.factories import ProgramFactory
 
-    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
     assignment = Assignment.objects.filter(application=selected).first()
     oscar = make_person("oscar@example.com", mfa=True)

@@ -6,6 +6,7 @@ import pytest
 
 from applications.models import ProgramOfficer
 from applications.services import agreements as svc
+from applications.services import lifecycle
 from tests.conftest import PASSWORD, login_with_mfa, make_person
 from tests.factories import ProgramFactory
 
@@ -26,7 +27,7 @@ CASES = [
 
 @pytest.fixture
 def agreement(selected, olivia, signing_cert):
-    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     svc.render_version(version_id=agreement.current_version().pk)
     return agreement
 

@@ -15,6 +15,7 @@ from applications.agreement_text import validate_clause_text
 from applications.models import Agreement, AgreementState, AgreementVersion, State
 from applications.pdf import StaticOnlyFetcher
 from applications.services import agreements as svc
+from applications.services import lifecycle
 from portal.models import CompanyMembership
 from tests.conftest import PASSWORD, login_with_mfa
 
@@ -36,7 +37,7 @@ def pdf_fonts(data: bytes) -> set[str]:
 
 @pytest.fixture
 def prepared(selected, olivia, signing_cert):
-    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     svc.render_version(version_id=agreement.current_version().pk)  # what the worker does
     agreement.refresh_from_db()
     return agreement
@@ -96,7 +97,7 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     officer.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes", "role": "agency"})
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.COUNTERSIGNED
-    svc.agreement_execute(agreement_id=prepared.pk)  # what the worker does
+    lifecycle.agreement_execute(agreement_id=prepared.pk)  # what the worker does
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.EXECUTED
     assert prepared.application.state == State.CONTRACTED
@@ -202,7 +203,7 @@ def test_verification_rejects_a_foreign_pdf(client, signing_cert):
 def test_a_render_that_keeps_failing_is_retried_then_shown_to_the_officer(selected, olivia, signing_cert, monkeypatch):
     from applications.tasks import render_agreement
 
-    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     version = agreement.current_version()
 
     attempts = []
@@ -230,6 +231,6 @@ def test_officer_maintains_clause_templates_and_the_pdf_uses_them(call, olivia, 
     client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "obligations", "title": "제1조(특약)",
                                                       "body": "{회사명}은 {협약종료일}까지 성과를 보고한다."})
     assert call.clause_templates.count() == 1
-    agreement = svc.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     text = pdf_text(svc.render_version(version_id=agreement.current_version().pk).pdf.read())
     assert f"{selected.company.name}은" in text and "제1조(특약)" in text

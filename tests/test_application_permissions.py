@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from applications.models import ProgramOfficer
-from applications.services.submission import application_submit
+from applications.services.lifecycle import application_submit
 from tests.conftest import PASSWORD, login_with_mfa, make_person
 from tests.factories import ProgramFactory
 
@@ -48,7 +48,7 @@ SUBMITTED_CASES = [
     ("get", "/applications/{a}/edit/overview/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 403, "oscar": 404, "rachel": 404, "adam": 403}),
     ("post", "/applications/{a}/autosave/", {"anonymous": 401, "alice": 403, "carol": 403, "bob": 403, "olivia": 403, "oscar": 403, "rachel": 403, "adam": 403}),
     ("get", "/applications/{a}/documents/{d}/", {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
-    ("post", "/applications/{a}/submit/", {"anonymous": 302, "alice": 302, "carol": 302, "bob": 404, "olivia": 403, "oscar": 404, "rachel": 404, "adam": 403}),
+    ("post", "/applications/{a}/submit/", {"anonymous": 302, "alice": 400, "carol": 400, "bob": 404, "olivia": 403, "oscar": 404, "rachel": 404, "adam": 403}),
     ("get", "/applications/{a}/receipt/", {"anonymous": 302, "alice": 200, "carol": 200, "bob": 404, "olivia": 200, "oscar": 404, "rachel": 404, "adam": 200}),
 ]
 CALL_CASES = [

@@ -13,9 +13,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from applications.models import Export
-from applications.services import workflow
+from applications.services import lifecycle
 from applications.services.exports import export_request
-from applications.services.submission import application_submit
+from applications.services.lifecycle import application_submit
 from portal.models import OutboundEmail
 from tests.conftest import wait_until
 
@@ -64,7 +64,7 @@ def test_a_transition_succeeds_with_the_broker_down_and_the_mail_goes_out_once_i
 
     monkeypatch.setattr("portal.tasks.deliver_email.apply_async", broker_down)
     before = OutboundEmail.objects.count()
-    application = workflow.screening_pass(user=olivia, application_id=submitted.pk)
+    application = lifecycle.screening_pass(user=olivia, application_id=submitted.pk)
     assert application.state == "under_review"
     pending = OutboundEmail.objects.filter(sent_at__isnull=True)
     assert OutboundEmail.objects.count() == before + 1
@@ -109,10 +109,10 @@ def test_rendering_an_agreement_twice_through_the_worker_yields_one_file(celery_
     from pathlib import Path
 
     from applications.models import AgreementVersion
-    from applications.services.agreements import agreement_prepare
+    from applications.services import lifecycle
     from applications.tasks import render_agreement
 
-    agreement = agreement_prepare(user=olivia, application_id=selected.pk)  # queues the first render on commit
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)  # queues the first render on commit
     version = agreement.current_version()
     render_agreement.delay(version.pk)  # a duplicate
     assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=60)

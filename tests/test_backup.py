@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from applications.models import Agreement, Application, ApplicationEvent
-from applications.services import agreements
+from applications.services import agreements, lifecycle
 from applications.services.events import verify_chain
 from portal.models import Company, User
 
@@ -24,7 +24,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
         make_person(f"gone{n}@example.com").delete()
     selected, olivia = request.getfixturevalue("selected"), request.getfixturevalue("olivia")
     request.getfixturevalue("signing_cert")
-    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
     counts = {model: model.objects.count() for model in (User, Company, Application, ApplicationEvent, Agreement)}
     pdf = agreement.current_version().pdf.read()

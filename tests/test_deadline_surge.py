@@ -47,7 +47,7 @@ def submit(base: str, session: str, application_id: int) -> tuple[int, float]:
     jar.set_cookie(cookie)
     page = opener.open(f"{base}/applications/{application_id}/edit/review/", timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode()
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "confirm": "yes"}).encode()
     request = urllib.request.Request(f"{base}/applications/{application_id}/submit/", data=body,
                                      headers={"Referer": f"{base}/applications/{application_id}/edit/review/"})
     started = time.perf_counter()

@@ -10,11 +10,12 @@ from django.test import Client
 from django.utils import timezone
 
 from applications.models import Application, State
+from applications.services import lifecycle
 from portal.models import CompanyMembership, OutboundEmail, User
 from reviews.models import Appeal, Assignment, Review, ReviewerTie, SelectionRound
 from reviews.services import evaluation, selection
 from reviews.services.selection import selection_apply
-from tests.conftest import PASSWORD, login_with_mfa, make_person, score_all, under_review
+from tests.conftest import PASSWORD, close_call, login_with_mfa, make_person, score_all, under_review
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +218,7 @@ def _score_everything(panel, applications, olivia, per_application):
     for application, values in zip(applications, per_application):
         for assignment, scores in zip(Assignment.objects.filter(application=application).order_by("pk"), values):
             score_all(assignment, scores)
+    close_call(panel.call)
 
 
 def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result(panel, applications, olivia, alice, call):
@@ -241,7 +243,7 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
     client.post(f"/officer/selections/{selection_round.pk}/items/{item.pk}/", {"decision": "selected", "grant": "150000000", "reason": "위원회 의결"})
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
-    client.post(f"/officer/selections/{selection_round.pk}/finalize/")
+    client.post(f"/officer/selections/{selection_round.pk}/finalize/", {"confirm": "yes"})
     selection_round.refresh_from_db()
     assert selection_round.finalized_at is not None
     selection_apply(round_id=selection_round.pk)  # what the Celery task does
@@ -299,7 +301,7 @@ def test_appeal_after_the_window_is_refused(panel, single, olivia, alice, call):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="7|closed|마감"):
-        selection.appeal_file(user=alice, application_id=single[0].pk, reason="늦은 이의",
+        lifecycle.appeal_file(user=alice, application_id=single[0].pk, reason="늦은 이의",
                               now=timezone.now() + timedelta(days=7, minutes=1))
     assert Application.objects.get(pk=single[0].pk).state == State.REJECTED
 
@@ -309,8 +311,8 @@ def test_rereview_sends_the_application_back_to_evaluation(panel, single, olivia
     selection_round = selection.selection_run(user=olivia, call=call)
     selection.selection_finalize(user=olivia, round_id=selection_round.pk)
     selection_apply(round_id=selection_round.pk)
-    appeal = selection.appeal_file(user=alice, application_id=single[0].pk, reason="재평가 요청", now=timezone.now())
-    selection.appeal_decide(user=olivia, appeal_id=appeal.pk, outcome="rereview", note="평가위원 채점 오류 확인")
+    appeal = lifecycle.appeal_file(user=alice, application_id=single[0].pk, reason="재평가 요청", now=timezone.now())
+    lifecycle.appeal_order_rereview(user=olivia, appeal_id=appeal.pk, note="평가위원 채점 오류 확인")
     assert Application.objects.get(pk=single[0].pk).state == State.UNDER_REVIEW
 
 

@@ -45,7 +45,7 @@ def test_with_redis_down_submissions_are_stored_and_mail_waits(complete_draft, a
     dead_cache = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/1"}}
     with override_settings(CACHES=dead_cache):
         # Sessions fall back to the database; the broker's absence only delays the e-mail.
-        response = client.post(f"/applications/{complete_draft.pk}/submit/")
+        response = client.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
         assert response.status_code == 302
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.SUBMITTED and application.receipt_number

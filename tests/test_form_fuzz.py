@@ -125,7 +125,7 @@ def fuzz_world(matrix_world, call):
     (withdrawal; the officer's screening actions), and a call that has not opened (set-up, an
     unlocked rubric)."""
     from applications.demo import configure_call
-    from applications.services.submission import application_submit
+    from applications.services.lifecycle import application_submit
     from portal.models import CompanyMembership
     from reviews.services import evaluation
     from tests.conftest import make_complete_draft, timezone_now

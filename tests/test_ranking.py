@@ -13,13 +13,18 @@ from reviews.ranking import (
     SELECTED,
     WAITLISTED,
     Candidate,
-    aggregate,
     aggregate_from_sums,
     rank,
     select_within_budget,
     weighted_total,
 )
 
+
+
+def aggregate(totals, *, trimmed, trim_min):
+    """The reviewers' totals as the database hands them to the ranking: count, sum, highest, lowest."""
+    return aggregate_from_sums(n=len(totals), total=sum(totals, D(0)), high=max(totals), low=min(totals),
+                               trimmed=trimmed, trim_min=trim_min)
 
 def test_weighted_total_scales_each_criterion_to_its_weight():
     # 기술성 32/40 ×40, 사업성 20/25 ×30, 추진역량 9/10 ×20, 파급효과 4/5 ×10
@@ -38,18 +43,6 @@ def test_trimmed_mean_drops_the_highest_and_the_lowest():
 def test_trimmed_mean_falls_back_to_the_mean_below_the_minimum_number_of_reviewers():
     # Four reviewers, minimum five: a plain mean of all four.
     assert aggregate([D(80), D(100), D(75), D(50)], trimmed=True, trim_min=5) == D("76.250")
-
-
-def test_the_database_sums_give_the_same_result_as_the_list():
-    totals = [D("81.5"), D("77.25"), D("90"), D("62.75"), D("70")]
-    for trimmed in (True, False):
-        assert aggregate_from_sums(n=5, total=sum(totals), high=max(totals), low=min(totals), trimmed=trimmed, trim_min=5) == \
-            aggregate(totals, trimmed=trimmed, trim_min=5)
-
-
-def _c(receipt, final, grant=100, means=None, bonus=D(0)):
-    return Candidate(application_id=int(receipt[-2:]), receipt_number=receipt, aggregated=D(final) - bonus, bonus=bonus,
-                     grant=grant, reviews=5, criterion_means=means or {})
 
 
 def test_ties_are_broken_by_the_written_order_then_the_smaller_grant():

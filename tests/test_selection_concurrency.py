@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from applications.models import ProgramOfficer
 from reviews.models import Assignment, SelectionRound
 from reviews.services import evaluation, selection
-from tests.conftest import make_person, score_all, under_review
+from tests.conftest import close_call, make_person, score_all, under_review
 from tests.test_submission_concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -21,6 +21,7 @@ def test_two_officers_finalising_at_once_finalise_once(call, olivia, alice, acme
     evaluation.auto_assign(user=olivia, panel=panel)
     for assignment in Assignment.objects.filter(application=application):
         score_all(assignment, [36, 25, 18, 9])
+    close_call(call)
     first = selection.selection_run(user=olivia, call=call)
     second = selection.selection_run(user=otto, call=call)
     results = run_together(
@@ -37,6 +38,7 @@ def test_the_same_round_finalised_twice_at_once_happens_once(call, olivia, alice
     evaluation.auto_assign(user=olivia, panel=panel)
     for assignment in Assignment.objects.filter(application=application):
         score_all(assignment, [36, 25, 18, 9])
+    close_call(call)
     selection_round = selection.selection_run(user=olivia, call=call)
     results = run_together(*[(lambda: selection.selection_finalize(user=olivia, round_id=selection_round.pk)) for _ in range(2)])
     assert sum(isinstance(r, SelectionRound) for r in results) == 1, results
@@ -44,9 +46,9 @@ def test_the_same_round_finalised_twice_at_once_happens_once(call, olivia, alice
 
 def test_two_signatures_of_the_company_at_once_sign_once(selected, olivia, alice, signing_cert):
     from applications.models import Signature
-    from applications.services import agreements
+    from applications.services import agreements, lifecycle
 
-    agreement = agreements.agreement_prepare(user=olivia, application_id=selected.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     version = agreements.render_version(version_id=agreement.current_version().pk)
     agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
     results = run_together(*[
@@ -79,6 +81,7 @@ def test_two_officers_selecting_at_once_cannot_together_exceed_the_budget(call, 
             score_all(assignment, values)
     Call.objects.filter(pk=call.pk).update(budget_total=300_000_000)  # two grants of 150,000,000
     call.refresh_from_db()
+    close_call(call)
     selection_round = selection.selection_run(user=olivia, call=call)
     first = selection_round.items.get(application=applications[0])
     selection.item_override(user=olivia, item_id=first.pk, decision="waitlisted", grant=150_000_000, reason="예산 재검토")

@@ -158,7 +158,7 @@ def test_the_application_size_limit_is_enforced(as_alice, draft, call):
 
 
 def test_submission_issues_a_receipt_stores_eligibility_and_sends_mail(as_alice, complete_draft, call):
-    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == f"/applications/{complete_draft.pk}/receipt/"
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.SUBMITTED
@@ -175,8 +175,8 @@ def test_submission_issues_a_receipt_stores_eligibility_and_sends_mail(as_alice,
 
 
 def test_a_double_click_gives_one_submission_and_one_receipt(as_alice, complete_draft, call):
-    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
-    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 302
     call.refresh_from_db()
     assert call.receipt_seq == 1
@@ -193,7 +193,7 @@ def _closing_in_two_minutes(call: Call) -> Call:
 def test_submission_after_the_deadline_is_refused_on_the_server_clock(as_alice, complete_draft, call):
     call = _closing_in_two_minutes(call)
     with freeze_time(call.closes_at + timedelta(seconds=1)):
-        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
     assert "마감" in response.content.decode() or "closed" in response.content.decode()
     complete_draft.refresh_from_db()
@@ -203,13 +203,13 @@ def test_submission_after_the_deadline_is_refused_on_the_server_clock(as_alice, 
 def test_submission_one_second_before_the_deadline_is_accepted(as_alice, complete_draft, call):
     call = _closing_in_two_minutes(call)
     with freeze_time(call.closes_at - timedelta(seconds=1)):
-        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 302
     assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
 
 
 def test_incomplete_application_lists_everything_missing_and_stays_a_draft(as_alice, draft):
-    response = as_alice.post(f"/applications/{draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
@@ -220,7 +220,7 @@ def test_incomplete_application_lists_everything_missing_and_stays_a_draft(as_al
 
 def test_over_cap_budget_blocks_submission(as_alice, complete_draft):
     Application.objects.filter(pk=complete_draft.pk).update(grant_requested=250_000_000)
-    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
     assert any("250,000,000" in p for p in response.context["problems"])
 
@@ -228,13 +228,13 @@ def test_over_cap_budget_blocks_submission(as_alice, complete_draft):
 def test_a_failing_hard_rule_blocks_submission(as_alice, complete_draft, acme):
     acme.ksic_code = "G47110"
     acme.save()
-    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
     assert any("G47110" in p for p in response.context["problems"])
 
 
 def test_submitted_application_cannot_be_edited(as_alice, complete_draft):
-    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     response = as_alice.post(f"/applications/{complete_draft.pk}/edit/overview/", {"project_title": "바꿈"})
     assert response.status_code == 302
     assert Application.objects.get(pk=complete_draft.pk).project_title == "MES 도입을 통한 품질 고도화"
@@ -242,7 +242,7 @@ def test_submitted_application_cannot_be_edited(as_alice, complete_draft):
 
 
 def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
-    as_alice.post(f"/applications/{complete_draft.pk}/submit/")
+    as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": ""})
     assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
     as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다."})

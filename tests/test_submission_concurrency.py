@@ -9,6 +9,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, Call, State
+from applications.services import lifecycle
 from applications.services import submission as svc
 from portal.models import CompanyMembership
 from tests.conftest import make_complete_draft, make_person
@@ -41,7 +42,7 @@ def run_together(*actions):
 
 def test_double_submit_from_two_requests_gives_one_receipt(alice, complete_draft, call):
     results = run_together(*[
-        (lambda: svc.application_submit(user=alice, application_id=complete_draft.pk, now=timezone.now()).receipt_number)
+        (lambda: lifecycle.application_submit(user=alice, application_id=complete_draft.pk, now=timezone.now()).receipt_number)
         for _ in range(2)
     ])
     assert results[0] == results[1] == f"{call.code}-00001", results
@@ -57,7 +58,7 @@ def test_concurrent_submissions_get_unique_gap_free_receipts(call):
         CompanyMembership.objects.create(company=company, user=person, role="owner")
         drafts.append((person, make_complete_draft(person, company, call)))
     results = run_together(*[
-        (lambda p=person, d=draft: svc.application_submit(user=p, application_id=d.pk, now=timezone.now()).receipt_number)
+        (lambda p=person, d=draft: lifecycle.application_submit(user=p, application_id=d.pk, now=timezone.now()).receipt_number)
         for person, draft in drafts
     ])
     assert sorted(results) == [f"{call.code}-{n:05d}" for n in range(1, 9)], results

@@ -94,7 +94,7 @@ REGISTRY = {
         post="L    404  403  403  404  404  404  403  404  403"),
     "application_submit": Url(lambda w: {"pk": w["application"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
-        post="L    404  302  302  404  404  404  403  404  403"),
+        post="L    404  400  400  404  404  404  403  404  403"),
     "application_receipt": Url(lambda w: {"pk": w["application"].pk},
         get= "L    404  200  200  404  404  404  200  404  200",
         post="L    405  405  405  405  405  405  405  405  405"),

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from applications.models import AgreementVersion
-from applications.services.agreements import agreement_prepare
+from applications.services import lifecycle
 from portal.gunicorn_server import ROOT, database_url
 from tests.conftest import wait_until
 
@@ -50,7 +50,7 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
            "PORTAL_FAULT_RENDER_DELAY": "4"}
     first = start_worker(env)
     try:
-        agreement = agreement_prepare(user=olivia, application_id=selected.pk)  # queues the render on commit
+        agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)  # queues the render on commit
         version = agreement.current_version()
         # Kill it while it is inside the render: its transaction holds the version's row lock.
         assert wait_until(lambda: render_in_progress(), timeout=30)

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, Notification, RevisionRequest, State
-from applications.services import workflow
+from applications.services import lifecycle
 from applications.services.events import verify_chain
-from applications.services.submission import application_submit
+from applications.services.lifecycle import application_submit
 from portal.models import OutboundEmail
 from tests.conftest import PASSWORD, login_with_mfa
 
@@ -85,7 +85,7 @@ def test_revision_request_limits_what_the_applicant_may_change_and_resubmission(
     }
     applicant.post(f"/applications/{submitted.pk}/edit/budget/", data)
     assert Application.objects.get(pk=submitted.pk).budget_lines.first().amount == 210_000_000
-    response = applicant.post(f"/applications/{submitted.pk}/submit/")
+    response = applicant.post(f"/applications/{submitted.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.state == State.SCREENING
@@ -94,12 +94,12 @@ def test_revision_request_limits_what_the_applicant_may_change_and_resubmission(
 
 
 def test_overdue_revisions_become_ineligible_once(submitted, olivia):
-    workflow.revision_request(user=olivia, application_id=submitted.pk, message="서류 보완", steps=["documents"],
+    lifecycle.revision_request(user=olivia, application_id=submitted.pk, message="서류 보완", steps=["documents"],
                               due_at=timezone.now() + timedelta(days=2))
-    assert workflow.revision_sweep() == 0
+    assert lifecycle.revision_sweep() == 0
     later = timezone.now() + timedelta(days=3)
-    assert workflow.revision_sweep(now=later) == 1
-    assert workflow.revision_sweep(now=later) == 0
+    assert lifecycle.revision_sweep(now=later) == 1
+    assert lifecycle.revision_sweep(now=later) == 0
     submitted.refresh_from_db()
     assert submitted.state == State.INELIGIBLE
     event = submitted.events.get(action="expire_revision")
@@ -108,7 +108,7 @@ def test_overdue_revisions_become_ineligible_once(submitted, olivia):
 
 
 def test_a_stale_page_is_told_the_application_changed_and_nothing_happens(as_olivia, submitted, olivia):
-    workflow.screening_pass(user=olivia, application_id=submitted.pk)
+    lifecycle.screening_pass(user=olivia, application_id=submitted.pk)
     response = as_olivia.post(f"/officer/applications/{submitted.pk}/ineligible/",
                               {"expected_state": "submitted", "reason": "늦게 본 화면"}, follow=True)
     assert "changed" in response.content.decode() or "바뀌었습니다" in response.content.decode()
@@ -138,7 +138,7 @@ def test_forged_posts_without_a_csrf_token_are_refused(olivia, submitted):
 
 
 def test_bulk_actions_report_each_refusal(as_olivia, submitted, olivia):
-    workflow.screening_pass(user=olivia, application_id=submitted.pk)
+    lifecycle.screening_pass(user=olivia, application_id=submitted.pk)
     response = as_olivia.post("/officer/queue/bulk/", {"action": "begin_screening", "ids": [submitted.pk]}, follow=True)
     html = response.content.decode()
     assert submitted.receipt_number in html
@@ -167,7 +167,7 @@ def test_queue_filters_and_searches(as_olivia, submitted):
 
 
 def test_timeline_shows_every_event_with_its_message(client, alice, submitted, olivia):
-    workflow.revision_request(user=olivia, application_id=submitted.pk, message="재무제표를 다시 올리세요.", steps=["documents"],
+    lifecycle.revision_request(user=olivia, application_id=submitted.pk, message="재무제표를 다시 올리세요.", steps=["documents"],
                               due_at=timezone.now() + timedelta(days=2))
     client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
     html = client.get(f"/applications/{submitted.pk}/").content.decode()
@@ -186,7 +186,7 @@ def test_events_cannot_be_edited_or_deleted_through_the_app(submitted):
 
 
 def test_verify_events_detects_an_altered_and_a_removed_event(submitted, olivia):
-    workflow.screening_pass(user=olivia, application_id=submitted.pk)
+    lifecycle.screening_pass(user=olivia, application_id=submitted.pk)
     call_command("verify_events")
     ApplicationEvent.objects.filter(application=submitted, action="submitted").update(message="조작")
     with pytest.raises(CommandError):

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, ProgramOfficer, State
-from applications.services import workflow
-from applications.services.submission import application_submit
+from applications.services import lifecycle
+from applications.services.lifecycle import application_submit
 from tests.conftest import make_person
 from tests.test_submission_concurrency import run_together
 
@@ -28,12 +28,12 @@ def otto(program):
 
 def test_two_officers_deciding_at_once_one_wins_the_other_is_told(submitted, olivia, otto):
     results = run_together(
-        lambda: workflow.screening_pass(user=olivia, application_id=submitted.pk, expected_state=State.SUBMITTED),
-        lambda: workflow.screening_declare_ineligible(user=otto, application_id=submitted.pk, reason="서류 미비",
+        lambda: lifecycle.screening_pass(user=olivia, application_id=submitted.pk, expected_state=State.SUBMITTED),
+        lambda: lifecycle.screening_declare_ineligible(user=otto, application_id=submitted.pk, reason="서류 미비",
                                                       expected_state=State.SUBMITTED),
     )
     winners = [r for r in results if isinstance(r, Application)]
-    losers = [r for r in results if isinstance(r, workflow.StaleState)]
+    losers = [r for r in results if isinstance(r, lifecycle.StaleState)]
     assert len(winners) == 1 and len(losers) == 1, results
     final = Application.objects.get(pk=submitted.pk).state
     assert final == winners[0].state
@@ -42,9 +42,9 @@ def test_two_officers_deciding_at_once_one_wins_the_other_is_told(submitted, oli
 
 def test_the_same_decision_twice_at_once_happens_once(submitted, olivia, otto):
     results = run_together(
-        lambda: workflow.screening_pass(user=olivia, application_id=submitted.pk),
-        lambda: workflow.screening_pass(user=otto, application_id=submitted.pk),
+        lambda: lifecycle.screening_pass(user=olivia, application_id=submitted.pk),
+        lambda: lifecycle.screening_pass(user=otto, application_id=submitted.pk),
     )
     assert sum(isinstance(r, Application) for r in results) == 1, results
-    assert sum(isinstance(r, workflow.TransitionRefused) for r in results) == 1, results
+    assert sum(isinstance(r, lifecycle.TransitionRefused) for r in results) == 1, results
     assert ApplicationEvent.objects.filter(application=submitted, action="pass_screening").count() == 1

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from applications.models import Application, ApplicationEvent, ProgramOfficer, State
-from applications.services import submission as svc
-from applications.services import workflow
+from applications.services import lifecycle
 from applications.services.events import verify_chain
 from portal.models import CompanyMembership
 from reviews.models import ReviewerProfile
@@ -37,7 +36,7 @@ ALLOWED = {
 ROLES = ["member", "outsider", "officer", "other_officer", "reviewer", "admin"]
 # The people who can move the application come up more often, so that sequences get far.
 ACTORS = st.sampled_from(["member"] * 3 + ["officer"] * 3 + ROLES)
-REFUSALS = (PermissionDenied, ValidationError, svc.SubmissionRefused)
+REFUSALS = (PermissionDenied, ValidationError, lifecycle.SubmissionRefused)
 
 
 def make_machine(call, olivia, seen: set):
@@ -84,37 +83,37 @@ def make_machine(call, olivia, seen: set):
 
         @rule(role=ACTORS)
         def submit(self, role):
-            self._attempt("submit", role, lambda u: svc.application_submit(user=u, application_id=self.application.pk, now=timezone.now()))
+            self._attempt("submit", role, lambda u: lifecycle.application_submit(user=u, application_id=self.application.pk, now=timezone.now()))
 
         @rule(role=ACTORS)
         def begin_screening(self, role):
-            self._attempt("begin_screening", role, lambda u: workflow.screening_begin(user=u, application_id=self.application.pk))
+            self._attempt("begin_screening", role, lambda u: lifecycle.screening_begin(user=u, application_id=self.application.pk))
 
         @rule(role=ACTORS)
         def pass_screening(self, role):
-            self._attempt("pass_screening", role, lambda u: workflow.screening_pass(user=u, application_id=self.application.pk))
+            self._attempt("pass_screening", role, lambda u: lifecycle.screening_pass(user=u, application_id=self.application.pk))
 
         @rule(role=ACTORS)
         def declare_ineligible(self, role):
-            self._attempt("declare_ineligible", role, lambda u: workflow.screening_declare_ineligible(
+            self._attempt("declare_ineligible", role, lambda u: lifecycle.screening_declare_ineligible(
                 user=u, application_id=self.application.pk, reason="요건 미충족"))
 
         @rule(role=ACTORS, steps=st.sampled_from([["budget"], ["documents", "declarations"]]))
         def request_revision(self, role, steps):
-            self._attempt("request_revision", role, lambda u: workflow.revision_request(
+            self._attempt("request_revision", role, lambda u: lifecycle.revision_request(
                 user=u, application_id=self.application.pk, message="보완하세요", steps=steps,
                 due_at=timezone.now() + timedelta(days=2)))
 
         @rule(role=ACTORS)
         def resubmit(self, role):
-            self._attempt("resubmit", role, lambda u: workflow.revision_resubmit(user=u, application_id=self.application.pk, now=timezone.now()))
+            self._attempt("resubmit", role, lambda u: lifecycle.revision_resubmit(user=u, application_id=self.application.pk, now=timezone.now()))
 
         # Withdrawal ends everything, so it is drawn rarely to let sequences reach the later states.
         @rule(role=ACTORS, chance=st.integers(min_value=0, max_value=5))
         def withdraw(self, role, chance):
             if chance:
                 return
-            self._attempt("withdraw", role, lambda u: svc.application_withdraw(user=u, application_id=self.application.pk, reason="사정상 포기"))
+            self._attempt("withdraw", role, lambda u: lifecycle.application_withdraw(user=u, application_id=self.application.pk, reason="사정상 포기"))
 
         @invariant()
         def every_state_change_has_exactly_one_event(self):

@@ -7,12 +7,14 @@ from applications.models.agreements import (
     Signature,
 )
 from applications.models.application import (
+    INTERNAL_EVENTS,
     WITHDRAWABLE,
     Application,
     ApplicationDocument,
     ApplicationEvent,
     BudgetCategory,
     BudgetLine,
+    EventType,
     Notification,
     RevisionRequest,
     State,
@@ -33,6 +35,7 @@ from applications.models.form_definitions import FieldType, FormField, FormSecti
 from applications.models.programs import Program, ProgramOfficer
 
 __all__ = [
+    "INTERNAL_EVENTS",
     "Agreement",
     "AgreementState",
     "AgreementVersion",
@@ -46,6 +49,7 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "Call",
+    "EventType",
     "CallIndustry",
     "CallRegion",
     "DocumentKind",

@@ -98,7 +98,6 @@ class Agreement(FSMModelMixin, models.Model):
 class AgreementVersion(models.Model):
     class Render(models.TextChoices):
         PENDING = "pending", _("Waiting to be rendered")
-        RENDERING = "rendering", _("Rendering")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 

@@ -25,6 +25,7 @@ class State(models.TextChoices):
     APPEAL = "appeal", _("Appeal")
     SELECTED = "selected", _("Selected")
     WAITLISTED = "waitlisted", _("Waitlisted")
+    OFFERED = "offered", _("Place offered")
     REJECTED = "rejected", _("Not selected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     AGREEMENT = "agreement", _("Agreement in progress")
@@ -69,6 +70,9 @@ class Application(FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.TextField(blank=True)
+    # The grant this application holds while selected, offered a place or under agreement:
+    # what the call's budget has committed to it (set by the decision and the offer).
+    grant_awarded = models.BigIntegerField(null=True, blank=True, editable=False)
     # Hash of the newest event: deleting the last event is noticed too.
     event_head = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -86,8 +90,11 @@ class Application(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.receipt_number or f"{self.call.code} / {self.company}"
 
-    # --- Transitions. Each only changes the state; the service that calls it checks the
-    # deadline and completeness, holds the row lock and writes the event.
+    # --- Transitions. Each only checks the source state and the person's permission and
+    # changes the state; the service in applications/services/lifecycle.py that runs it
+    # holds the row locks, checks the business guards (deadlines, budget) and writes the
+    # one event. Transitions without a permission are run by the system (beat jobs, the
+    # worker), never from a view.
 
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission="applications.submit_application")
     def submit(self) -> None:
@@ -116,9 +123,7 @@ class Application(FSMModelMixin, models.Model):
     def declare_ineligible(self) -> None:
         pass
 
-    # Run by the periodic sweep, not by a person: no permission, a condition instead.
-    @transition(field=state, source=State.REVISION_REQUESTED, target=State.INELIGIBLE,
-                conditions=[lambda application: application.revision_overdue(getattr(application, "clock", None))])
+    @transition(field=state, source=State.REVISION_REQUESTED, target=State.INELIGIBLE)
     def expire_revision(self) -> None:
         pass
 
@@ -134,8 +139,22 @@ class Application(FSMModelMixin, models.Model):
     def reject(self) -> None:
         pass
 
-    @transition(field=state, source=State.WAITLISTED, target=State.SELECTED, permission="applications.decide_selection")
-    def promote(self) -> None:
+    # A place freed by a selected application is offered to the next on the waiting list;
+    # the company accepts or declines by a deadline, or is taken to have given up (포기 간주).
+    @transition(field=state, source=State.WAITLISTED, target=State.OFFERED, permission="applications.decide_selection")
+    def offer_place(self) -> None:
+        pass
+
+    @transition(field=state, source=State.OFFERED, target=State.SELECTED, permission="applications.answer_offer")
+    def accept_offer(self) -> None:
+        pass
+
+    @transition(field=state, source=State.OFFERED, target=State.WITHDRAWN, permission="applications.answer_offer")
+    def decline_offer(self) -> None:
+        pass
+
+    @transition(field=state, source=State.OFFERED, target=State.WITHDRAWN)
+    def lapse_offer(self) -> None:
         pass
 
     @transition(field=state, source=[State.REJECTED, State.WAITLISTED], target=State.APPEAL, permission="applications.appeal_application")
@@ -156,7 +175,6 @@ class Application(FSMModelMixin, models.Model):
     def start_agreement(self) -> None:
         pass
 
-    # Run by the worker when the signed agreement is executed.
     @transition(field=state, source=State.AGREEMENT, target=State.CONTRACTED)
     def execute_agreement(self) -> None:
         pass
@@ -174,12 +192,6 @@ class Application(FSMModelMixin, models.Model):
         if not hasattr(self, "_open_revision"):
             self._open_revision = self.revisions.filter(resolved_at__isnull=True).order_by("-created_at").first()
         return self._open_revision
-
-    def revision_overdue(self, now=None) -> bool:
-        from django.utils import timezone
-
-        revision = self.open_revision()
-        return revision is not None and (now or timezone.now()) >= revision.due_at
 
 
 class BudgetCategory(models.TextChoices):
@@ -233,6 +245,55 @@ class ApplicationDocument(models.Model):
         return self.original_name
 
 
+class EventType(models.TextChoices):
+    """Everything that is recorded of an application, in one vocabulary: its own changes,
+    screening, the evaluation, the selection, appeals and the agreement. The values are
+    stored (and hashed) as they are; labels are what the timeline shows."""
+
+    CREATED = "created", _("Application started")
+    DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
+    DOCUMENT_REMOVED = "document_removed", _("Document removed")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SCREENING_STARTED = "begin_screening", _("Screening started")
+    SCREENING_PASSED = "pass_screening", _("Eligible: passed to evaluation")
+    REVISION_REQUESTED = "request_revision", _("Revision requested")
+    REVISION_SENT = "resubmit", _("Revision sent")
+    DECLARED_INELIGIBLE = "declare_ineligible", _("Declared ineligible")
+    REVISION_EXPIRED = "expire_revision", _("Revision not sent in time: ineligible")
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("Reviewer assigned")
+    NO_CONFLICT_DECLARED = "no_conflict_declared", _("Reviewer declared no conflict of interest")
+    CONFLICT_DECLARED = "conflict_declared", _("Reviewer declared a conflict of interest")
+    REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
+    REVIEW_REOPENED = "review_reopened", _("Review reopened")
+    ASSIGNMENT_WAIVED = "assignment_waived", _("Review waived")
+    DECISION_ADJUSTED = "decision_adjusted", _("Proposed decision adjusted")
+    SELECTED = "select", _("Selected")
+    WAITLISTED = "waitlist", _("Waitlisted")
+    REJECTED = "reject", _("Not selected")
+    PLACE_OFFERED = "offer_place", _("Place offered from the waiting list")
+    OFFER_ACCEPTED = "accept_offer", _("Offer accepted: selected")
+    OFFER_DECLINED = "decline_offer", _("Offer declined")
+    OFFER_LAPSED = "lapse_offer", _("Offer not answered in time: taken as given up")
+    APPEAL_FILED = "appeal", _("Appeal filed")
+    APPEAL_DISMISSED = "dismiss_appeal", _("Appeal dismissed")
+    REREVIEW_ORDERED = "order_rereview", _("Re-review ordered")
+    AGREEMENT_PREPARED = "start_agreement", _("Agreement prepared")
+    AGREEMENT_TERMS_CHANGED = "agreement_terms_changed", _("Agreement terms changed")
+    AGREEMENT_ISSUED = "agreement_issued", _("Agreement issued for signature")
+    AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed by the company")
+    AGREEMENT_COUNTERSIGNED = "agreement_countersigned", _("Agreement countersigned")
+    AGREEMENT_EXECUTED = "agreement_executed", _("Agreement executed")
+
+
+# The evaluation's inner workings: shown to officers, never to the applicant (who a
+# reviewer is, and what one reviewer gave, stay with the agency).
+INTERNAL_EVENTS = frozenset({
+    EventType.REVIEWER_ASSIGNED, EventType.NO_CONFLICT_DECLARED, EventType.CONFLICT_DECLARED, EventType.REVIEW_SUBMITTED, EventType.REVIEW_REOPENED,
+    EventType.ASSIGNMENT_WAIVED, EventType.DECISION_ADJUSTED,
+})
+
+
 class ApplicationEvent(models.Model):
     """Append-only history of an application. Each row's hash covers its content and the
     previous row's hash; `manage.py verify_events` recomputes the chains."""
@@ -241,7 +302,7 @@ class ApplicationEvent(models.Model):
     seq = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=EventType.choices)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30, blank=True)
     message = models.TextField(blank=True)

@@ -16,9 +16,6 @@ class CallQuerySet(models.QuerySet["Call"]):
     def open_at(self, moment) -> CallQuerySet:
         return self.filter(opens_at__lte=moment, closes_at__gt=moment)
 
-    def upcoming_at(self, moment) -> CallQuerySet:
-        return self.filter(opens_at__gt=moment)
-
     def published(self) -> CallQuerySet:
         return self.filter(is_published=True)
 
@@ -57,6 +54,11 @@ class Call(models.Model):
     max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(2000)])
     max_files = models.PositiveSmallIntegerField(_("files per application, at most"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)])
     is_published = models.BooleanField(_("published"), default=False)
+    # The waiting list: how long a company has to answer the offer of a freed place, and
+    # whether a freed place is offered to the next in rank without the officer pressing.
+    offer_days = models.PositiveSmallIntegerField(_("days to answer an offered place"), default=7,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(60)])
+    auto_offer = models.BooleanField(_("offer freed places to the waiting list automatically"), default=False)
     # Derived from the region and industry rules so that the catalogue filters in SQL.
     all_regions = models.BooleanField(default=True, editable=False)
     all_industries = models.BooleanField(default=True, editable=False)

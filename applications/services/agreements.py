@@ -1,5 +1,6 @@
-"""From a selected application to an executed agreement: prepare, render (Celery), issue,
-sign, countersign, execute (signed PDF), and verification by anyone."""
+"""The agreement's documents: its terms and versions, the rendered PDFs (Celery), issue,
+signatures, the final signed PDF, and verification by anyone. The application's own
+transitions (preparing, executing) are in applications/services/lifecycle.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from applications import agreement_text as text
-from applications.models import Agreement, AgreementState, AgreementVersion, Application, Signature, State
+from applications.budget import compute_budget, rules_of
+from applications.models import Agreement, AgreementState, AgreementVersion, Application, EventType, Signature
 from applications.pdf import render_pdf
 from applications.services.events import event_record
 from applications.services.notify import notify_members
@@ -37,13 +39,6 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=day.year + month // 12, month=month % 12 + 1)
 
 
-def _approved_grant(application: Application) -> int:
-    from reviews.services.selection import final_item
-
-    item = final_item(application)
-    return item.grant if item else application.grant_requested
-
-
 def _clauses(application: Application, values: dict) -> list[dict]:
     templates = list(application.call.clause_templates.all())
     pairs = [(t.title, t.body) for t in templates] or [(title, body) for _kind, title, body in text.DEFAULT_CLAUSES]
@@ -51,8 +46,8 @@ def _clauses(application: Application, values: dict) -> list[dict]:
 
 
 def check_terms(application: Application, terms: dict) -> None:
-    """The officer may edit the terms within the call's rules."""
-    call = application.call
+    """The officer may edit the terms within the call's rules: the same budget rules (cap,
+    government share, minimum cash share) that judged the application."""
     start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
     if end <= start:
         raise ValidationError(_("The agreement must end after it starts."), code="period")
@@ -62,13 +57,9 @@ def check_terms(application: Application, terms: dict) -> None:
     if grant + cash + in_kind != total:
         raise ValidationError(_("The grant and the company's cash and in-kind shares must add up to the total cost (%(diff)s apart).")
                               % {"diff": won(abs(total - grant - cash - in_kind))}, code="sum")
-    cap = min(call.max_grant, application.support_level.max_grant if application.support_level_id else call.max_grant)
-    if grant > cap:
-        raise ValidationError(_("The grant is over the cap of %(cap)s by %(over)s.") % {"cap": won(cap), "over": won(grant - cap)}, code="cap")
-    share_cap = total * call.max_grant_share_bp // 10_000
-    if grant > share_cap:
-        raise ValidationError(_("The grant is over the government's share of the total cost (%(cap)s) by %(over)s.")
-                              % {"cap": won(share_cap), "over": won(grant - share_cap)}, code="share")
+    budget = compute_budget(rules=rules_of(application), line_amounts=[(grant + cash, False), (in_kind, True)], grant=grant)
+    if budget.errors:
+        raise ValidationError(budget.errors, code="budget")
     percents = [int(i["percent"]) for i in terms["instalments"]]
     if not percents or sum(percents) != 100 or min(percents) <= 0:
         raise ValidationError(_("The instalments' percentages must be positive and add up to 100."), code="instalments")
@@ -81,7 +72,7 @@ def _terms_for(application: Application, number: str, *, start, end, total, gran
             "instalments": instalments, "clauses": _clauses(application, values)}
 
 
-def _queue_render(version_id: int) -> None:
+def queue_render(version_id: int) -> None:
     from applications.tasks import render_agreement
 
     try:
@@ -90,41 +81,39 @@ def _queue_render(version_id: int) -> None:
         log.warning("Could not queue the rendering of agreement version %s", version_id, exc_info=True)
 
 
-def _event(agreement: Agreement, *, user, action: str, before: str, ip: str | None = None, message: str = "", data=None) -> None:
+def _event(agreement: Agreement, *, user, action: EventType, before: str, ip: str | None = None, message: str = "", data=None) -> None:
     event_record(application=agreement.application, actor=user, action=action, ip=ip, message=message,
                  data={"agreement": agreement.number, "from": before, "to": agreement.state, **(data or {})})
 
 
-def agreement_prepare(*, user, application_id: int, ip: str | None = None) -> Agreement:
-    with transaction.atomic():
-        application = Application.objects.select_for_update(of=("self",)).select_related("call__program", "company", "support_level").get(pk=application_id)
-        if not has_transition_perm(application.start_agreement, user):
-            if application.state != State.SELECTED:
-                raise ValidationError(_("Only a selected application gets an agreement."), code="not_selected")
-            raise PermissionDenied(_("Only the program's officers prepare agreements."))
-        number = f"AG-{application.receipt_number}"
-        budget = budget_of(application)
-        grant = _approved_grant(application)
-        in_kind = budget.in_kind
-        start = _first_of_next_month(timezone.localdate())
-        end = _add_months(start, 6) - datetime.timedelta(days=1)
-        instalments = [{"label": "선급금", "percent": 70, "due": start.isoformat()}, {"label": "잔금", "percent": 30, "due": end.isoformat()}]
-        terms = _terms_for(application, number, start=start, end=end, total=budget.total, grant=grant,
-                           cash=budget.total - grant - in_kind, in_kind=in_kind, instalments=instalments)
-        agreement = Agreement.objects.create(application=application, number=number, created_by=user)
-        version = AgreementVersion.objects.create(agreement=agreement, number=1, terms=terms, created_by=user)
-        from_state = application.state
-        application.start_agreement()
-        application.save()
-        event_record(application=application, actor=user, action="start_agreement", from_state=from_state, to_state=application.state,
-                     ip=ip, data={"agreement": number})
-        transaction.on_commit(lambda: _queue_render(version.pk), robust=True)
-    return agreement
+def agreement_draft(application: Application, *, user) -> tuple[Agreement, AgreementVersion]:
+    """The agreement's first version from the selection: the awarded grant, the budget's
+    in-kind share, six months from the first of next month, 70 % on execution and the rest
+    after the final report. Run by lifecycle.agreement_start under the application's lock."""
+    number = f"AG-{application.receipt_number}"
+    budget = budget_of(application)
+    grant = application.grant_awarded or application.grant_requested
+    in_kind = budget.in_kind
+    start = _first_of_next_month(timezone.localdate())
+    end = _add_months(start, 6) - datetime.timedelta(days=1)
+    instalments = [{"label": "선급금", "percent": 70, "due": start.isoformat()}, {"label": "잔금", "percent": 30, "due": end.isoformat()}]
+    terms = _terms_for(application, number, start=start, end=end, total=budget.total, grant=grant,
+                       cash=budget.total - grant - in_kind, in_kind=in_kind, instalments=instalments)
+    agreement = Agreement.objects.create(application=application, number=number, created_by=user)
+    version = AgreementVersion.objects.create(agreement=agreement, number=1, terms=terms, created_by=user)
+    return agreement, version
 
 
 def agreement_for_update(agreement_id: int) -> Agreement:
-    return Agreement.objects.select_for_update(of=("self",)).select_related("application__call__program", "application__company",
-                                                                            "application__support_level").get(pk=agreement_id)
+    """The agreement locked for a change, its application locked first (the life cycle's
+    lock order: application → agreement), since every change writes the application's event."""
+    from applications.services.lifecycle import lock_application
+
+    application_id = Agreement.objects.values_list("application_id", flat=True).get(pk=agreement_id)
+    application = lock_application(application_id)
+    agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement_id)
+    agreement.application = application
+    return agreement
 
 
 def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end: datetime.date, grant: int, cash: int,
@@ -148,8 +137,8 @@ def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end
             agreement.save()
         AgreementVersion.objects.filter(pk=current.pk).update(superseded_at=timezone.now())
         version = AgreementVersion.objects.create(agreement=agreement, number=current.number + 1, terms=terms, created_by=user)
-        _event(agreement, user=user, action="agreement_terms_changed", before=before, ip=ip, data={"version": version.number})
-        transaction.on_commit(lambda: _queue_render(version.pk), robust=True)
+        _event(agreement, user=user, action=EventType.AGREEMENT_TERMS_CHANGED, before=before, ip=ip, data={"version": version.number})
+        transaction.on_commit(lambda: queue_render(version.pk), robust=True)
     return version
 
 
@@ -183,10 +172,6 @@ def render_version(*, version_id: int) -> AgreementVersion:
             return version
         version.render_attempts += 1
         agreement = version.agreement
-        if settings.FAULT_RENDER_DELAY:
-            import time
-
-            time.sleep(settings.FAULT_RENDER_DELAY)
         data = render_pdf("agreements/agreement.html", _context(agreement, version), title=f"협약서 {agreement.number}")
         name = f"{agreement.number}-v{version.number}.pdf"
         if version.pdf:
@@ -212,7 +197,7 @@ def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreem
             raise ValidationError(_("The PDF of the current version is not ready yet."), code="not_rendered")
         _transition(agreement, "issue", user)
         agreement.save()
-        _event(agreement, user=user, action="agreement_issued", before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
+        _event(agreement, user=user, action=EventType.AGREEMENT_ISSUED, before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
         notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement})
     return agreement
 
@@ -239,7 +224,7 @@ def _check_version(agreement: Agreement, version_id: int, seen_sha256: str) -> A
 
 
 def _record_signature(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None, transition: str,
-                      role: str, action: str) -> tuple[Agreement, Signature]:
+                      role: str, action: EventType) -> tuple[Agreement, Signature]:
     """Lock the agreement, check the signer saw the current PDF, move the state, keep who,
     when, from where and the PDF's hash, and write the event (caller's transaction)."""
     agreement = agreement_for_update(agreement_id)
@@ -258,7 +243,7 @@ def agreement_sign(*, user, agreement_id: int, version_id: int, seen_sha256: str
     view requires it), on the exact PDF identified by its SHA-256."""
     with transaction.atomic():
         _agreement, signature = _record_signature(user=user, agreement_id=agreement_id, version_id=version_id, seen_sha256=seen_sha256,
-                                                  ip=ip, transition="sign", role=Signature.Role.COMPANY, action="agreement_signed")
+                                                  ip=ip, transition="sign", role=Signature.Role.COMPANY, action=EventType.AGREEMENT_SIGNED)
     return signature
 
 
@@ -266,7 +251,7 @@ def agreement_countersign(*, user, agreement_id: int, version_id: int, seen_sha2
     """The managing agency signs second; execution (the signed final PDF) follows in Celery."""
     with transaction.atomic():
         agreement, signature = _record_signature(user=user, agreement_id=agreement_id, version_id=version_id, seen_sha256=seen_sha256,
-                                                 ip=ip, transition="countersign", role=Signature.Role.AGENCY, action="agreement_countersigned")
+                                                 ip=ip, transition="countersign", role=Signature.Role.AGENCY, action=EventType.AGREEMENT_COUNTERSIGNED)
         transaction.on_commit(lambda: _queue_execute(agreement.pk), robust=True)
     return signature
 
@@ -280,31 +265,19 @@ def _queue_execute(agreement_id: int) -> None:
         log.warning("Could not queue the execution of agreement %s", agreement_id, exc_info=True)
 
 
-def agreement_execute(*, agreement_id: int) -> Agreement:
-    """Render the final PDF with the signature page, sign it with the portal's certificate,
-    and put the agreement in force. Safe to run again."""
+def final_pdf_store(agreement: Agreement) -> None:
+    """Render the final PDF with the signature page, sign it with the portal's certificate
+    and keep it with its hash (lifecycle.agreement_execute holds the locks)."""
     from applications import signing
-    from applications.services.workflow import transition_run
 
-    with transaction.atomic():
-        agreement = agreement_for_update(agreement_id)
-        if agreement.state == AgreementState.EXECUTED:
-            return agreement
-        version = agreement.current_version()
-        data = render_pdf("agreements/agreement.html", _context(agreement, version, final=True), title=f"협약서 {agreement.number}")
-        signed = signing.sign_pdf(data, reason=f"협약 체결 {agreement.number}")
-        if agreement.final_pdf:
-            agreement.final_pdf.delete(save=False)
-        agreement.final_pdf.save(f"{agreement.number}.pdf", ContentFile(signed), save=False)
-        agreement.final_sha256 = hashlib.sha256(signed).hexdigest()
-        agreement.executed_at = timezone.now()
-        _transition(agreement, "execute", None)
-        agreement.save()
-        _event(agreement, user=None, action="agreement_executed", before=AgreementState.COUNTERSIGNED,
-               data={"sha256": agreement.final_sha256})
-        transition_run(user=None, application_id=agreement.application_id, name="execute_agreement", expected_state=State.AGREEMENT,
-                       notify="agreements/email/executed", notify_context={"agreement": agreement})
-    return agreement
+    version = agreement.current_version()
+    data = render_pdf("agreements/agreement.html", _context(agreement, version, final=True), title=f"협약서 {agreement.number}")
+    signed = signing.sign_pdf(data, reason=f"협약 체결 {agreement.number}")
+    if agreement.final_pdf:
+        agreement.final_pdf.delete(save=False)
+    agreement.final_pdf.save(f"{agreement.number}.pdf", ContentFile(signed), save=False)
+    agreement.final_sha256 = hashlib.sha256(signed).hexdigest()
+    agreement.executed_at = timezone.now()
 
 
 def verify(*, data: bytes | None = None, number: str = "", sha256: str = "") -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,12 +28,43 @@ from applications.uploads import detect_format, human_size
 from portal.models import User
 from portal.services.audit import audit_record
 
-EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published"}
+EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer"}
+
+
+def publish_problems(call: Call, now: datetime.datetime | None = None) -> list[str]:
+    """What the call lacks before companies may see it: once it opens, its form, documents,
+    levels and rules are fixed, so publishing an incomplete call cannot be mended later."""
+    from applications.selectors import current_form
+
+    now = now or timezone.now()
+    problems = []
+    form = current_form(call)
+    if form is None or not FormField.objects.filter(section__form=form).exists():
+        problems.append(_("Add at least one question to the application form."))
+    if not call.required_documents.filter(is_required=True).exists():
+        problems.append(_("Name at least one document every applicant must upload."))
+    if not call.levels.exists():
+        problems.append(_("Add the call's support levels."))
+    if not call.rules.exclude(kind=RuleKind.ONE_PER_CALL).exists():
+        problems.append(_("Set the eligibility rules (besides one application per company)."))
+    if call.budget_total <= 0:
+        problems.append(_("Set the call's government budget."))
+    if call.closes_at <= now:
+        problems.append(_("The closing time has passed; set a later one."))
+    return problems
 
 
 def _refuse_if_opened(call: Call, now: datetime.datetime | None = None) -> None:
     if call.has_opened(now):
         raise ValidationError(_("The call has opened: its form, eligibility rules, support levels and documents are fixed."), code="opened")
+
+
+def _lock(user: User, call: Call) -> Call:
+    """The call's row, locked for the change (set-up changes of one call take turns), after
+    checking the person runs its program. Callers are inside `transaction.atomic`."""
+    if not user.has_perm("applications.manage_call", call):
+        raise PermissionDenied(_("Only the program's officers set up its calls."))
+    return Call.objects.select_for_update().select_related("program").get(pk=call.pk)
 
 
 @transaction.atomic
@@ -48,6 +79,7 @@ def call_create(*, user: User, program: Program, data: dict, ip: str | None = No
 
 @transaction.atomic
 def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, now: datetime.datetime | None = None) -> Call:
+    call = _lock(user, call)
     now = now or timezone.now()
     changed = {field for field, value in data.items() if getattr(call, field) != value}
     if call.has_opened(now):
@@ -62,6 +94,10 @@ def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, no
             raise ValidationError(_("An open call's closing time can only be extended, never brought forward."), code="earlier")
     for field in changed:
         setattr(call, field, data[field])
+    if "is_published" in changed and call.is_published:
+        problems = publish_problems(call, now)
+        if problems:
+            raise ValidationError([_("The call cannot be published yet:")] + problems, code="incomplete")
     if changed:
         call.full_clean()
         call.save()
@@ -71,6 +107,7 @@ def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, no
 
 @transaction.atomic
 def rule_set(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, ip: str | None = None) -> EligibilityRule:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     rule, _created = EligibilityRule.objects.update_or_create(
         call=call, kind=kind, defaults={"params": params, "is_hard": is_hard}
@@ -82,6 +119,7 @@ def rule_set(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, 
 
 @transaction.atomic
 def rule_delete(*, user: User, call: Call, rule_id: int, ip: str | None = None) -> None:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     rule = EligibilityRule.objects.filter(call=call, pk=rule_id).first()
     if rule is None:
@@ -107,6 +145,7 @@ def _derive_catalogue_filters(call: Call) -> None:
 
 @transaction.atomic
 def level_add(*, user: User, call: Call, data: dict) -> SupportLevel:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     if data["max_grant"] > call.max_grant:
         raise ValidationError(_("A level's cap cannot exceed the call's maximum grant."), code="over_call_cap")
@@ -119,6 +158,7 @@ def level_add(*, user: User, call: Call, data: dict) -> SupportLevel:
 
 @transaction.atomic
 def level_delete(*, user: User, call: Call, level_id: int) -> None:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     SupportLevel.objects.filter(call=call, pk=level_id).delete()
     audit_record(actor=user, action="call.level_deleted", target=call, data={"id": level_id})
@@ -126,6 +166,7 @@ def level_delete(*, user: User, call: Call, level_id: int) -> None:
 
 @transaction.atomic
 def requirement_add(*, user: User, call: Call, data: dict) -> RequiredDocument:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     if not data.get("formats"):
         raise ValidationError(_("Choose at least one accepted format."), code="no_format")
@@ -136,6 +177,7 @@ def requirement_add(*, user: User, call: Call, data: dict) -> RequiredDocument:
 
 @transaction.atomic
 def requirement_delete(*, user: User, call: Call, requirement_id: int) -> None:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     RequiredDocument.objects.filter(call=call, pk=requirement_id).delete()
     audit_record(actor=user, action="call.document_deleted", target=call, data={"id": requirement_id})
@@ -164,6 +206,7 @@ def _editable_form(call: Call) -> FormVersion:
 
 @transaction.atomic
 def form_section_add(*, user: User, call: Call, title_ko: str, title_en: str) -> FormSection:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     form = _editable_form(call)
     section = FormSection.objects.create(form=form, order=form.sections.count(), title_ko=title_ko, title_en=title_en)
@@ -173,6 +216,7 @@ def form_section_add(*, user: User, call: Call, title_ko: str, title_en: str) ->
 
 @transaction.atomic
 def form_field_add(*, user: User, call: Call, section_id: int, data: dict) -> FormField:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     form = _editable_form(call)
     section = form.sections.filter(pk=section_id).first()
@@ -191,6 +235,7 @@ def form_field_add(*, user: User, call: Call, section_id: int, data: dict) -> Fo
 
 @transaction.atomic
 def form_field_delete(*, user: User, call: Call, field_id: int) -> None:
+    call = _lock(user, call)
     _refuse_if_opened(call)
     form = _editable_form(call)
     field = FormField.objects.filter(pk=field_id, section__form__call=call).first()
@@ -202,6 +247,7 @@ def form_field_delete(*, user: User, call: Call, field_id: int) -> None:
 
 @transaction.atomic
 def attachment_add(*, user: User, call: Call, title: str, upload) -> NoticeAttachment:
+    call = _lock(user, call)
     data = b"".join(upload.chunks())
     if detect_format(data) != "pdf":
         raise ValidationError(_("Notice attachments must be PDF files."), code="not_pdf")
@@ -218,6 +264,7 @@ def attachment_add(*, user: User, call: Call, title: str, upload) -> NoticeAttac
 def clause_add(*, user: User, call: Call, kind: str, title: str, body: str):
     """Agreement clauses may change until agreements are issued; placeholders and plain
     text only (validated by the model field)."""
+    call = _lock(user, call)
     from applications.models import ClauseTemplate
 
     clause = ClauseTemplate(call=call, kind=kind, title=title, body=body, order=call.clause_templates.count())
@@ -229,6 +276,7 @@ def clause_add(*, user: User, call: Call, kind: str, title: str, body: str):
 
 @transaction.atomic
 def clause_delete(*, user: User, call: Call, clause_id: int) -> None:
+    call = _lock(user, call)
     from applications.models import ClauseTemplate
 
     ClauseTemplate.objects.filter(call=call, pk=clause_id).delete()

@@ -24,3 +24,10 @@ def notify_members(*, application: Application, template_prefix: str, context: d
         for m in members
     )
     email_enqueue_bilingual(template_prefix=template_prefix, context=context, to=[m.user.email for m in members])
+
+
+def notifications_mark_read(*, user) -> int:
+    """The person has seen their notices (a POST from the notices page; reading is not a write)."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,5 +1,6 @@
-"""From a draft to a submitted application: starting, saving drafts, the budget,
-documents, submission and withdrawal."""
+"""The applicant's draft: starting it, saving answers, the budget and documents, and what
+still stands between it and submission. Submission itself, and every later change of
+state, is in applications/services/lifecycle.py."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
 
 from applications import eligibility
 from applications.answers import check_answer, is_empty, normalize
-from applications.budget import Budget, BudgetRules, compute_budget
+from applications.budget import Budget, compute_budget, rules_of
 from applications.models import (
     Application,
     ApplicationDocument,
     BudgetLine,
     Call,
     DocumentKind,
+    EventType,
     FieldType,
     FormField,
     RequiredDocument,
@@ -31,8 +32,8 @@ from applications.models import (
 )
 from applications.selectors import current_form
 from applications.services.events import event_record
-from applications.services.notify import notify_members
 from applications.uploads import inspect_upload
+from portal.limits import TITLE_MAX
 from portal.models import Company, CompanyMembership, User
 
 log = logging.getLogger(__name__)
@@ -42,22 +43,14 @@ DECLARATION_KEYS = eligibility.INDEPENDENCE_ITEMS + eligibility.EXCLUSION_ITEMS
 MULTI_FILE_KINDS = {DocumentKind.BONUS_EVIDENCE, DocumentKind.OTHER}
 
 
-PROJECT_TITLE_MAX = 200
+PROJECT_TITLE_MAX = TITLE_MAX
 
 
 def _title_too_long(title: str) -> str:
     return _("Project title: at most %(limit)d characters; this one has %(length)d.") % {"limit": PROJECT_TITLE_MAX, "length": len(title)}
 
 
-class SubmissionRefused(Exception):
-    """Submission is not possible yet; `problems` says everything that is missing."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def _closed_message(call: Call) -> str:
+def closed_message(call: Call) -> str:
     closes = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")
     return _("The call closed at %(time)s (KST). Applications can no longer be changed or submitted.") % {"time": closes}
 
@@ -66,7 +59,7 @@ def _check_call_open(call: Call, now: datetime.datetime) -> None:
     if not call.is_published or now < call.opens_at:
         raise ValidationError(_("This call is not open for applications yet."), code="not_open")
     if now >= call.closes_at:
-        raise ValidationError(_closed_message(call), code="closed")
+        raise ValidationError(closed_message(call), code="closed")
 
 
 def check_editable(application: Application, *, now: datetime.datetime, step: str) -> None:
@@ -112,7 +105,7 @@ def application_start(*, user: User, call: Call, company: Company, now: datetime
         with transaction.atomic():
             application = Application.objects.create(call=call, company=company, form_version=form, created_by=user)
             application = Application.objects.select_for_update().get(pk=application.pk)
-            event_record(application=application, actor=user, action="created", to_state=State.DRAFT, ip=ip)
+            event_record(application=application, actor=user, action=EventType.CREATED, to_state=State.DRAFT, ip=ip)
     except IntegrityError:
         return Application.objects.get(call=call, company=company), False
     return application, True
@@ -122,14 +115,22 @@ def _form_fields(application: Application) -> list[FormField]:
     return list(FormField.objects.filter(section__form=application.form_version).select_related("section").order_by("section__order", "section__pk", "order", "pk"))
 
 
-@transaction.atomic
-def application_save_draft(*, user: User, application: Application, answers: dict | None = None,
-                           project_title: str | None = None, support_level_id: int | None = None,
-                           declarations: dict | None = None, now: datetime.datetime | None = None) -> dict[str, str]:
-    """Store what the applicant typed, valid or not, and return the messages to show.
+def _for_edit(user: User, application_id: int) -> Application:
+    """The application locked for a change by one of its company's people: two people (or two
+    tabs) saving at once take turns instead of interleaving."""
+    from applications.selectors import application_for_user
 
-    `application` was fetched with `for_update=True` by the caller's access check."""
+    return application_for_user(user, application_id, perm="applications.edit_application", for_update=True)
+
+
+@transaction.atomic
+def application_save_draft(*, user: User, application_id: int, answers: dict | None = None,
+                           project_title: str | None = None, support_level_id: int | None = None,
+                           declarations: dict | None = None, now: datetime.datetime | None = None) -> tuple[Application, dict[str, str]]:
+    """Store what the applicant typed, valid or not; return the application and the
+    messages to show."""
     now = now or timezone.now()
+    application = _for_edit(user, application_id)
     steps = set()
     if answers:
         steps |= _section_step(application, answers)
@@ -170,22 +171,20 @@ def application_save_draft(*, user: User, application: Application, answers: dic
     application.draft_revision = F("draft_revision") + 1
     application.save()
     application.refresh_from_db(fields=["draft_revision", "updated_at"])
-    return errors
+    return application, errors
 
 
 def budget_of(application: Application, lines: list[BudgetLine] | None = None) -> Budget:
     lines = list(application.budget_lines.all()) if lines is None else lines
-    call = application.call
-    cap = application.support_level.max_grant if application.support_level_id else call.max_grant
-    rules = BudgetRules(max_grant=min(cap, call.max_grant), max_grant_share_bp=call.max_grant_share_bp, min_cash_share_bp=call.min_cash_share_bp)
-    return compute_budget(rules=rules, line_amounts=[(line.amount, line.is_in_kind) for line in lines], grant=application.grant_requested)
+    return compute_budget(rules=rules_of(application), line_amounts=[(line.amount, line.is_in_kind) for line in lines], grant=application.grant_requested)
 
 
 @transaction.atomic
-def budget_save(*, user: User, application: Application, lines: list[dict], grant_requested: int,
+def budget_save(*, user: User, application_id: int, lines: list[dict], grant_requested: int,
                 now: datetime.datetime | None = None) -> Budget:
     """Replace the budget lines and the grant requested; return the computed budget with
     its messages. A draft keeps an over-cap budget; submission refuses it."""
+    application = _for_edit(user, application_id)
     check_editable(application, now=now or timezone.now(), step="budget")
     application.budget_lines.all().delete()
     created = BudgetLine.objects.bulk_create(
@@ -201,8 +200,9 @@ def budget_save(*, user: User, application: Application, lines: list[dict], gran
 
 
 @transaction.atomic
-def document_upload(*, user: User, application: Application, upload: UploadedFile, requirement_id: int | None = None,
+def document_upload(*, user: User, application_id: int, upload: UploadedFile, requirement_id: int | None = None,
                     field_key: str = "", now: datetime.datetime | None = None, ip: str | None = None) -> ApplicationDocument:
+    application = _for_edit(user, application_id)
     call = application.call
     now = now or timezone.now()
     requirement = None
@@ -256,7 +256,7 @@ def document_upload(*, user: User, application: Application, upload: UploadedFil
         document.save()
         for old in replaced:
             ApplicationDocument.objects.filter(pk=old.pk).delete()
-        event_record(application=application, actor=user, action="document_uploaded", ip=ip,
+        event_record(application=application, actor=user, action=EventType.DOCUMENT_UPLOADED, ip=ip,
                      data={"name": document.original_name, "sha256": document.sha256, "size": document.size})
     except Exception:
         document.file.storage.delete(stored_name)
@@ -265,8 +265,9 @@ def document_upload(*, user: User, application: Application, upload: UploadedFil
 
 
 @transaction.atomic
-def document_delete(*, user: User, application: Application, document_id: int, now: datetime.datetime | None = None,
+def document_delete(*, user: User, application_id: int, document_id: int, now: datetime.datetime | None = None,
                     ip: str | None = None) -> None:
+    application = _for_edit(user, application_id)
     document = application.documents.filter(pk=document_id).select_related("requirement").first()
     if document is None:
         raise ValidationError(_("That file is no longer there."), code="gone")
@@ -275,7 +276,7 @@ def document_delete(*, user: User, application: Application, document_id: int, n
     name = document.file.name
     storage = document.file.storage
     document.delete()
-    event_record(application=application, actor=user, action="document_removed", ip=ip, data={"name": document.original_name})
+    event_record(application=application, actor=user, action=EventType.DOCUMENT_REMOVED, ip=ip, data={"name": document.original_name})
     transaction.on_commit(lambda: storage.delete(name))
 
 
@@ -337,67 +338,3 @@ def submission_problems(application: Application) -> tuple[list[str], list[eligi
 def rule_issues(results: list[eligibility.RuleResult]) -> str:
     kinds = [r.kind for r in results if r.outcome != eligibility.PASS]
     return f",{','.join(kinds)}," if kinds else ""
-
-
-def application_submit(*, user: User, application_id: int, now: datetime.datetime, ip: str | None = None) -> Application:
-    """Submit once. `now` is when the request arrived: the deadline is judged by it.
-
-    Locks the application row (so a double click or a retry waits and then finds it
-    submitted, and gets the same receipt), then the call row for the receipt sequence, so
-    receipt numbers are unique and gap-free per call."""
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",)).select_related("call", "company", "form_version", "support_level")
-            .get(pk=application_id)
-        )
-        if application.receipt_number and application.state != State.DRAFT:
-            return application
-        if not has_transition_perm(application.submit, user):
-            raise PermissionDenied(_("You may not submit this application."))
-        if not can_proceed(application.submit):
-            raise SubmissionRefused([_("This application can no longer be submitted.")])
-        call = application.call
-        if now >= call.closes_at:
-            raise SubmissionRefused([_closed_message(call)])
-        if now < call.opens_at or not call.is_published:
-            raise SubmissionRefused([_("This call is not open for applications yet.")])
-        problems, results = submission_problems(application)
-        if problems:
-            raise SubmissionRefused(problems)
-
-        seq = Call.objects.filter(pk=call.pk).select_for_update().values_list("receipt_seq", flat=True).get() + 1
-        Call.objects.filter(pk=call.pk).update(receipt_seq=seq)
-        application.receipt_number = f"{call.code}-{seq:05d}"
-        application.eligibility_snapshot = [r.as_dict() for r in results]
-        application.rule_issues = rule_issues(results)
-        application.submitted_at = timezone.now()
-        application.submit()
-        application.save()
-        event_record(application=application, actor=user, action="submitted", from_state=State.DRAFT,
-                     to_state=State.SUBMITTED, ip=ip, data={"receipt_number": application.receipt_number})
-        notify_members(application=application, template_prefix="applications/email/submitted")
-    return application
-
-
-def application_withdraw(*, user: User, application_id: int, reason: str, ip: str | None = None) -> Application:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give a reason for withdrawing."), code="reason_required")
-    if len(reason) > 2000:
-        raise ValidationError(_("At most %(limit)d characters; this answer has %(length)d.") % {"limit": 2000, "length": len(reason)}, code="too_long")
-    with transaction.atomic():
-        application = Application.objects.select_for_update(of=("self",)).select_related("call", "company").get(pk=application_id)
-        if not has_transition_perm(application.withdraw, user):
-            if application.state == State.WITHDRAWN:
-                raise ValidationError(_("This application was already withdrawn."), code="already")
-            raise PermissionDenied(_("This application can no longer be withdrawn."))
-        from_state = application.state
-        application.withdraw()
-        application.withdrawn_at = timezone.now()
-        application.withdraw_reason = reason
-        application.save()
-        event_record(application=application, actor=user, action="withdrawn", from_state=from_state,
-                     to_state=State.WITHDRAWN, message=reason, ip=ip)
-        if from_state != State.DRAFT:
-            notify_members(application=application, template_prefix="applications/email/withdrawn", context={"reason": reason})
-    return application

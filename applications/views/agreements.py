@@ -14,19 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from applications.models import Agreement, AgreementState
+from applications.models import AgreementState
+from applications.selectors import agreement_for_user
 from applications.services import agreements as svc
+from applications.services import lifecycle
 from portal.forms import KRWField
 from portal.http import client_ip
 
 MAX_VERIFY_BYTES = 30 * 1024 * 1024
-
-
-def agreement_for_user(user, pk: int) -> Agreement:
-    agreement = get_object_or_404(Agreement.objects.select_related("application__call__program", "application__company"), pk=pk)
-    if not user.has_perm("applications.view_agreement", agreement):
-        raise Http404(_("No such agreement."))
-    return agreement
 
 
 class TermsForm(forms.Form):
@@ -79,7 +74,7 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("applications.manage_agreement", application):
         raise PermissionDenied(_("Only the program's officers prepare agreements."))
     try:
-        agreement = svc.agreement_prepare(user=request.user, application_id=application.pk, ip=client_ip(request))
+        agreement = lifecycle.agreement_start(user=request.user, application_id=application.pk, ip=client_ip(request))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         return redirect("officer_application", pk=pk)

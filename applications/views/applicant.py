@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,10 +25,12 @@ from applications.forms import (
 )
 from applications.models import WITHDRAWABLE, Agreement, Application, FieldType, FormField, FormSection, State
 from applications.selectors import application_for_user, applications_for_user, call_for_public, timeline
+from applications.services import lifecycle
 from applications.services import submission as svc
-from applications.services import workflow
+from applications.services.notify import notifications_mark_read
 from applications.views.steps import neighbours, steps_of
 from portal.http import client_ip
+from portal.limits import REASON_MAX
 from portal.models import Company
 
 EDIT = "applications.edit_application"
@@ -114,11 +115,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     handler = _STEP_HANDLERS.get(step.split("-", 1)[0])
     if request.method == "POST":
         try:
-            # The row lock keeps two people (or two tabs) from interleaving their saves.
-            with transaction.atomic():
-                application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
-                context["application"] = application
-                return handler(request, application, step, context, post=True)
+            return handler(request, application, step, context, post=True)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("application_detail", pk=application.pk)
@@ -157,10 +154,11 @@ def _overview(request, application, step, context, *, post: bool):
         form = OverviewForm(request.POST, call=application.call)
         form.is_valid()
         level = request.POST.get("support_level") or None
-        errors = svc.application_save_draft(
-            user=request.user, application=application, project_title=request.POST.get("project_title", ""),
+        application, errors = svc.application_save_draft(
+            user=request.user, application_id=application.pk, project_title=request.POST.get("project_title", ""),
             support_level_id=int(level) if level and level.isdigit() else None,
         )
+        context["application"] = application
         for key, message in errors.items():
             form.add_error(key if key in form.fields else None, message)
         response = _go_on(request, context, bool(errors))
@@ -179,7 +177,8 @@ def _section(request, application, step, context, *, post: bool):
     form_class = answer_form_class(fields)
     if post:
         raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, "")) for f in fields}
-        errors = svc.application_save_draft(user=request.user, application=application, answers=raw)
+        application, errors = svc.application_save_draft(user=request.user, application_id=application.pk, answers=raw)
+        context["application"] = application
         form = form_class(request.POST)
         form.is_valid()
         for key, message in errors.items():
@@ -201,8 +200,9 @@ def _budget(request, application, step, context, *, post: bool):
         grant_form = GrantForm(request.POST)
         if formset.is_valid() and grant_form.is_valid():
             lines = [f.cleaned_data for f in formset if f.cleaned_data.get("amount")]
-            budget = svc.budget_save(user=request.user, application=application, lines=lines,
+            budget = svc.budget_save(user=request.user, application_id=application.pk, lines=lines,
                                      grant_requested=grant_form.cleaned_data.get("grant_requested") or 0)
+            application.refresh_from_db()
             if request.POST.get("go") == "add_rows":
                 return redirect(f"{request.path}?rows={len(lines) + 3}")
             response = _go_on(request, context, not budget.is_valid)
@@ -239,7 +239,7 @@ def _documents(request, application, step, context, *, post: bool):
         else:
             try:
                 document = svc.document_upload(
-                    user=request.user, application=application, upload=form.cleaned_data["file"],
+                    user=request.user, application_id=application.pk, upload=form.cleaned_data["file"],
                     requirement_id=int(requirement) if requirement and requirement.isdigit() else None,
                     field_key=field_key, ip=client_ip(request),
                 )
@@ -263,8 +263,8 @@ def _declarations(request, application, step, context, *, post: bool):
     if post:
         form = DeclarationsForm(request.POST)
         form.is_valid()
-        svc.application_save_draft(user=request.user, application=application,
-                                   declarations={k: v for k, v in form.cleaned_data.items() if v is not None})
+        application, _errors = svc.application_save_draft(user=request.user, application_id=application.pk,
+                                                          declarations={k: v for k, v in form.cleaned_data.items() if v is not None})
         response = _go_on(request, context, False)
         if response:
             return response
@@ -297,23 +297,22 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": _("Your session has ended. Sign in again; what you typed is kept in this browser.")}, status=401)
     if request.method != "POST":
         return JsonResponse({"error": "POST only"}, status=405)
+    step = request.POST.get("step", "")
     try:
-        with transaction.atomic():
-            application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
-            step = request.POST.get("step", "")
-            if step == "overview":
-                level = request.POST.get("support_level") or None
-                errors = svc.application_save_draft(
-                    user=request.user, application=application, project_title=request.POST.get("project_title"),
-                    support_level_id=int(level) if level and level.isdigit() else None,
-                )
-            elif step.startswith("section-"):
-                keys = FormField.objects.filter(section_id=step.split("-", 1)[1], section__form=application.form_version)
-                raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, ""))
-                       for f in keys if f.key in request.POST or f.type == FieldType.MULTI_CHOICE}
-                errors = svc.application_save_draft(user=request.user, application=application, answers=raw)
-            else:
-                return JsonResponse({"error": "unknown step"}, status=400)
+        if step == "overview":
+            level = request.POST.get("support_level") or None
+            application, errors = svc.application_save_draft(
+                user=request.user, application_id=pk, project_title=request.POST.get("project_title"),
+                support_level_id=int(level) if level and level.isdigit() else None,
+            )
+        elif step.startswith("section-"):
+            application = application_for_user(request.user, pk, perm=EDIT)
+            keys = FormField.objects.filter(section_id=step.split("-", 1)[1], section__form=application.form_version)
+            raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, ""))
+                   for f in keys if f.key in request.POST or f.type == FieldType.MULTI_CHOICE}
+            application, errors = svc.application_save_draft(user=request.user, application_id=pk, answers=raw)
+        else:
+            return JsonResponse({"error": "unknown step"}, status=400)
     except ValidationError as exc:
         return JsonResponse({"error": exc.messages[0]}, status=409)
     except (PermissionDenied, Http404):
@@ -325,14 +324,13 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    with transaction.atomic():
-        application = application_for_user(request.user, pk, perm=EDIT, for_update=True)
-        try:
-            svc.document_delete(user=request.user, application=application, document_id=document_pk, ip=client_ip(request))
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, _("The file was removed."))
+    application = application_for_user(request.user, pk, perm=EDIT)
+    try:
+        svc.document_delete(user=request.user, application_id=application.pk, document_id=document_pk, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The file was removed."))
     return redirect(_back(request, application))
 
 
@@ -355,15 +353,22 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("applications.submit_application", application):
         raise PermissionDenied(_("Only the company's members may change its application."))
     try:
+        if request.POST.get("confirm") != "yes":
+            # Irreversible: the applicant ticks that they have read what submission means.
+            context = _step_context(application, "review")
+            problems, results = svc.submission_problems(application) if application.is_editable else ([], [])
+            context.update(problems=problems, results=results, budget=svc.budget_of(application), PASS=eligibility.PASS,
+                           FAIL=eligibility.FAIL, confirm_missing=True)
+            return render(request, "applications/step_review.html", context, status=400)
         if application.state == State.REVISION_REQUESTED:
-            workflow.revision_resubmit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+            lifecycle.revision_resubmit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
             messages.success(request, _("The revised application was sent back for screening."))
             return redirect("application_detail", pk=application.pk)
-        application = svc.application_submit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
-    except (workflow.TransitionRefused, workflow.StaleState) as exc:
+        application = lifecycle.application_submit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+    except (lifecycle.TransitionRefused, lifecycle.StaleState) as exc:
         messages.error(request, exc.messages[0])
         return redirect("application_detail", pk=application.pk)
-    except svc.SubmissionRefused as refused:
+    except lifecycle.SubmissionRefused as refused:
         context = _step_context(application, "review")
         results = svc.submission_problems(application)[1] if application.is_editable else []
         context.update(problems=refused.problems, results=results, budget=svc.budget_of(application),
@@ -389,10 +394,10 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only the company's members may change its application."))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give a reason for withdrawing (at most 2,000 characters)."))
+        messages.error(request, _("Give a reason for withdrawing (at most %(limit)s characters).") % {"limit": f"{REASON_MAX:,}"})
         return redirect("application_detail", pk=application.pk)
     try:
-        svc.application_withdraw(user=request.user, application_id=application.pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
+        lifecycle.application_withdraw(user=request.user, application_id=application.pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     except PermissionDenied as exc:
@@ -409,5 +414,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
     from applications.models import Notification
 
     notices = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "applications/notifications.html", {"notices": notices})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user)
+    return redirect("notifications")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -54,6 +53,7 @@ def _setup_context(call, **forms) -> dict:
     return {
         "call": call,
         "opened": call.has_opened(),
+        "publish_problems": [] if call.is_published else svc.publish_problems(call),
         "call_form": forms.get("call_form") or CallForm(instance=call),
         "level_form": forms.get("level_form") or LevelForm(),
         "requirement_form": forms.get("requirement_form") or RequirementForm(),
@@ -80,17 +80,17 @@ def call_setup(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _setup_post(request: HttpRequest, pk: int, form_name: str, form, action) -> HttpResponse:
     """Validate `form`, run `action(call, cleaned_data)` with the call locked, come back."""
-    with transaction.atomic():
-        call = call_for_officer(request.user, pk, for_update=True)
-        if form.is_valid():
-            try:
-                action(call, form.cleaned_data)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("officer_call_setup", pk=call.pk)
+    call = call_for_officer(request.user, pk)
+    if form.is_valid():
+        try:
+            action(call, form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("officer_call_setup", pk=call.pk)
+        call.refresh_from_db()
     messages.error(request, _("Not saved: see the messages in the form."))
     return render(request, "officer/call_setup.html", _setup_context(call, **{form_name: form}), status=400)
 
@@ -170,14 +170,13 @@ def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpR
         "field": lambda call: svc.form_field_delete(user=request.user, call=call, field_id=item_pk),
         "clause": lambda call: svc.clause_delete(user=request.user, call=call, clause_id=item_pk),
     }
-    with transaction.atomic():
-        call = call_for_officer(request.user, pk, for_update=True)
-        try:
-            deleters[kind](call)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, _("Removed."))
+    call = call_for_officer(request.user, pk)
+    try:
+        deleters[kind](call)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Removed."))
     return redirect("officer_call_setup", pk=pk)
 
 

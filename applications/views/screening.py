@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
 from applications.models import Agreement, Export, FormField, State
 from applications.selectors import application_for_user, call_for_officer, call_statistics, calls_for_officer, queue_for_officer, timeline
-from applications.services import exports, workflow
+from applications.services import exports, lifecycle
 from applications.services.submission import budget_of
 from applications.views.steps import steps_of
 from portal.http import client_ip
@@ -58,7 +58,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an action and at least one application."))
         return redirect(back)
-    run = {"begin_screening": workflow.screening_begin, "pass_screening": workflow.screening_pass}[form.cleaned_data["action"]]
+    run = {"begin_screening": lifecycle.screening_begin, "pass_screening": lifecycle.screening_pass}[form.cleaned_data["action"]]
     done, refused = 0, []
     for application_id in form.cleaned_data["ids"]:
         label = f"#{application_id}"
@@ -98,7 +98,7 @@ def _review_context(request, application, **forms) -> dict:
         "budget": budget_of(application),
         "lines": application.budget_lines.all(),
         "documents": application.documents.select_related("requirement"),
-        "events": timeline(application),
+        "events": timeline(application, staff=True),
         "revisions": application.revisions.select_related("requested_by"),
         "can_screen": request.user.has_perm("applications.screen_application", application),
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(initial={"expected_state": application.state}),
@@ -130,20 +130,20 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     form = None
     try:
         if action == "begin":
-            workflow.screening_begin(user=request.user, application_id=pk, expected_state=expected, ip=ip)
+            lifecycle.screening_begin(user=request.user, application_id=pk, expected_state=expected, ip=ip)
         elif action == "pass":
-            workflow.screening_pass(user=request.user, application_id=pk, expected_state=expected, ip=ip)
+            lifecycle.screening_pass(user=request.user, application_id=pk, expected_state=expected, ip=ip)
         elif action == "ineligible":
             form = IneligibleForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Write the reason."))
-            workflow.screening_declare_ineligible(user=request.user, application_id=pk, reason=form.cleaned_data["reason"],
+            lifecycle.screening_declare_ineligible(user=request.user, application_id=pk, reason=form.cleaned_data["reason"],
                                                   expected_state=form.cleaned_data["expected_state"], ip=ip)
         elif action == "revision":
             form = RevisionRequestForm(request.POST, steps=steps_of(application))
             if not form.is_valid():
                 raise ValidationError(_("Not saved: see the messages in the form."))
-            workflow.revision_request(user=request.user, application_id=pk, message=form.cleaned_data["message"],
+            lifecycle.revision_request(user=request.user, application_id=pk, message=form.cleaned_data["message"],
                                       due_at=form.cleaned_data["due_at"], steps=form.cleaned_data["steps"],
                                       expected_state=form.cleaned_data["expected_state"], ip=ip)
         else:
@@ -151,7 +151,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         forms = {"ineligible_form": form} if action == "ineligible" else {"revision_form": form} if action == "revision" else {}
-        if form is not None and not isinstance(exc, (workflow.StaleState, workflow.TransitionRefused)):
+        if form is not None and not isinstance(exc, (lifecycle.StaleState, lifecycle.TransitionRefused)):
             if not form.errors:
                 form.add_error(None, exc.messages[0])
             application.refresh_from_db()

@@ -2,7 +2,7 @@ from reviews.models.panels import Assignment, Panel, PanelMember, ReviewerTie
 from reviews.models.reviewers import ReviewerProfile
 from reviews.models.rubrics import BonusItem, Criterion, Rubric
 from reviews.models.scores import Review, Score
-from reviews.models.selection import Appeal, SelectionItem, SelectionRound
+from reviews.models.selection import Appeal, PlaceOffer, SelectionItem, SelectionRound
 
 __all__ = [
     "Appeal",
@@ -11,6 +11,7 @@ __all__ = [
     "Criterion",
     "Panel",
     "PanelMember",
+    "PlaceOffer",
     "Review",
     "ReviewerProfile",
     "ReviewerTie",

@@ -74,6 +74,7 @@ class Assignment(models.Model):
         CLEARED = "cleared", _("No conflict declared")
         CONFLICT = "conflict", _("Conflict declared: removed")
         SUBMITTED = "submitted", _("Review submitted")
+        WAIVED = "waived", _("Waived by the officer")
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
@@ -83,6 +84,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     declared_at = models.DateTimeField(null=True, blank=True)
     conflict_reason = models.TextField(blank=True)
+    # Why the officer decided without this review (a reviewer fell ill, could not be reached).
+    waive_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["panel", "application", "reviewer"], name="one_assignment_per_reviewer")]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +45,3 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.value}"
-
-    @property
-    def weighted(self) -> Decimal:
-        return self.value / self.criterion.max_score * self.criterion.weight

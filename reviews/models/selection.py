@@ -10,8 +10,17 @@ from applications.models import Application, Call
 
 
 class SelectionRound(models.Model):
-    """One run of selection for a call: a proposal the officer may adjust, finalised once."""
+    """One run of selection for a call: a proposal the officer may adjust, finalised once.
 
+    The first round decides the whole call. A re-decision round decides again only the
+    applications whose appeal was upheld and that were evaluated again, within what the
+    budget has left; it never touches the others."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Selection")
+        REDECISION = "redecision", _("Re-decision after re-review")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INITIAL)
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="selection_rounds")
     budget = models.BigIntegerField(_("government budget (KRW)"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -23,7 +32,9 @@ class SelectionRound(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # Finalising happens once per call, even if two officers press the button together.
-            models.UniqueConstraint(fields=["call"], condition=models.Q(finalized_at__isnull=False), name="one_final_selection_per_call")
+            models.UniqueConstraint(fields=["call"], condition=models.Q(finalized_at__isnull=False, kind="initial"),
+                                    name="one_final_selection_per_call"),
+
         ]
 
     def __str__(self) -> str:
@@ -49,6 +60,9 @@ class SelectionItem(models.Model):
     override_reason = models.TextField(blank=True)
     # Per-criterion means, for the applicant's own breakdown: {criterion_id: mean}.
     breakdown = models.JSONField(default=dict)
+    # When the application was moved to this decision and told (the notice): the appeal
+    # window runs from here. Set once; a later re-review does not make it apply again.
+    applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["round", "rank"]
@@ -67,6 +81,8 @@ class Appeal(models.Model):
         REREVIEW = "rereview", _("Re-review ordered")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="appeals")
+    # The decision appealed against: one appeal per decision.
+    item = models.ForeignKey(SelectionItem, on_delete=models.PROTECT, null=True, related_name="appeals")
     reason = models.TextField(_("reason"))
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
@@ -79,8 +95,37 @@ class Appeal(models.Model):
     class Meta:
         ordering = ["-filed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="pending"), name="one_pending_appeal")
+            models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="pending"), name="one_pending_appeal"),
+            models.UniqueConstraint(fields=["item"], name="one_appeal_per_decision"),
         ]
 
     def __str__(self) -> str:
         return f"appeal {self.application}"
+
+
+class PlaceOffer(models.Model):
+    """A place freed in the selection, offered to a waitlisted application with a deadline."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Waiting for the answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LAPSED = "lapsed", _("Not answered in time")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="offers")
+    item = models.ForeignKey(SelectionItem, on_delete=models.PROTECT, related_name="offers")
+    grant = models.BigIntegerField(_("grant (KRW)"))
+    due_at = models.DateTimeField(_("answer by"))
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-made_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="open"), name="one_open_offer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.application}"

@@ -8,13 +8,17 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Call, State
+from applications.models import Application, Call, EventType, State
+from applications.services.events import event_record
+from applications.services.lifecycle import lock_application
+from portal.limits import reason_text
 from portal.models import CompanyMembership, User
 from portal.services.audit import audit_record
 from portal.services.outbox import email_enqueue_bilingual
@@ -153,7 +157,8 @@ def assign(*, user: User, panel: Panel, application: Application, reviewer: User
             assignment = Assignment.objects.create(panel=panel, application=application, reviewer=reviewer, assigned_by=user)
     except IntegrityError:
         raise ValidationError(_("This reviewer is already assigned to this application."), code="duplicate") from None
-    audit_record(actor=user, action="assignment.created", target=application, data={"reviewer": reviewer.pk, "panel": panel.pk})
+    event_record(application=lock_application(application.pk), actor=user, action=EventType.REVIEWER_ASSIGNED,
+                 data={"reviewer": reviewer.pk, "panel": panel.pk, "assignment": assignment.pk})
     return assignment
 
 
@@ -191,6 +196,13 @@ def auto_assign(*, user: User, panel: Panel) -> tuple[int, list[str]]:
         if needed > len(candidates):
             short.append(application.receipt_number)
     Assignment.objects.bulk_create(new, batch_size=2000)
+    # Each application's timeline tells its assignments; rows locked in id order.
+    by_application = defaultdict(list)
+    for assignment in new:
+        by_application[assignment.application_id].append(assignment.reviewer_id)
+    for application in Application.objects.select_for_update(of=("self",)).filter(pk__in=list(by_application)).order_by("pk"):
+        event_record(application=application, actor=user, action=EventType.REVIEWER_ASSIGNED,
+                     data={"reviewers": by_application[application.pk], "panel": panel.pk})
     audit_record(actor=user, action="assignment.auto", target=panel.call, data={"panel": panel.pk, "created": len(new), "short": short[:50]})
     # Receipt numbers of the applications still short of reviewers (not enough untied members).
     return len(new), short
@@ -209,34 +221,40 @@ def assignment_for_reviewer(user: User, pk: int, *, for_update: bool = False) ->
     return assignment
 
 
+def assignment_for_change(user: User, assignment_id: int) -> Assignment:
+    """The reviewer's assignment locked for a change, its application locked first (lock
+    order: application → its rows), since the change is told in the application's timeline."""
+    application_id = assignment_for_reviewer(user, assignment_id).application_id
+    lock_application(application_id)
+    return assignment_for_reviewer(user, assignment_id, for_update=True)
+
+
 @transaction.atomic
 def declare_no_conflict(*, user: User, assignment_id: int, ip: str | None = None) -> Assignment:
-    assignment = assignment_for_reviewer(user, assignment_id, for_update=True)
+    assignment = assignment_for_change(user, assignment_id)
     if assignment.status == Assignment.Status.ASSIGNED:
         assignment.status = Assignment.Status.CLEARED
         assignment.declared_at = timezone.now()
         assignment.save(update_fields=["status", "declared_at"])
-        audit_record(actor=user, action="assignment.no_conflict_declared", target=assignment.application, ip=ip,
+        event_record(application=assignment.application, actor=user, action=EventType.NO_CONFLICT_DECLARED, ip=ip,
                      data={"assignment": assignment.pk})
     return assignment
 
 
 @transaction.atomic
 def declare_conflict(*, user: User, assignment_id: int, reason: str, ip: str | None = None) -> Assignment:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say what the conflict is."), code="reason_required")
-    assignment = assignment_for_reviewer(user, assignment_id, for_update=True)
+    reason = reason_text(reason, what=_("what the conflict is"))
+    assignment = assignment_for_change(user, assignment_id)
     if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
         raise ValidationError(_("A submitted review cannot be withdrawn this way; ask the officer."), code="submitted")
     assignment.status = Assignment.Status.CONFLICT
-    assignment.conflict_reason = reason[:2000]
+    assignment.conflict_reason = reason
     assignment.declared_at = timezone.now()
     assignment.save(update_fields=["status", "conflict_reason", "declared_at"])
     ReviewerTie.objects.get_or_create(reviewer=user, business_number=assignment.application.company.business_number,
-                                      kind=ReviewerTie.Kind.OTHER, defaults={"note": reason[:300], "recorded_by": user})
-    audit_record(actor=user, action="assignment.conflict_declared", target=assignment.application, ip=ip,
-                 data={"assignment": assignment.pk, "reason": reason[:500]})
+                                      kind=ReviewerTie.Kind.OTHER, defaults={"note": Truncator(reason).chars(300), "recorded_by": user})
+    event_record(application=assignment.application, actor=user, action=EventType.CONFLICT_DECLARED, ip=ip, message=reason,
+                 data={"assignment": assignment.pk})
     officers = list(assignment.panel.call.program.officer_links.values_list("user__email", flat=True))
     if officers:
         email_enqueue_bilingual(template_prefix="reviews/email/conflict_declared",
@@ -257,3 +275,23 @@ def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, n
     audit_record(actor=user, action="reviewer.tie_recorded", target=reviewer, data={"business_number": business_number, "kind": kind})
     return tie
 
+
+
+@transaction.atomic
+def assignment_waive(*, user: User, assignment_id: int, reason: str, ip: str | None = None) -> Assignment:
+    """The officer decides without this review (the reviewer fell ill, cannot be reached);
+    the reason goes into the application's timeline. Only an unscored review is waived."""
+    reason = reason_text(reason, what=_("why the review is waived"))
+    application_id = Assignment.objects.values_list("application_id", flat=True).get(pk=assignment_id)
+    application = lock_application(application_id)
+    assignment = Assignment.objects.select_for_update().select_related("panel__call").get(pk=assignment_id)
+    if not user.has_perm("reviews.manage_evaluation", assignment.panel.call):
+        raise PermissionDenied(_("Only the program's officers run its evaluation."))
+    if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
+        raise ValidationError(_("Only a review that is not scored yet can be waived."), code="not_pending")
+    assignment.status = Assignment.Status.WAIVED
+    assignment.waive_reason = reason
+    assignment.save(update_fields=["status", "waive_reason"])
+    event_record(application=application, actor=user, action=EventType.ASSIGNMENT_WAIVED, ip=ip, message=reason,
+                 data={"assignment": assignment.pk})
+    return assignment

@@ -9,11 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import EventType
+from applications.services.events import event_record
+from applications.services.lifecycle import lock_application
+from portal.limits import reason_text
 from portal.models import User
-from portal.services.audit import audit_record
 from reviews.models import Assignment, Criterion, Review, Score
 from reviews.ranking import weighted_total
-from reviews.services.evaluation import assignment_for_reviewer
+from reviews.services.evaluation import assignment_for_change
 
 
 def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:
@@ -36,7 +39,7 @@ def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comme
     """Save the reviewer's scores; with `submit`, every criterion must be scored in range and
     the review is locked. Nothing is stored when a score is out of range."""
     with transaction.atomic():
-        assignment = assignment_for_reviewer(user, assignment_id, for_update=True)
+        assignment = assignment_for_change(user, assignment_id)
         if assignment.status == Assignment.Status.ASSIGNED:
             raise ValidationError(_("Declare first that you have no conflict of interest with this application."), code="undeclared")
         review, _created = Review.objects.get_or_create(assignment=assignment)
@@ -69,7 +72,7 @@ def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comme
             review.application_event_seq = assignment.application.events.order_by("-seq").values_list("seq", flat=True).first()
             assignment.status = Assignment.Status.SUBMITTED
             assignment.save(update_fields=["status"])
-            audit_record(actor=user, action="review.submitted", target=assignment.application,
+            event_record(application=assignment.application, actor=user, action=EventType.REVIEW_SUBMITTED,
                          data={"assignment": assignment.pk, "total": str(review.total)})
         review.save()
     return review, {}
@@ -77,10 +80,10 @@ def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comme
 
 @transaction.atomic
 def review_reopen(*, user: User, review_id: int, reason: str) -> Review:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Write why the review is reopened."), code="reason_required")
-    review = Review.objects.select_for_update().select_related("assignment__panel__call").get(pk=review_id)
+    reason = reason_text(reason, what=_("why the review is reopened"))
+    application_id = Review.objects.values_list("assignment__application_id", flat=True).get(pk=review_id)
+    application = lock_application(application_id)
+    review = Review.objects.select_for_update(of=("self",)).select_related("assignment__panel__call").get(pk=review_id)
     if not user.has_perm("reviews.manage_evaluation", review.assignment.panel.call):
         from django.core.exceptions import PermissionDenied
 
@@ -92,5 +95,5 @@ def review_reopen(*, user: User, review_id: int, reason: str) -> Review:
     review.reopened_reason = reason
     review.save(update_fields=["status", "total", "reopened_reason", "updated_at"])
     Assignment.objects.filter(pk=review.assignment_id).update(status=Assignment.Status.CLEARED)
-    audit_record(actor=user, action="review.reopened", target=review.assignment.application, data={"review": review.pk, "reason": reason})
+    event_record(application=application, actor=user, action=EventType.REVIEW_REOPENED, message=reason, data={"review": review.pk})
     return review

@@ -14,11 +14,13 @@ from django.db.models import Avg, Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Call, State
-from applications.services import workflow
+from applications.models import Application, Call, EventType, State
+from applications.services.events import event_record
+from applications.services.lifecycle import lock_application
+from portal.limits import reason_text
 from portal.models import Certification, Region
 from portal.services.audit import audit_record
-from reviews.models import Appeal, BonusItem, Review, Rubric, SelectionItem, SelectionRound
+from reviews.models import Assignment, BonusItem, Review, Rubric, SelectionItem, SelectionRound
 from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
 
 CERTIFIED = {Certification.VENTURE, Certification.INNOBIZ, Certification.RESEARCH_INSTITUTE}
@@ -41,7 +43,7 @@ def _bonus(rubric: Rubric, items: list[BonusItem], region: str, certifications: 
     return min(points, rubric.max_bonus)
 
 
-def compute_ranking(call: Call) -> Ranking:
+def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Ranking:
     """Grouped aggregates in the database (count, sum, highest and lowest total per
     application; mean per criterion), then the division, bonus and ordering in memory."""
     rubric = call.rubric
@@ -60,9 +62,11 @@ def compute_ranking(call: Call) -> Ranking:
     items = list(rubric.bonus_items.all())
     trimmed = rubric.aggregation == Rubric.Aggregation.TRIMMED
     candidates, unscored = [], []
+    under_review = Application.objects.filter(call=call, state=State.UNDER_REVIEW)
+    if application_ids is not None:
+        under_review = under_review.filter(pk__in=application_ids)
     for application in (
-        Application.objects.filter(call=call, state=State.UNDER_REVIEW)
-        .values("pk", "receipt_number", "grant_requested", "company__region", "company__certifications")
+        under_review.values("pk", "receipt_number", "grant_requested", "company__region", "company__certifications")
     ):
         row = stats.get(application["pk"])
         if row is None:
@@ -97,27 +101,68 @@ def _require_officer(user, call: Call) -> None:
         raise PermissionDenied(_("Only the program's officers decide the selection."))
 
 
+def closing_problem(call: Call, now: datetime.datetime | None = None) -> str | None:
+    if (now or timezone.now()) < call.closes_at:
+        return (_("The call is still open until %(time)s (KST): the selection is decided after it closes.")
+                % {"time": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")})
+    return None
+
+
+def pending_assignments(call: Call, application_ids=None):
+    """Assignments of the call's applications under evaluation that are neither scored,
+    nor declared a conflict, nor waived by the officer with a reason."""
+    pending = Assignment.objects.filter(panel__call=call, application__state=State.UNDER_REVIEW,
+                                        status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CLEARED])
+    return pending if application_ids is None else pending.filter(application_id__in=application_ids)
+
+
 @transaction.atomic
-def selection_run(*, user, call: Call) -> SelectionRound:
+def selection_run(*, user, call: Call, now: datetime.datetime | None = None) -> SelectionRound:
+    """Propose a decision for every application under evaluation: the call's first
+    selection, or — once that is final — a re-decision of the applications evaluated again
+    after an upheld appeal, within what the budget has left."""
     _require_officer(user, call)
-    if SelectionRound.objects.filter(call=call, finalized_at__isnull=False).exists():
-        raise ValidationError(_("The selection of this call was finalised already."), code="final")
-    ranking = compute_ranking(call)
+    problem = closing_problem(call, now)
+    if problem:
+        raise ValidationError(problem, code="open")
+    initial = SelectionRound.objects.filter(call=call, kind=SelectionRound.Kind.INITIAL, finalized_at__isnull=False).first()
+    only = None if initial is None else _redecidable(call)
+    ranking = compute_ranking(call, only)
     if ranking.unscored:
         raise ValidationError(_("%(n)d applications under evaluation have no submitted review yet (e.g. %(first)s).")
                               % {"n": len(ranking.unscored), "first": ranking.unscored[0]}, code="unscored")
     if not ranking.candidates:
-        raise ValidationError(_("No application has been evaluated yet."), code="empty")
-    decisions = select_within_budget(ranking.candidates, budget=call.budget_total, cutoff=call.rubric.cutoff)
-    selection = SelectionRound.objects.create(call=call, budget=call.budget_total, created_by=user)
+        raise ValidationError(_("No application is waiting for a decision."), code="empty")
+    if initial is None:
+        kind, budget = SelectionRound.Kind.INITIAL, call.budget_total
+    else:
+        from applications.services.lifecycle import committed_budget
+
+        kind, budget = SelectionRound.Kind.REDECISION, max(call.budget_total - committed_budget(call), 0)
+    decisions = select_within_budget(ranking.candidates, budget=budget, cutoff=call.rubric.cutoff)
+    selection = SelectionRound.objects.create(call=call, kind=kind, budget=budget, created_by=user)
     SelectionItem.objects.bulk_create([
         SelectionItem(round=selection, application_id=c.application_id, rank=c.rank, aggregated=c.aggregated, bonus=c.bonus,
                       final=c.final, reviews=c.reviews, grant=c.grant, decision=d, proposed_decision=d,
                       breakdown={str(k): str(v) for k, v in c.criterion_means.items()})
         for c, d in decisions
     ], batch_size=2000)
-    audit_record(actor=user, action="selection.run", target=call, data={"round": selection.pk})
+    audit_record(actor=user, action="selection.run", target=call, data={"round": selection.pk, "kind": kind})
     return selection
+
+
+def _redecidable(call: Call) -> set[int]:
+    """The applications a re-decision round decides: under evaluation again because an
+    appeal against their applied decision was upheld — never one whose first decision is
+    still being applied."""
+    from reviews.models import Appeal
+
+    if SelectionItem.objects.filter(round__call=call, round__finalized_at__isnull=False, applied_at__isnull=True,
+                                    application__state=State.UNDER_REVIEW).exists():
+        raise ValidationError(_("The final selection is still being applied to the applications; try again in a minute."),
+                              code="applying")
+    return set(Appeal.objects.filter(application__call=call, application__state=State.UNDER_REVIEW, outcome=Appeal.Outcome.REREVIEW)
+               .values_list("application_id", flat=True))
 
 
 def _selected_total(selection: SelectionRound) -> int:
@@ -128,41 +173,64 @@ def _selected_total(selection: SelectionRound) -> int:
 def item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
     # The round's row lock serialises changes to one proposal, so two officers selecting
     # at once cannot together go over the budget that each checked alone.
-    round_id = SelectionItem.objects.values_list("round_id", flat=True).get(pk=item_id)
+    # Lock order as in the life cycle: round → application → item.
+    round_id, application_id = SelectionItem.objects.values_list("round_id", "application_id").get(pk=item_id)
     SelectionRound.objects.select_for_update().get(pk=round_id)
-    item = SelectionItem.objects.select_for_update().select_related("round__call", "application").get(pk=item_id)
+    application = lock_application(application_id)
+    item = SelectionItem.objects.select_for_update(of=("self",)).select_related("round__call", "application").get(pk=item_id)
     selection = item.round
     _require_officer(user, selection.call)
     if selection.finalized_at:
         raise ValidationError(_("The selection was finalised; it can no longer change."), code="final")
-    reason = (reason or "").strip()
     if decision not in (SELECTED, WAITLISTED, REJECTED):
         raise ValidationError(_("Choose selected, waitlisted or not selected."), code="decision")
     if grant <= 0 or grant > item.application.grant_requested:
         raise ValidationError(_("The adjusted grant must be more than 0 and at most the %(requested)s requested.")
                               % {"requested": f"{item.application.grant_requested:,}"}, code="grant")
-    if not reason:
-        raise ValidationError(_("Write the reason for the change; it goes into the record."), code="reason_required")
+    reason = reason_text(reason, what=_("the reason for the change"))
     item.decision, item.grant, item.override_reason = decision, grant, reason
     item.save(update_fields=["decision", "grant", "override_reason"])
     if _selected_total(selection) > selection.budget:
         raise ValidationError(_("With this change the selected grants total %(total)s, over the budget of %(budget)s.")
                               % {"total": f"{_selected_total(selection):,}원", "budget": f"{selection.budget:,}원"}, code="over_budget")
-    audit_record(actor=user, action="selection.overridden", target=item.application,
-                 data={"round": selection.pk, "decision": decision, "grant": grant, "reason": reason})
+    event_record(application=application, actor=user, action=EventType.DECISION_ADJUSTED, message=reason,
+                 data={"round": selection.pk, "decision": decision, "grant": grant})
     return item
 
 
-def selection_finalize(*, user, round_id: int, ip: str | None = None) -> SelectionRound:
+def finalise_problems(selection: SelectionRound, now: datetime.datetime | None = None) -> list[str]:
+    """What stands between this proposal and a final decision: the call must have closed,
+    and every review of its applications be scored, declared a conflict or waived."""
+    problems = []
+    problem = closing_problem(selection.call, now)
+    if problem:
+        problems.append(problem)
+    pending = pending_assignments(selection.call, selection.items.values("application_id"))
+    count = pending.count()
+    if count:
+        first = pending.select_related("application", "reviewer").order_by("application__receipt_number").first()
+        problems.append(_("%(n)d reviews are not scored yet (e.g. %(receipt)s by %(reviewer)s): wait for them or waive them with a reason.")
+                        % {"n": count, "receipt": first.application.receipt_number, "reviewer": first.reviewer})
+    return problems
+
+
+def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str | None = None,
+                       now: datetime.datetime | None = None) -> SelectionRound:
     """Finalise once: the round row is locked and a partial unique index allows one final
-    round per call, so two officers pressing together finalise it once. The applications'
-    transitions and notices are applied by a Celery task (idempotent), queued on commit."""
+    first round per call, so two officers pressing together finalise it once. The
+    applications' transitions and notices are applied by a Celery task (idempotent), queued
+    on commit."""
     try:
         with transaction.atomic():
             selection = SelectionRound.objects.select_for_update().select_related("call").get(pk=round_id)
             _require_officer(user, selection.call)
             if selection.finalized_at:
                 raise ValidationError(_("This selection was finalised already."), code="final")
+            problems = finalise_problems(selection, now)
+            if problems:
+                raise ValidationError(problems, code="not_ready")
+            if not confirmed:
+                raise ValidationError(_("Tick the box to confirm: a final selection cannot be undone."), code="unconfirmed")
             total = _selected_total(selection)
             if total > selection.budget:
                 raise ValidationError(_("The selected grants total %(total)s, over the budget of %(budget)s.")
@@ -189,83 +257,19 @@ def _queue_apply(round_id: int) -> None:
         logging.getLogger(__name__).warning("Could not queue selection %s", round_id, exc_info=True)
 
 
-TRANSITION_FOR = {SELECTED: "select", WAITLISTED: "waitlist", REJECTED: "reject"}
-
-
 def selection_apply(*, round_id: int) -> int:
-    """Move each application to its decision and tell the company its own breakdown. Safe
-    to run again: applications already moved are skipped."""
-    selection = SelectionRound.objects.select_related("call__rubric", "finalized_by").get(pk=round_id)
-    if selection.finalized_at is None:
-        return 0
-    done = 0
-    for item in selection.items.select_related("application").filter(application__state=State.UNDER_REVIEW).order_by("rank"):
-        try:
-            workflow.transition_run(
-                user=selection.finalized_by, application_id=item.application_id, name=TRANSITION_FOR[item.decision],
-                expected_state=State.UNDER_REVIEW, data={"round": selection.pk, "rank": item.rank, "final": str(item.final)},
-                notify="reviews/email/result", notify_context={"item": item, "appeal_until": appeal_deadline(selection)},
-            )
-            done += 1
-        except ValidationError:
-            continue  # withdrawn meanwhile, or moved by a parallel run
-    return done
+    """Move each application of a finalised round to its decision, in rank order, through
+    the life cycle. Safe to run again: each decision is applied once."""
+    from applications.services.lifecycle import decision_apply
+
+    items = SelectionItem.objects.filter(round_id=round_id, round__finalized_at__isnull=False, applied_at__isnull=True,
+                                         application__state=State.UNDER_REVIEW).order_by("rank")
+    return sum(decision_apply(item_id=item_id) for item_id in list(items.values_list("pk", flat=True)))
 
 
-def appeal_deadline(selection: SelectionRound) -> datetime.datetime:
-    return selection.finalized_at + datetime.timedelta(days=selection.call.rubric.appeal_days)
-
-
-def final_item(application: Application) -> SelectionItem | None:
+def current_item(application: Application) -> SelectionItem | None:
+    """The decision the company was last told of (the newest applied one)."""
     return (
-        SelectionItem.objects.filter(application=application, round__finalized_at__isnull=False)
-        .select_related("round__call__rubric").first()
+        SelectionItem.objects.filter(application=application, applied_at__isnull=False)
+        .select_related("round__call__rubric").order_by("-applied_at").first()
     )
-
-
-def appeal_file(*, user, application_id: int, reason: str, now: datetime.datetime, ip: str | None = None) -> Appeal:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Write the reason for the appeal."), code="reason_required")
-    application = Application.objects.get(pk=application_id)
-    item = final_item(application)
-    if item is None:
-        raise ValidationError(_("There is no result to appeal against yet."), code="no_result")
-    deadline = appeal_deadline(item.round)
-    if now >= deadline:
-        raise ValidationError(_("The appeal window closed on %(time)s (KST).")
-                              % {"time": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")}, code="window_closed")
-    holder = {}
-
-    def record(application: Application) -> None:
-        holder["appeal"] = Appeal.objects.create(application=application, reason=reason[:4000], filed_by=user,
-                                                 previous_state=application.from_state)
-
-    workflow.transition_run(user=user, application_id=application_id, name="appeal", message=reason[:4000], ip=ip,
-                            notify="reviews/email/appeal_filed", before_save=record)
-    return holder["appeal"]
-
-
-def appeal_decide(*, user, appeal_id: int, outcome: str, note: str, ip: str | None = None) -> Appeal:
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(_("Write the reasons for the decision."), code="reason_required")
-    appeal = Appeal.objects.select_related("application").get(pk=appeal_id)
-    if appeal.outcome != Appeal.Outcome.PENDING:
-        raise ValidationError(_("This appeal was decided already."), code="decided")
-
-    def close(application: Application) -> None:
-        Appeal.objects.filter(pk=appeal.pk).update(outcome=outcome, decision_note=note[:4000], decided_by=user, decided_at=timezone.now())
-
-    if outcome == Appeal.Outcome.DISMISSED:
-        workflow.transition_run(user=user, application_id=appeal.application_id, name="dismiss_appeal", args=(appeal.previous_state,),
-                                message=note, ip=ip, notify="reviews/email/appeal_decided",
-                                notify_context={"outcome": outcome}, before_save=close, expected_state=State.APPEAL)
-    elif outcome == Appeal.Outcome.REREVIEW:
-        workflow.transition_run(user=user, application_id=appeal.application_id, name="order_rereview",
-                                message=note, ip=ip, notify="reviews/email/appeal_decided",
-                                notify_context={"outcome": outcome}, before_save=close, expected_state=State.APPEAL)
-    else:
-        raise ValidationError(_("Choose dismiss or re-review."), code="outcome")
-    appeal.refresh_from_db()
-    return appeal

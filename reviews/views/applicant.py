@@ -1,4 +1,4 @@
-"""The applicant's appeal (이의신청) against the result."""
+"""The applicant's side of the result: the appeal (이의신청) and the answer to an offered place."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications.models import State
 from applications.selectors import application_for_user
-from applications.services.workflow import StaleState, TransitionRefused
+from applications.services import lifecycle
 from portal.http import client_ip
+from reviews.models import PlaceOffer
 from reviews.services import selection
 
 
@@ -25,28 +27,54 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("applications.appeal_application", application):
         raise PermissionDenied(_("Only the company's members may appeal."))
     try:
-        selection.appeal_file(user=request.user, application_id=application.pk, reason=request.POST.get("reason", ""),
+        lifecycle.appeal_file(user=request.user, application_id=application.pk, reason=request.POST.get("reason", ""),
                               now=arrived, ip=client_ip(request))
         messages.success(request, _("Your appeal was received."))
-    except (ValidationError, TransitionRefused, StaleState) as exc:
+    except ValidationError as exc:
         messages.error(request, exc.messages[0])
     except PermissionDenied:
         messages.error(request, _("Only the company's members may appeal."))
     return redirect("application_detail", pk=application.pk)
 
 
+@login_required
+@require_POST
+def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The company accepts or declines the place offered from the waiting list."""
+    arrived = timezone.now()
+    application = application_for_user(request.user, pk)
+    if not request.user.has_perm("applications.answer_offer", application):
+        raise PermissionDenied(_("Only the company's members may answer the offer."))
+    answer = request.POST.get("answer")
+    try:
+        if answer == "accept":
+            lifecycle.offer_accept(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+            messages.success(request, _("You accepted the place: the application is selected."))
+        elif answer == "decline" and request.POST.get("confirm") == "yes":
+            lifecycle.offer_decline(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+            messages.success(request, _("You declined the place."))
+        else:
+            messages.error(request, _("Choose to accept the place, or tick the box and decline it."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("application_detail", pk=application.pk)
+
+
 def result_context(application) -> dict:
     """The company's own result and breakdown, never the reviewers' names or scores."""
-    item = selection.final_item(application)
-    if item is None or application.state in ("under_review",):
+    item = selection.current_item(application)
+    if item is None or application.state == State.UNDER_REVIEW:
         return {}
     criteria = {str(c.pk): c for c in item.round.call.rubric.criteria.all()}
     breakdown = [(criteria[k].name, v, criteria[k].max_score, criteria[k].weight) for k, v in item.breakdown.items() if k in criteria]
-    deadline = selection.appeal_deadline(item.round)
+    deadline = lifecycle.appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
+    appeals = list(application.appeals.all())
+    appealed = any(a.item_id == item.pk for a in appeals)
     return {
         "result": item,
         "breakdown": breakdown,
         "appeal_until": deadline,
-        "can_appeal": application.state in ("rejected", "waitlisted") and timezone.now() < deadline,
-        "appeals": application.appeals.all(),
+        "can_appeal": application.state in (State.REJECTED, State.WAITLISTED) and timezone.now() < deadline and not appealed,
+        "appeals": appeals,
+        "offer": application.offers.filter(outcome=PlaceOffer.Outcome.OPEN).first() if application.state == State.OFFERED else None,
     }

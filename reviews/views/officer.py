@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from applications.models import Application, Call
 from applications.selectors import call_for_officer
+from applications.services import lifecycle
 from portal.http import client_ip
 from portal.models import User
 from reviews.forms import BonusForm, CriterionForm, InviteReviewerForm, ManualAssignForm, PanelForm, ReasonForm, RubricForm, TieForm
-from reviews.models import Appeal, Assignment, Panel, Review, SelectionItem, SelectionRound
+from reviews.models import Appeal, Assignment, Panel, Review, Rubric, SelectionItem, SelectionRound
 from reviews.services import evaluation, scoring, selection
 
 
@@ -28,13 +29,16 @@ def _call(user, pk: int, *, manage: bool = True) -> Call:
 
 
 def _evaluation_context(call, **forms) -> dict:
-    rubric = evaluation.rubric_for(call)
+    # Reading the page writes nothing: a call without a rubric yet shows the defaults, and
+    # the rubric is created by the first change the officer saves.
+    rubric = Rubric.objects.filter(call=call).first() or Rubric(call=call)
+    saved = rubric.pk is not None
     return {
         "call": call,
         "rubric": rubric,
-        "problems": evaluation.rubric_problems(rubric),
-        "criteria": rubric.criteria.all(),
-        "bonus_items": rubric.bonus_items.all(),
+        "problems": evaluation.rubric_problems(rubric) if saved else [_("Add the rubric's criteria.")],
+        "criteria": rubric.criteria.all() if saved else [],
+        "bonus_items": rubric.bonus_items.all() if saved else [],
         "panels": call.panels.annotate(n_members=Count("members", distinct=True), n_assignments=Count("assignments", distinct=True)),
         "rubric_form": forms.get("rubric_form") or RubricForm(instance=rubric),
         "criterion_form": forms.get("criterion_form") or CriterionForm(),
@@ -231,6 +235,8 @@ def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/officer/selection.html", {
         "round": selection_round, "call": selection_round.call, "items": items, "totals": totals, "counts": counts,
         "remaining": selection_round.budget - totals["selected"], "Decision": SelectionItem.Decision,
+        "finalise_problems": [] if selection_round.finalized_at else selection.finalise_problems(selection_round),
+        "call_remaining": selection_round.call.budget_total - lifecycle.committed_budget(selection_round.call),
     })
 
 
@@ -255,10 +261,12 @@ def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
 def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     _round(request.user, pk)
     try:
-        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request))
+        selection.selection_finalize(user=request.user, round_id=pk, confirmed=request.POST.get("confirm") == "yes",
+                                     ip=client_ip(request))
         messages.success(request, _("The selection is final. Every applicant is being notified with their own result."))
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        for message in exc.messages:
+            messages.error(request, message)
     return redirect("officer_selection", pk=pk)
 
 
@@ -267,12 +275,47 @@ def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
 def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal.objects.select_related("application__call"), pk=pk)
     _call(request.user, appeal.application.call_id)
+    decide = {Appeal.Outcome.DISMISSED: lifecycle.appeal_dismiss, Appeal.Outcome.REREVIEW: lifecycle.appeal_order_rereview}
     try:
-        selection.appeal_decide(user=request.user, appeal_id=appeal.pk, outcome=request.POST.get("outcome", ""),
-                                note=request.POST.get("note", ""), ip=client_ip(request))
+        outcome = request.POST.get("outcome", "")
+        if outcome not in decide:
+            raise ValidationError(_("Choose dismiss or re-review."))
+        decide[outcome](user=request.user, appeal_id=appeal.pk, note=request.POST.get("note", ""), ip=client_ip(request))
         messages.success(request, _("The appeal was decided and the company told."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("officer_application", pk=appeal.application_id)
 
 
+@login_required
+@require_POST
+def redecision_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """After upheld appeals and re-review: propose a new decision for just those applications."""
+    return selection_run(request, pk)
+
+
+@login_required
+@require_POST
+def offer_next(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call(request.user, pk)
+    try:
+        application = lifecycle.offer_next(user=request.user, call_id=call.pk, ip=client_ip(request))
+        messages.success(request, _("The place was offered to %(receipt)s; the company has been told.") % {"receipt": application.receipt_number})
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    final = call.selection_rounds.filter(kind=SelectionRound.Kind.INITIAL, finalized_at__isnull=False).first()
+    return redirect("officer_selection", pk=final.pk) if final else redirect("officer_ranking", pk=call.pk)
+
+
+@login_required
+@require_POST
+def assignment_waive(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(Assignment.objects.select_related("panel"), pk=pk)
+    _call(request.user, assignment.panel.call_id)
+    try:
+        evaluation.assignment_waive(user=request.user, assignment_id=assignment.pk, reason=request.POST.get("reason", ""),
+                                    ip=client_ip(request))
+        messages.success(request, _("The review was waived; the decision will be made without it."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("officer_panel", pk=assignment.panel_id)

@@ -113,6 +113,7 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     page.wait_for_url(re.compile(r".*/edit/review/$"))
     assert_accessible(page)
     screenshot(page, "14-review")
+    page.locator("#confirm-submit").check()
     page.get_by_role("button", name="신청서 제출").click()
 
     page.wait_for_url(re.compile(r".*/receipt/$"))

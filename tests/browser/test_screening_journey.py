@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Application, State
-from applications.services.submission import application_submit
+from applications.services.lifecycle import application_submit
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_application_journey import sign_in
 from tests.conftest import PASSWORD, totp_code
@@ -72,6 +72,7 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     applicant.get_by_role("button", name="저장하고 다음 단계").click()
     applicant.wait_for_url(re.compile(r".*/edit/review/$"))
     assert_accessible(applicant)
+    applicant.locator("#confirm-submit").check()
     applicant.get_by_role("button", name="보완한 신청서 제출").click()
     assert applicant.get_by_text("보완한 신청서를 다시 제출했습니다").is_visible()
     assert Application.objects.get(pk=application.pk).state == State.SCREENING

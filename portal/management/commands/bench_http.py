@@ -90,7 +90,7 @@ class Command(BaseCommand):
             token = self._csrf(base, sessions["submitter"], draft_ids[0])
             form_headers = {"Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}",
                             "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/"}
-            submissions = [("POST", f"/applications/{pk}/submit/", form_headers, f"csrfmiddlewaretoken={token['form']}".encode())
+            submissions = [("POST", f"/applications/{pk}/submit/", form_headers, f"csrfmiddlewaretoken={token['form']}&confirm=yes".encode())
                            for pk in draft_ids]
             insert = [("POST", "/bench/insert", {"Content-Type": "application/x-www-form-urlencoded"}, b"x=1")]
             results["submission"] = {"page": loadgen.run(base, submissions, seconds=seconds * 2, connections=connections, unique=True),

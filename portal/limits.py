@@ -1,0 +1,24 @@
+"""One limit per kind of free text, used by forms and services alike. Text over a limit is
+refused with its length, never cut short: what a person wrote is kept or sent back whole."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# A reason, a note or a message that goes into the record: withdrawing, screening decisions,
+# revision requests, appeals and their decisions, conflicts, waivers, adjustments.
+REASON_MAX = 4000
+# A title: a project, an attachment, a clause.
+TITLE_MAX = 200
+
+
+def reason_text(text: str | None, *, what: str, limit: int = REASON_MAX) -> str:
+    """`text` stripped; refused when empty or longer than `limit` characters."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write %(what)s.") % {"what": what}, code="required")
+    if len(text) > limit:
+        raise ValidationError(_("At most %(limit)d characters; this answer has %(length)d.") % {"limit": limit, "length": len(text)},
+                              code="too_long")
+    return text
