@@ -43,8 +43,6 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Fault injection for the fault tests only: seconds to wait inside each agreement render.
-FAULT_RENDER_DELAY = float(env_str("PORTAL_FAULT_RENDER_DELAY", "0") or 0)
 # Baseline views for `manage.py bench_http` (never in production).
 PORTAL_BENCH = env_bool("PORTAL_BENCH", False)
 # Links in e-mails are built from this, since a Celery worker has no request.

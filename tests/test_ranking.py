@@ -20,7 +20,6 @@ from reviews.ranking import (
 )
 
 
-
 def aggregate(totals, *, trimmed, trim_min):
     """The reviewers' totals as the database hands them to the ranking: count, sum, highest, lowest."""
     return aggregate_from_sums(n=len(totals), total=sum(totals, D(0)), high=max(totals), low=min(totals),
@@ -43,6 +42,11 @@ def test_trimmed_mean_drops_the_highest_and_the_lowest():
 def test_trimmed_mean_falls_back_to_the_mean_below_the_minimum_number_of_reviewers():
     # Four reviewers, minimum five: a plain mean of all four.
     assert aggregate([D(80), D(100), D(75), D(50)], trimmed=True, trim_min=5) == D("76.250")
+
+
+def _c(receipt, final, grant=100, means=None, bonus=D(0)):
+    return Candidate(application_id=int(receipt[-2:]), receipt_number=receipt, aggregated=D(final) - bonus, bonus=bonus,
+                     grant=grant, reviews=5, criterion_means=means or {})
 
 
 def test_ties_are_broken_by_the_written_order_then_the_smaller_grant():

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 def start_worker(env) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=WARNING",
+        [sys.executable, "-m", "tests.slow_render_worker", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=WARNING",
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
@@ -47,7 +46,7 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
     env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PORTAL_VAR_DIR": str(settings.VAR_DIR),
            "SECRET_KEY": settings.SECRET_KEY, "AGREEMENT_SIGNING_KEY": settings.AGREEMENT_SIGNING_KEY,
            "AGREEMENT_SIGNING_CERT": settings.AGREEMENT_SIGNING_CERT, "CELERY_VISIBILITY_TIMEOUT": "5",
-           "PORTAL_FAULT_RENDER_DELAY": "4"}
+           "TEST_RENDER_DELAY": "4"}
     first = start_worker(env)
     try:
         agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)  # queues the render on commit
@@ -60,8 +59,8 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    env["PORTAL_FAULT_RENDER_DELAY"] = "0"
-    time.sleep(6)  # past the visibility timeout: the unacknowledged task is due again
+    env["TEST_RENDER_DELAY"] = "0"
+    # The unacknowledged task is due again once the visibility timeout (5 s) has passed.
     second = start_worker(env)
     try:
         assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=90)

@@ -7,7 +7,7 @@ import json
 
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent
+from applications.models import Application, ApplicationEvent, EventType
 
 
 def event_digest(*, application_id: int, seq: int, created_at, actor_id, action: str, from_state: str,
@@ -39,7 +39,9 @@ def event_record(
     message: str = "", ip: str | None = None, data: dict | None = None,
 ) -> ApplicationEvent:
     """Append an event. The caller holds the application's row lock (select_for_update),
-    which orders the events of one application."""
+    which orders the events of one application. `action` is one of EventType: an event
+    the vocabulary does not name is refused before anything is written."""
+    action = EventType(action)
     data = data or {}
     last = application.events.order_by("-seq").values("seq", "hash").first()
     seq = (last["seq"] + 1) if last else 1
