@@ -135,6 +135,8 @@ class CallForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Left empty, the call keeps its number of days (seven for a new call).
+        self.fields["offer_days"].required = False
         if self.instance.pk and self.instance.has_opened():
             # Once open, only these may change; the others are shown, not submitted.
             from applications.services.calls import EDITABLE_AFTER_OPENING
@@ -142,6 +144,9 @@ class CallForm(forms.ModelForm):
             for name, field in self.fields.items():
                 if name not in EDITABLE_AFTER_OPENING:
                     field.disabled = True
+
+    def clean_offer_days(self):
+        return self.cleaned_data.get("offer_days") or self.instance.offer_days or Call._meta.get_field("offer_days").default
 
     def clean(self):
         data = super().clean()

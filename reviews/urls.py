@@ -22,7 +22,6 @@ urlpatterns = [
     path("officer/selections/<int:pk>/items/<int:item_pk>/", officer.selection_override, name="officer_selection_override"),
     path("officer/selections/<int:pk>/finalize/", officer.selection_finalize, name="officer_selection_finalize"),
     path("officer/appeals/<int:pk>/decide/", officer.appeal_decide, name="officer_appeal_decide"),
-    path("officer/calls/<int:pk>/redecision/", officer.redecision_open, name="officer_redecision"),
     path("officer/calls/<int:pk>/offer/", officer.offer_next, name="officer_offer_next"),
     path("officer/assignments/<int:pk>/waive/", officer.assignment_waive, name="officer_assignment_waive"),
 ]

@@ -94,12 +94,13 @@ def test_finalised_selection_is_applied_by_the_worker(celery_worker, call, olivi
     from applications.models import Application, State
     from reviews.models import Assignment
     from reviews.services import evaluation, selection
-    from tests.conftest import score_all, under_review
+    from tests.conftest import close_call, score_all, under_review
 
     application = under_review(alice, acme, call, olivia)
     evaluation.auto_assign(user=olivia, panel=panel)
     for assignment in Assignment.objects.filter(application=application):
         score_all(assignment, [36, 25, 18, 9])
+    close_call(call)
     selection.selection_finalize(user=olivia, round_id=selection.selection_run(user=olivia, call=call).pk)
     assert wait_until(lambda: Application.objects.get(pk=application.pk).state == State.SELECTED)
     assert application.events.filter(action="select").count() == 1

@@ -39,6 +39,8 @@ NOT_FUZZED = {"/accounts/logout/"}
 # with the test that posts random input to them.
 FUZZED_ELSEWHERE = {
     "application_autosave": "test_random_input_to_the_autosave_endpoint",
+    # Shown only to an offered application and beside an unscored review; empty and valid input in test_lifecycle.
+    **dict.fromkeys(["application_offer_answer", "officer_assignment_waive"], "test_lifecycle"),
     **dict.fromkeys(["reviewer_declare", "officer_selection_finalize", "officer_selection_override", "agreement_prepare", "agreement_sign",
                      "application_appeal", "company_join_request", "application_start"],
                     "test_security.test_random_input_to_the_forms_never_gives_a_server_error"),
@@ -132,6 +134,10 @@ def fuzz_world(matrix_world, call):
     from tests.factories import CallFactory, CompanyFactory
 
     bob, olivia = matrix_world["people"]["bob"], matrix_world["people"]["olivia"]
+    from applications.models import Call
+
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone_now() + timedelta(days=20))  # open again for Bob's drafts
+    call.refresh_from_db()
     make_complete_draft(bob, matrix_world["people"]["bob"].memberships.get().company, call)
     second = CompanyFactory(name="글로벡스 2공장")
     CompanyMembership.objects.create(company=second, user=bob, role=CompanyMembership.Role.OWNER, can_sign=True)

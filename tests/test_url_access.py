@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 
 from applications.models import Export
@@ -104,6 +106,15 @@ REGISTRY = {
     "application_appeal": Url(lambda w: {"pk": w["application"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  302  302  404  404  404  403  404  403"),
+    "application_offer_answer": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    "officer_offer_next": Url(lambda w: {"pk": w["call"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
+    "officer_assignment_waive": Url(lambda w: {"pk": w["assignment"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  404  404  404  302  404  403"),
     "agreement_prepare": Url(lambda w: {"pk": w["application"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    403  403  403  403  403  403  302  404  403"),
@@ -256,6 +267,12 @@ def _footprint(world):
             world["call"].rubric.criteria.count(), world["call"].attachments.count())
 
 
+def _writes(sql: str) -> bool:
+    """A statement that changes a row; the session's own renewal is the one write a page may cause."""
+    words = sql.lstrip().split(None, 3)
+    return bool(words) and words[0].upper() in {"INSERT", "UPDATE", "DELETE"} and "django_session" not in sql
+
+
 def observe(world, name) -> dict[str, list[str]]:
     """Every role's answer to GET and to POST on this URL, each request rolled back after it."""
     from django.db import transaction
@@ -263,13 +280,16 @@ def observe(world, name) -> dict[str, list[str]]:
     spec = REGISTRY[name]
     url = reverse(name, kwargs=spec.build(world))
     data = spec.data(world) if spec.data else {}
-    answers = {"get": [], "post": []}
+    answers = {"get": [], "post": [], "get_writes": []}
     for role in ROLES:
         client = _signed_in(world, role)
         for method in ("get", "post"):
             with transaction.atomic():
                 before = _footprint(world)
-                response = client.get(url) if method == "get" else client.post(url, data)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url) if method == "get" else client.post(url, data)
+                if method == "get":
+                    answers["get_writes"] += [f"{role}: {q['sql'][:120]}" for q in queries.captured_queries if _writes(q["sql"])]
                 answer = "L" if response.status_code == 302 and response["Location"].startswith("/accounts/login/") else str(response.status_code)
                 answers[method].append(answer + ("!" if _footprint(world) != before else ""))
                 transaction.set_rollback(True)
@@ -293,6 +313,8 @@ def test_every_role_gets_exactly_the_intended_answer(matrix_world, name):
         for role, got in zip(ROLES, answers[method]):
             if got.rstrip("!") in {"L", "401", "403", "404", "405"}:
                 assert not got.endswith("!"), f"{name}: a refused {method.upper()} by {role} changed something"
+    # Reading never writes: no GET by anyone inserts, updates or deletes a row.
+    assert answers["get_writes"] == [], f"{name}: GET wrote {answers['get_writes']}"
 
 
 def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(matrix_world):

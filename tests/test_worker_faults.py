@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,14 @@ def start_worker(env) -> subprocess.Popen:
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
+
+
+def unacked_older_than(seconds: float) -> bool:
+    """The broker holds a delivered, unacknowledged task older than `seconds` (kombu's index)."""
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return broker.zcount("unacked_index", 0, time.time() - seconds) > 0
 
 
 def render_in_progress() -> bool:
@@ -61,6 +70,7 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
             os.killpg(first.pid, signal.SIGKILL)
     env["TEST_RENDER_DELAY"] = "0"
     # The unacknowledged task is due again once the visibility timeout (5 s) has passed.
+    assert wait_until(lambda: unacked_older_than(5), timeout=30)
     second = start_worker(env)
     try:
         assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=90)

@@ -115,6 +115,32 @@ def make_machine(call, olivia, seen: set):
                 return
             self._attempt("withdraw", role, lambda u: lifecycle.application_withdraw(user=u, application_id=self.application.pk, reason="사정상 포기"))
 
+        # Beat jobs run among the people's actions: they must never move the application on
+        # their own except as the life cycle allows (an overdue revision), and never undo.
+        @rule(chance=st.integers(min_value=0, max_value=3))
+        def beat_jobs(self, chance):
+            if chance:
+                return
+            from applications.tasks import sweep_overdue_revisions
+            from reviews.tasks import apply_finalised_selections, sweep_offers
+
+            before = Application.objects.get(pk=self.application.pk).state
+            sweep_overdue_revisions()
+            apply_finalised_selections()
+            sweep_offers()
+            assert Application.objects.get(pk=self.application.pk).state == before  # nothing is overdue here
+
+        @invariant()
+        def the_state_is_the_newest_events_target(self):
+            newest = ApplicationEvent.objects.filter(application=self.application).exclude(to_state="").order_by("-seq").first()
+            assert newest.to_state == Application.objects.get(pk=self.application.pk).state
+
+        @invariant()
+        def nothing_is_selected_while_the_call_is_open(self):
+            holding = Application.objects.filter(call=call, state__in=lifecycle.HOLDS_BUDGET)
+            assert not holding.exists() or not call.is_open()
+            assert lifecycle.committed_budget(call) <= call.budget_total
+
         @invariant()
         def every_state_change_has_exactly_one_event(self):
             changes = ApplicationEvent.objects.filter(application=self.application).exclude(from_state="").exclude(

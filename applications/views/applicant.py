@@ -299,6 +299,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": "POST only"}, status=405)
     step = request.POST.get("step", "")
     try:
+        application_for_user(request.user, pk, perm=EDIT)
         if step == "overview":
             level = request.POST.get("support_level") or None
             application, errors = svc.application_save_draft(

@@ -289,13 +289,6 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def redecision_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """After upheld appeals and re-review: propose a new decision for just those applications."""
-    return selection_run(request, pk)
-
-
-@login_required
-@require_POST
 def offer_next(request: HttpRequest, pk: int) -> HttpResponse:
     call = _call(request.user, pk)
     try:
