@@ -12,7 +12,7 @@ from reviews.models import Assignment
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_application_journey import sign_in
 from tests.browser.test_screening_journey import new_page, sign_in_with_totp
-from tests.conftest import score_all, under_review, wait_until
+from tests.conftest import close_call, score_all, under_review, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +49,7 @@ def test_evaluation_to_result(browser, live_server, celery_worker, call, olivia,
     reviewer_context.close()
     for assignment in assignments[1:]:
         score_all(assignment, [34, 24, 17, 8])
+    close_call(call)  # the selection is decided after the call closes
 
     officer.goto(f"{live_server.url}/officer/calls/{call.pk}/ranking/")
     assert officer.get_by_role("cell", name="88.000").count() == 0  # totals are not shown, aggregates are
@@ -57,6 +58,7 @@ def test_evaluation_to_result(browser, live_server, celery_worker, call, olivia,
     officer.get_by_role("button", name="예산 범위 안에서 선정안 만들기").click()
     officer.wait_for_url(re.compile(r".*/officer/selections/\d+/$"))
     assert_accessible(officer)
+    officer.get_by_label(re.compile("결정을 확정합니다: 선정 1건")).check()
     officer.get_by_role("button", name="확정하고 모든 신청기업에 알리기").click()
     assert officer.get_by_text("선정을 확정했습니다").is_visible()
     screenshot(officer, "44-selection")
