@@ -306,3 +306,16 @@ def test_every_event_the_code_writes_is_in_the_vocabulary():
         from applications.services.events import event_record
 
         event_record(application=None, actor=None, action="made_up")
+
+
+def test_the_waiting_list_is_read_in_one_query_whatever_its_length(three, olivia, call):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = selection.selection_run(user=olivia, call=call)
+    selection.selection_finalize(user=olivia, round_id=first.pk)
+    selection.selection_apply(round_id=first.pk)
+    with CaptureQueriesContext(connection) as queries:
+        waiting = lifecycle.waiting_list(call)
+    assert [item.application_id for item in waiting] == [three[0][1].pk, three[0][2].pk]
+    assert len(queries.captured_queries) == 1
