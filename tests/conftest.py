@@ -260,6 +260,18 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
     return False
 
 
+def worker_drained(timeout: float = 30.0) -> bool:
+    """Every task queued so far has been run: a single-process worker takes tasks in order, so
+    once a heartbeat sent now has run, everything sent before it has finished too."""
+    from django.core.cache import cache
+
+    from portal.tasks import HEARTBEAT_KEY, heartbeat
+
+    cache.delete(HEARTBEAT_KEY)
+    heartbeat.delay()
+    return wait_until(lambda: cache.get(HEARTBEAT_KEY) is not None, timeout)
+
+
 # --- Evaluation ----------------------------------------------------------------------------
 
 CRITERIA = [("기술성", "Technology", 40), ("사업성", "Business", 30), ("추진역량", "Capability", 20), ("파급효과", "Impact", 10)]

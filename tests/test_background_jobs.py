@@ -17,7 +17,7 @@ from applications.services import lifecycle
 from applications.services.exports import export_request
 from applications.services.lifecycle import application_submit
 from portal.models import OutboundEmail
-from tests.conftest import wait_until
+from tests.conftest import wait_until, worker_drained
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,9 +83,7 @@ def test_a_transition_succeeds_with_the_broker_down_and_the_mail_goes_out_once_i
         redeliver_pending_email.delay()
         assert wait_until(lambda: not pending.exists())
         redeliver_pending_email.delay()  # running the delivery again sends nothing more
-        import time
-
-        time.sleep(1)
+        assert worker_drained()
     subjects = [m.subject for m in mail.outbox]
     assert len([s for s in subjects if "평가" in s]) == 1, subjects
 
@@ -117,9 +115,7 @@ def test_rendering_an_agreement_twice_through_the_worker_yields_one_file(celery_
     version = agreement.current_version()
     render_agreement.delay(version.pk)  # a duplicate
     assert wait_until(lambda: AgreementVersion.objects.get(pk=version.pk).render_status == "done", timeout=60)
-    import time
-
-    time.sleep(2)  # let the duplicate finish too
+    assert worker_drained()  # the duplicate has finished too
     version.refresh_from_db()
     folder = Path(version.pdf.storage.path(version.pdf.name)).parent
     assert [p.name for p in folder.iterdir()] == [Path(version.pdf.name).name]

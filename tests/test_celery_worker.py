@@ -3,8 +3,6 @@ the outbox."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -12,6 +10,7 @@ from django.db import transaction
 from portal.models import OutboundEmail
 from portal.services.outbox import email_enqueue
 from tests.conftest import wait_until as _wait_until
+from tests.conftest import worker_drained
 
 
 @pytest.mark.redis
@@ -33,5 +32,5 @@ def test_worker_on_the_configured_broker_delivers_each_message_once(celery_worke
     # A duplicate delivery (a retry racing the first) must not send twice.
     deliver_email.delay(email.pk)
     assert _wait_until(lambda: OutboundEmail.objects.filter(pk=email.pk, sent_at__isnull=False).exists())
-    time.sleep(0.5)
+    assert worker_drained()  # the duplicate has run as well
     assert [m.subject for m in mail.outbox] == ["한 번만"]
