@@ -43,8 +43,6 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Baseline views for `manage.py bench_http` (never in production).
-PORTAL_BENCH = env_bool("PORTAL_BENCH", False)
 # Links in e-mails are built from this, since a Celery worker has no request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

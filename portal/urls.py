@@ -1,5 +1,4 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -28,10 +27,3 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.PORTAL_BENCH:
-    from django.views.decorators.csrf import csrf_exempt
-
-    from portal.views import bench
-
-    urlpatterns += [path("bench/bare", csrf_exempt(bench.bare)), path("bench/insert", csrf_exempt(bench.insert))]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 
 from applications.models import Application, ApplicationEvent, State
-from portal.gunicorn_server import gunicorn
+from benchmarks.gunicorn_server import gunicorn
 from portal.models import CompanyMembership
 from tests.conftest import make_complete_draft, make_person
 from tests.factories import CompanyFactory

@@ -79,7 +79,7 @@ def test_a_database_restart_between_requests_gives_a_clean_recovery():
     does) between two requests; the next request reconnects instead of failing."""
     import urllib.request
 
-    from portal.gunicorn_server import gunicorn
+    from benchmarks.gunicorn_server import gunicorn
 
     with gunicorn(workers=1, threads=1) as base:
         assert urllib.request.urlopen(base + "/calls/", timeout=10).status == 200

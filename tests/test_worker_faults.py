@@ -15,7 +15,7 @@ from django.conf import settings
 
 from applications.models import AgreementVersion
 from applications.services import lifecycle
-from portal.gunicorn_server import ROOT, database_url
+from benchmarks.gunicorn_server import ROOT, database_url
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

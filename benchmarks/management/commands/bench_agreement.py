@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from applications.benchmark import measure, sample_agreement
-from portal.benchmarking import rolled_back
+from benchmarks.agreement import measure, sample_agreement
+from benchmarks.rollback import rolled_back
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from portal.benchmarking import rolled_back
-from reviews.benchmark import generate, measure
+from benchmarks.ranking import generate, measure
+from benchmarks.rollback import rolled_back
 
 
 class Command(BaseCommand):

@@ -29,11 +29,11 @@ from applications.models import (
     ProgramOfficer,
     RequiredDocument,
 )
-from portal import loadgen
-from portal.gunicorn_server import gunicorn
+from benchmarks import loadgen
+from benchmarks.gunicorn_server import gunicorn
+from benchmarks.ranking import generate
 from portal.identifiers import business_number_check_digit
 from portal.models import Company, CompanyMembership, User
-from reviews.benchmark import generate
 
 DECLARATIONS = {k: False for k in ("in_restricted_group", "owned_by_large_company", "closed_business", "tax_arrears", "loan_default", "participation_ban")}
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         queries = self._queries(evaluated, officer, applicant)
         sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}
         results = {}
-        with gunicorn(workers=workers, threads=4, extra_env={"PORTAL_BENCH": "true"}) as base:
+        with gunicorn(workers=workers, threads=4, extra_env={"DJANGO_SETTINGS_MODULE": "benchmarks.settings"}) as base:
             def get(path, who=None):
                 return [("GET", path, {"Cookie": f"sessionid={sessions[who]}"} if who else {}, None)]
 

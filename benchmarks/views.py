@@ -1,4 +1,4 @@
-"""Baselines for the HTTP benchmark, mounted only with PORTAL_BENCH=true: the same
+"""Baselines for the HTTP benchmark, mounted only by benchmarks.urls (benchmarks.settings): the same
 middleware as every page, and nothing else (or one INSERT)."""
 
 from __future__ import annotations
