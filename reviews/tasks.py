@@ -37,8 +37,8 @@ def offer_next_place(call_id: int) -> int:
 
 @shared_task
 def sweep_offers() -> int:
-    """Periodic: unanswered offers past their deadline are taken as given up, and freed
-    places of automatic calls are offered."""
+    """Periodic: unanswered offers and unsigned agreements past their deadline are taken as
+    given up, and freed places of automatic calls are offered."""
     from applications.services.lifecycle import offer_sweep
 
     return offer_sweep()

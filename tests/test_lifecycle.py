@@ -319,3 +319,32 @@ def test_the_waiting_list_is_read_in_one_query_whatever_its_length(three, olivia
         waiting = lifecycle.waiting_list(call)
     assert [item.application_id for item in waiting] == [three[0][1].pk, three[0][2].pk]
     assert len(queries.captured_queries) == 1
+
+
+def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waiting_list(three, olivia, call):
+    (acme, globex, third), people = three
+    Call.objects.filter(pk=call.pk).update(auto_offer=True, sign_days=14)
+    first = selection.selection_run(user=olivia, call=call)
+    selection.selection_finalize(user=olivia, round_id=first.pk)
+    selection.selection_apply(round_id=first.pk)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=acme.pk)
+    agreements.render_version(version_id=agreement.current_version().pk)
+    issued_at = timezone.now()
+    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    agreement.refresh_from_db()
+    # 14 days leaving out the day of issue, to 24:00 KST of the last day.
+    last_day = timezone.localtime(issued_at).date() + datetime.timedelta(days=14)
+    assert timezone.localtime(agreement.sign_due_at) == timezone.localtime(agreement.sign_due_at).replace(
+        year=last_day.year, month=last_day.month, day=last_day.day, hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    client = Client()
+    login_with_mfa(client, people["alice"])
+    due_text = timezone.localtime(agreement.sign_due_at).strftime("%Y-%m-%d %H:%M")
+    assert f"서명 기한 {due_text}(KST)" in client.get(f"/agreements/{agreement.pk}/").content.decode()
+
+    assert lifecycle.offer_sweep(now=agreement.sign_due_at - datetime.timedelta(seconds=1)) == 0
+    assert state_of(acme) == State.AGREEMENT
+    lifecycle.offer_sweep(now=agreement.sign_due_at)
+    agreement.refresh_from_db()
+    assert agreement.state == "lapsed" and state_of(acme) == State.WITHDRAWN
+    assert state_of(globex) == State.OFFERED  # the call offers freed places itself
+    assert_history_is_told_once(acme)

@@ -51,6 +51,7 @@ class AgreementState(models.TextChoices):
     SIGNED = "signed", _("Signed by the company")
     COUNTERSIGNED = "countersigned", _("Countersigned")
     EXECUTED = "executed", _("Executed")
+    LAPSED = "lapsed", _("Lapsed: not signed in time")
 
 
 class Agreement(FSMModelMixin, models.Model):
@@ -63,6 +64,9 @@ class Agreement(FSMModelMixin, models.Model):
     final_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     executed_at = models.DateTimeField(null=True, blank=True)
     execute_error = models.TextField(blank=True)
+    # The company signs by this time (set when issued); unsigned then, the agreement lapses
+    # and the place is freed for the waiting list (협약 미체결 시 포기 간주).
+    sign_due_at = models.DateTimeField(_("sign by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agreement")
@@ -89,6 +93,10 @@ class Agreement(FSMModelMixin, models.Model):
     @transition(field=state, source=AgreementState.SIGNED, target=AgreementState.COUNTERSIGNED, permission="applications.countersign_agreement")
     def countersign(self) -> None:
         pass
+
+    @transition(field=state, source=AgreementState.ISSUED, target=AgreementState.LAPSED)
+    def lapse(self) -> None:
+        """Run by the beat job when the company has not signed by `sign_due_at`."""
 
     @transition(field=state, source=AgreementState.COUNTERSIGNED, target=AgreementState.EXECUTED)
     def execute(self) -> None:

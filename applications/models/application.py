@@ -179,6 +179,10 @@ class Application(FSMModelMixin, models.Model):
     def execute_agreement(self) -> None:
         pass
 
+    @transition(field=state, source=State.AGREEMENT, target=State.WITHDRAWN)
+    def lapse_agreement(self) -> None:
+        pass
+
     @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN, permission="applications.withdraw_application")
     def withdraw(self) -> None:
         pass
@@ -284,6 +288,7 @@ class EventType(models.TextChoices):
     AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed by the company")
     AGREEMENT_COUNTERSIGNED = "agreement_countersigned", _("Agreement countersigned")
     AGREEMENT_EXECUTED = "agreement_executed", _("Agreement executed")
+    AGREEMENT_LAPSED = "lapse_agreement", _("Agreement not signed in time: taken as given up")
 
 
 # The evaluation's inner workings: shown to officers, never to the applicant (who a

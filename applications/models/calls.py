@@ -58,6 +58,8 @@ class Call(models.Model):
     # whether a freed place is offered to the next in rank without the officer pressing.
     offer_days = models.PositiveSmallIntegerField(_("days to answer an offered place"), default=7,
                                                   validators=[MinValueValidator(1), MaxValueValidator(60)])
+    sign_days = models.PositiveSmallIntegerField(_("days to sign an issued agreement"), default=14,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(90)])
     auto_offer = models.BooleanField(_("offer freed places to the waiting list automatically"), default=False)
     # Derived from the region and industry rules so that the catalogue filters in SQL.
     all_regions = models.BooleanField(default=True, editable=False)

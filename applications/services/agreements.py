@@ -196,6 +196,9 @@ def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreem
         if version is None or version.render_status != AgreementVersion.Render.DONE:
             raise ValidationError(_("The PDF of the current version is not ready yet."), code="not_rendered")
         _transition(agreement, "issue", user)
+        from applications.services.lifecycle import end_of_period
+
+        agreement.sign_due_at = end_of_period(timezone.now(), agreement.application.call.sign_days)
         agreement.save()
         _event(agreement, user=user, action=EventType.AGREEMENT_ISSUED, before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
         notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement})

@@ -28,7 +28,7 @@ from applications.uploads import detect_format, human_size
 from portal.models import User
 from portal.services.audit import audit_record
 
-EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer"}
+EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer", "sign_days"}
 
 
 def publish_problems(call: Call, now: datetime.datetime | None = None) -> list[str]:

@@ -56,6 +56,13 @@ def _state_label(state: str) -> str:
     return str(State(state).label)
 
 
+def end_of_period(start: datetime.datetime, days: int) -> datetime.datetime:
+    """A period of `days` days from `start` for the company to act: the first day is left
+    out and the period ends at 24:00 (KST) of its last day."""
+    last_day = timezone.localtime(start).date() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()))
+
+
 def _kst(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -353,9 +360,7 @@ def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: 
         application = lock_application(item.application_id)
         from_state = application.state
         _check(application, "offer_place", user, expected_state=State.WAITLISTED)()
-        local_day = timezone.localtime(now).date() + datetime.timedelta(days=call.offer_days)
-        # The first day is left out and the period ends at 24:00 (KST) of its last day.
-        due_at = timezone.make_aware(datetime.datetime.combine(local_day + datetime.timedelta(days=1), datetime.time()))
+        due_at = end_of_period(now, call.offer_days)
         offer = PlaceOffer.objects.create(application=application, item=item, grant=item.grant, due_at=due_at, made_by=user)
         application.grant_awarded = item.grant
         data = {"grant": item.grant, "due_at": _kst(due_at), "rank": item.rank}
@@ -441,13 +446,43 @@ def offer_lapse(*, application_id: int, now: datetime.datetime) -> Application:
     return application
 
 
+def agreement_lapse(*, agreement_id: int, now: datetime.datetime) -> Application:
+    """The system: an issued agreement the company has not signed by its deadline lapses,
+    and the company is taken to have given up its place (협약 미체결 시 포기 간주)."""
+    with transaction.atomic():
+        application_id = Agreement.objects.values_list("application_id", flat=True).get(pk=agreement_id)
+        application = lock_application(application_id)
+        agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement_id)
+        from_state = application.state
+        method = _check(application, "lapse_agreement", None, expected_state=State.AGREEMENT)
+        if agreement.state != AgreementState.ISSUED or agreement.sign_due_at is None or now < agreement.sign_due_at:
+            raise TransitionRefused(_("The agreement is not past its signing deadline."), code="not_due")
+        agreement.lapse()
+        agreement.save()
+        method()
+        application.withdrawn_at = now
+        application.withdraw_reason = _("The agreement was not signed in time.")
+        _record(application, event=EventType.AGREEMENT_LAPSED, actor=None, from_state=from_state,
+                data={"agreement": agreement.number, "due_at": _kst(agreement.sign_due_at)})
+        notify_members(application=application, template_prefix="agreements/email/lapsed", context={"agreement": agreement})
+        _place_freed(application.call)
+    return application
+
+
 def offer_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Beat job: lapse unanswered offers, then fill freed places of calls that offer them
-    automatically (in case a queued offer was missed)."""
+    """Beat job: lapse unanswered offers and unsigned agreements, then fill freed places of
+    calls that offer them automatically (in case a queued offer was missed)."""
     from reviews.models import PlaceOffer
 
     now = now or timezone.now()
     done = 0
+    unsigned = Agreement.objects.filter(state=AgreementState.ISSUED, sign_due_at__lte=now, application__state=State.AGREEMENT)
+    for agreement_id in list(unsigned.values_list("pk", flat=True)):
+        try:
+            agreement_lapse(agreement_id=agreement_id, now=now)
+            done += 1
+        except ValidationError:
+            continue  # signed in the meantime
     overdue = PlaceOffer.objects.filter(outcome=PlaceOffer.Outcome.OPEN, due_at__lte=now, application__state=State.OFFERED)
     for application_id in list(overdue.values_list("application_id", flat=True)):
         try:
