@@ -136,3 +136,22 @@ def test_notice_attachments_must_be_pdf(as_olivia, call):
     attachment = call.attachments.get()
     response = as_olivia.get(f"/calls/{call.code}/attachments/{attachment.pk}/")
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_publishing_a_complete_call_asks_for_the_ticked_confirmation(as_olivia, call):
+    from applications.models import Call
+
+    Call.objects.filter(pk=call.pk).update(is_published=False)
+    base = f"/officer/calls/{call.pk}"
+    page = as_olivia.get(f"{base}/").content.decode()
+    assert "공고 설정이 모두 갖춰졌습니다." in page and 'name="confirm_publish"' in page
+    data = {"code": call.code, "title": call.title, "round": call.round, "notice": call.notice, "opens_at": _local(call.opens_at),
+            "closes_at": _local(call.closes_at), "budget_total": call.budget_total, "max_grant": call.max_grant,
+            "max_grant_share_bp": call.max_grant_share_bp, "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb,
+            "max_total_mb": call.max_total_mb, "max_files": call.max_files, "is_published": "on"}
+    response = as_olivia.post(f"{base}/basics/", data)
+    assert response.status_code == 400
+    assert "게시를 확인하는 확인란에 표시하세요." in response.content.decode()
+    assert not Call.objects.get(pk=call.pk).is_published
+    response = as_olivia.post(f"{base}/basics/", data | {"confirm_publish": "yes"})
+    assert response.status_code == 302 and Call.objects.get(pk=call.pk).is_published

@@ -78,7 +78,10 @@ def call_create(*, user: User, program: Program, data: dict, ip: str | None = No
 
 
 @transaction.atomic
-def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, now: datetime.datetime | None = None) -> Call:
+def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, now: datetime.datetime | None = None,
+                confirmed: bool = True) -> Call:
+    """Change the call. Publishing needs a complete call and, from a person at the page, the
+    ticked confirmation (`confirmed`) that its set-up is fixed from the opening time."""
     call = _lock(user, call)
     now = now or timezone.now()
     changed = {field for field, value in data.items() if getattr(call, field) != value}
@@ -98,6 +101,9 @@ def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, no
         problems = publish_problems(call, now)
         if problems:
             raise ValidationError([_("The call cannot be published yet:")] + problems, code="incomplete")
+        if not confirmed:
+            raise ValidationError(_("Tick the box to confirm the publication: from the opening time the form, documents, levels and rules are fixed."),
+                                  code="unconfirmed")
     if changed:
         call.full_clean()
         call.save()

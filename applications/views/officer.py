@@ -102,7 +102,8 @@ def call_basics(request: HttpRequest, pk: int) -> HttpResponse:
 
     def update(call, data):
         # Only what the officer changed; fixed fields are disabled and never "changed".
-        svc.call_update(user=request.user, call=call, data={k: data[k] for k in form.changed_data}, ip=client_ip(request))
+        svc.call_update(user=request.user, call=call, data={k: data[k] for k in form.changed_data}, ip=client_ip(request),
+                        confirmed=request.POST.get("confirm_publish") == "yes")
 
     return _setup_post(request, pk, "call_form", form, update)
 
