@@ -28,18 +28,14 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "browser" in item.keywords and not os.path.exists("/usr/bin/chromium"):
-            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)"))
-
-
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _unavailable("needs PostgreSQL: set DATABASE_URL")
     if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
         _unavailable("needs Redis: set REDIS_URL")
+    if request.node.get_closest_marker("browser") and not os.path.exists("/usr/bin/chromium"):
+        _unavailable("needs Debian's chromium (apt-get install chromium)")
 
 
 @pytest.fixture(autouse=True)
