@@ -166,7 +166,7 @@ def test_scores_out_of_range_are_refused_and_nothing_is_saved(panel, application
     response = client.post(f"/reviewer/assignments/{assignment.pk}/score/", data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "0" in html and "40" in html
+    assert "0부터 40까지의 점수를 입력하세요." in html and "숫자를 입력하세요." in html
     assert not Review.objects.filter(assignment=assignment, scores__isnull=False).exists()
 
 

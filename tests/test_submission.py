@@ -215,7 +215,7 @@ def test_incomplete_application_lists_everything_missing_and_stays_a_draft(as_al
     assert draft.state == State.DRAFT
     problems = response.context["problems"]
     assert len(problems) >= 5
-    assert any("사업계획서" in p or "Business plan" in p for p in problems)
+    assert any(p.startswith("제출 서류: ") and "사업계획서" in p and p.endswith(" 파일을 올리세요.") for p in problems)
 
 
 def test_over_cap_budget_blocks_submission(as_alice, complete_draft):
@@ -287,4 +287,4 @@ def test_too_many_files_are_refused_with_the_limit(as_alice, draft, call):
     for n in range(3):
         response = as_alice.post(url, {"requirement": bonus.pk, "file": files.pdf(f"증빙{n}.pdf")}, follow=True)
     assert draft.documents.count() == 2
-    assert "2" in response.content.decode()
+    assert "신청서에는 파일을 최대 2개까지 올릴 수 있습니다. 먼저 파일을 삭제하세요." in response.content.decode()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Call, EventType, State
 from applications.services.events import event_record
 from applications.services.lifecycle import lock_application
+from portal.formatting import plain_number
 from portal.limits import reason_text
 from portal.models import CompanyMembership, User
 from portal.services.audit import audit_record
@@ -76,7 +77,7 @@ def rubric_problems(rubric: Rubric) -> list[str]:
         problems.append(_("Add the rubric's criteria."))
     weights = sum((c.weight for c in criteria), Decimal(0))
     if criteria and weights != Decimal(100):
-        problems.append(_("The criteria's weights add up to %(sum)s; they must add up to 100.") % {"sum": weights.normalize()})
+        problems.append(_("The criteria's weights add up to %(sum)s; they must add up to 100.") % {"sum": plain_number(weights)})
     return problems
 
 

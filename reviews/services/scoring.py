@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from applications.models import EventType
 from applications.services.events import event_record
 from applications.services.lifecycle import lock_application
+from portal.formatting import plain_number
 from portal.limits import reason_text
 from portal.models import User
 from reviews.models import Assignment, Criterion, Review, Score
@@ -28,7 +29,7 @@ def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:
     except InvalidOperation:
         return None, _("Enter a number.")
     if not value.is_finite() or value < 0 or value > criterion.max_score:
-        return None, _("Enter a score from 0 to %(max)s.") % {"max": criterion.max_score.normalize()}
+        return None, _("Enter a score from 0 to %(max)s.") % {"max": plain_number(criterion.max_score)}
     if value.as_tuple().exponent < -2:
         return None, _("Use at most two decimal places.")
     return value, None
