@@ -162,20 +162,23 @@ __all__ = ["Authenticator", "PASSWORD", "login_with_mfa", "make_person", "totp_c
 
 # --- Calls and applications -----------------------------------------------------------------
 
-@pytest.fixture
-def call(program, olivia):
+def make_call(program, officer, *, code: str = "SF-2026-9", title: str = "2026년 스마트공장 9차 공고"):
     """A smart-factory call configured by its officer and open now."""
     from applications.demo import configure_call, open_now
+    from applications.models import EligibilityRule, FormVersion
     from tests.factories import CallFactory
 
-    created = CallFactory(program=program, code="SF-2026-9", title="2026년 스마트공장 9차 공고", max_grant=400_000_000,
+    created = CallFactory(program=program, code=code, title=title, max_grant=400_000_000,
                           opens_at=timezone_now() + timedelta(days=1), closes_at=timezone_now() + timedelta(days=20))
-    from applications.models import EligibilityRule, FormVersion
-
     FormVersion.objects.create(call=created, number=1)
     EligibilityRule.objects.create(call=created, kind="one_per_call", params={}, order=99)
-    configure_call(created, user=olivia)
+    configure_call(created, user=officer)
     return open_now(created)
+
+
+@pytest.fixture
+def call(program, olivia):
+    return make_call(program, olivia)
 
 
 def timezone_now():
@@ -275,6 +278,10 @@ CRITERIA = [("기술성", "Technology", 40), ("사업성", "Business", 30), ("�
 
 @pytest.fixture
 def rubric(call, olivia):
+    return make_rubric(call, olivia)
+
+
+def make_rubric(call, olivia):
     """A rubric whose criteria's maxima equal their weights (total = sum of the scores)."""
     from decimal import Decimal
 

@@ -97,6 +97,7 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     officer.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes", "role": "agency"})
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.COUNTERSIGNED
+    assert applicant.get(f"/agreements/{prepared.pk}/final.pdf").status_code == 404  # not in force yet
     lifecycle.agreement_execute(agreement_id=prepared.pk)  # what the worker does
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.EXECUTED

@@ -1,5 +1,5 @@
-"""An access matrix generated from the URL configuration: every URL with an object id, now and
-in the future, is tried with GET and POST by every role (anonymous, another company's applicant,
+"""The one access matrix, generated from the URL configuration: every URL with an object id, now
+and in the future, is tried with GET and POST by every role (anonymous, another company's applicant,
 a plain member, the owner, a reviewer assigned / not assigned / who declared a conflict, an
 officer of this / another program, the admin), each request rolled back after it, and must give
 exactly the answer written in REGISTRY. A new URL fails the registry test until its answers are
@@ -253,13 +253,13 @@ def _signed_in(world, role):
 def _footprint(world):
     """What a request may change: the audit trail, the application's events and state, and
     every object the URLs act on."""
-    from applications.models import Agreement, Application
+    from applications.models import Agreement, Application, ApplicationEvent, Call
     from portal.models import Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
     from reviews.models import Appeal, Review, SelectionItem
 
-    application = Application.objects.get(pk=world["application"].pk)
-    return (AuditEvent.objects.count(), application.events.count(), Export.objects.count(), application.state,
-            application.updated_at, list(Agreement.objects.values_list("pk", "state")), list(Review.objects.values_list("pk", "status")),
+    return (AuditEvent.objects.count(), ApplicationEvent.objects.count(), Export.objects.count(),
+            list(Application.objects.order_by("pk").values_list("pk", "state", "updated_at")),
+            list(Call.objects.order_by("pk").values_list("pk", "is_published")), list(Agreement.objects.values_list("pk", "state")), list(Review.objects.values_list("pk", "status")),
             list(Assignment.objects.values_list("pk", "status")), list(Appeal.objects.values_list("pk", "outcome")),
             list(SelectionItem.objects.values_list("pk", "decision")), list(Company.objects.values_list("pk", "name", "address")),
             CompanyMembership.objects.count(), list(CompanyInvitation.objects.values_list("pk", "accepted_at")),
@@ -273,11 +273,11 @@ def _writes(sql: str) -> bool:
     return bool(words) and words[0].upper() in {"INSERT", "UPDATE", "DELETE"} and "django_session" not in sql
 
 
-def observe(world, name) -> dict[str, list[str]]:
+def observe(world, name, spec: Url | None = None) -> dict[str, list[str]]:
     """Every role's answer to GET and to POST on this URL, each request rolled back after it."""
     from django.db import transaction
 
-    spec = REGISTRY[name]
+    spec = spec or REGISTRY[name]
     url = reverse(name, kwargs=spec.build(world))
     data = spec.data(world) if spec.data else {}
     answers = {"get": [], "post": [], "get_writes": []}
@@ -302,11 +302,9 @@ def test_every_url_with_an_object_id_is_in_the_access_registry():
     assert not [name for name in REGISTRY if name not in {n for _r, n in routes()}], "REGISTRY names a URL that is gone"
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
-def test_every_role_gets_exactly_the_intended_answer(matrix_world, name):
-    answers = observe(matrix_world, name)
+def _check_answers(name: str, spec: Url, answers: dict) -> None:
     for method in ("get", "post"):
-        expected = getattr(REGISTRY[name], method).split()
+        expected = getattr(spec, method).split()
         assert len(expected) == len(ROLES), f"{name}: state one {method.upper()} answer for each of {ROLES}"
         wrong = {role: (want, got) for role, want, got in zip(ROLES, expected, answers[method]) if want != got}
         assert not wrong, f"{name} {method.upper()}: role → (intended, got) {wrong}"
@@ -315,6 +313,111 @@ def test_every_role_gets_exactly_the_intended_answer(matrix_world, name):
                 assert not got.endswith("!"), f"{name}: a refused {method.upper()} by {role} changed something"
     # Reading never writes: no GET by anyone inserts, updates or deletes a row.
     assert answers["get_writes"] == [], f"{name}: GET wrote {answers['get_writes']}"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_role_gets_exactly_the_intended_answer(matrix_world, name):
+    _check_answers(name, REGISTRY[name], observe(matrix_world, name))
+
+
+# The answers that depend on where the application (or call) stands, in the same notation.
+# The world above holds Acme's selected application; `stage_world` adds Acme's applications
+# to three more calls of the same program — a draft, a submitted one, and one under
+# evaluation assigned to the `assigned` reviewer (not yet declared) and declared a conflict by
+# `conflicted` — and an unpublished call.
+AT_STAGE = {
+    ("draft", "application_detail"): Url(lambda w: {"pk": w["draft"].pk},
+        get= "L    404  200  200  404  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("draft", "application_step"): Url(lambda w: {"pk": w["draft"].pk, "step": "overview"},
+        get= "L    404  200  200  404  404  404  404  404  404",
+        post="L    404  302! 302! 404  404  404  404  404  404"),
+    ("draft", "application_autosave"): Url(lambda w: {"pk": w["draft"].pk},
+        get= "401  405  405  405  405  405  405  405  405  405",
+        post="401  403  200! 200! 403  403  403  403  403  403", data=lambda w: {"step": "overview", "project_title": "x"}),
+    ("draft", "document_download"): Url(lambda w: {"pk": w["draft"].pk, "document_pk": w["draft"].documents.first().pk},
+        get= "L    404  200  200  404  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("draft", "document_delete"): Url(lambda w: {"pk": w["draft"].pk, "document_pk": w["draft"].documents.first().pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302! 302! 404  404  404  404  404  404"),
+    ("draft", "application_withdraw"): Url(lambda w: {"pk": w["draft"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  404  404  404"),
+    ("draft", "application_receipt"): Url(lambda w: {"pk": w["draft"].pk},
+        get= "L    404  302  302  404  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("submitted", "application_detail"): Url(lambda w: {"pk": w["submitted"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("submitted", "application_step"): Url(lambda w: {"pk": w["submitted"].pk, "step": "overview"},
+        get= "L    404  302  302  404  404  404  403  404  403",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    ("submitted", "application_autosave"): Url(lambda w: {"pk": w["submitted"].pk},
+        get= "401  405  405  405  405  405  405  405  405  405",
+        post="401  403  403  403  403  403  403  403  403  403", data=lambda w: {"step": "overview", "project_title": "x"}),
+    ("submitted", "application_submit"): Url(lambda w: {"pk": w["submitted"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  400  400  404  404  404  403  404  403"),
+    ("submitted", "application_receipt"): Url(lambda w: {"pk": w["submitted"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("under_review", "reviewer_assignment"): Url(lambda w: {"pk": w["pending_assignment"].pk},
+        get= "L    404  404  404  200  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("under_review", "reviewer_document"): Url(lambda w: {"pk": w["pending_assignment"].pk,
+                                                          "document_pk": w["under_review"].documents.first().pk},
+        get= "L    404  404  404  403  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    ("under_review", "reviewer_score"): Url(lambda w: {"pk": w["pending_assignment"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  404  404  302  404  404  404  404  404"),
+    ("under_review", "application_appeal"): Url(lambda w: {"pk": w["under_review"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  302  302  404  404  404  403  404  403"),
+    ("unpublished", "call_detail"): Url(lambda w: {"code": w["unpublished"].code},
+        get= "404  404  404  404  404  404  404  200  404  200",
+        post="405  405  405  405  405  405  405  405  405  405"),
+}
+
+
+@pytest.fixture
+def stage_world(matrix_world):
+    from applications.models import Call
+    from applications.services import lifecycle
+    from reviews.models import Panel, PanelMember
+    from reviews.services import evaluation
+    from tests.conftest import make_call, make_complete_draft, make_rubric, timezone_now, under_review
+
+    people, acme, program = matrix_world["people"], matrix_world["acme"], matrix_world["call"].program
+    alice, olivia = people["alice"], people["olivia"]
+    draft = make_complete_draft(alice, acme, make_call(program, olivia, code="SF-2026-D", title="초안 단계 공고"))
+    submitted = make_complete_draft(alice, acme, make_call(program, olivia, code="SF-2026-S", title="접수 단계 공고"))
+    lifecycle.application_submit(user=alice, application_id=submitted.pk, now=timezone_now())
+    review_call = make_call(program, olivia, code="SF-2026-R", title="평가 단계 공고")
+    make_rubric(review_call, olivia)
+    evaluating = under_review(alice, acme, review_call, olivia)
+    panel = Panel.objects.create(call=review_call, name="서면평가", reviewers_per_application=2, due_at=timezone_now())
+    for person in (people["assigned"], people["conflicted"]):
+        PanelMember.objects.create(panel=panel, reviewer=person)
+    pending = Assignment.objects.create(panel=panel, application=evaluating, reviewer=people["assigned"], assigned_by=olivia)
+    conflicted = Assignment.objects.create(panel=panel, application=evaluating, reviewer=people["conflicted"], assigned_by=olivia)
+    evaluation.declare_conflict(user=people["conflicted"], assignment_id=conflicted.pk, reason="친족 관계")
+    unpublished = make_call(program, olivia, code="SF-2026-U", title="미게시 공고")
+    Call.objects.filter(pk=unpublished.pk).update(is_published=False)
+    return matrix_world | {"draft": draft, "submitted": submitted,
+                           "under_review": evaluating, "pending_assignment": pending, "unpublished": unpublished}
+
+
+def test_every_stage_entry_names_a_real_url():
+    names = {n for _r, n in routes()}
+    assert {name for _stage, name in AT_STAGE} <= names
+
+
+@pytest.mark.parametrize("key", sorted(AT_STAGE), ids=[f"{stage}-{name}" for stage, name in sorted(AT_STAGE)])
+def test_every_role_gets_exactly_the_intended_answer_at_each_stage(stage_world, key):
+    stage, name = key
+    _check_answers(f"{name} ({stage})", AT_STAGE[key], observe(stage_world, name, AT_STAGE[key]))
 
 
 def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(matrix_world):
@@ -328,3 +431,22 @@ def test_a_reviewer_who_declared_a_conflict_is_refused_their_own_assignment(matr
         kwargs = {"pk": conflicted.pk} | ({"document_pk": matrix_world["document"].pk} if name == "reviewer_document" else {})
         for method in ("get", "post"):
             assert getattr(client, method)(reverse(name, kwargs=kwargs)).status_code in (404, 405), (name, method)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_company_rule_and_the_company_selector_agree(matrix_world, role):
+    """`rules` cannot filter querysets: the selector that lists companies must show exactly
+    the companies the predicate lets the person see."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import Company
+    from portal.selectors import companies_for_user
+
+    user = AnonymousUser() if PERSONA[role] is None else matrix_world["people"][PERSONA[role]]
+    visible_by_rule = {c.pk for c in Company.objects.all() if user.has_perm("portal.view_company", c)}
+    if not user.is_authenticated:
+        assert visible_by_rule == set()
+    elif user.is_superuser:
+        assert visible_by_rule == set(Company.objects.values_list("pk", flat=True))
+    else:
+        assert visible_by_rule == set(companies_for_user(user).values_list("pk", flat=True))
