@@ -14,3 +14,16 @@ def plain_number(value) -> str:
     Decimal.normalize() gives for whole tens)."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def deadline(moment) -> str:
+    """A deadline as the law writes it, in KST: a period that ends at midnight ends at 24:00
+    of its last day (2026-12-07 24:00), not at 00:00 of the next."""
+    import datetime
+
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local - datetime.timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"

@@ -338,8 +338,7 @@ def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waitin
         year=last_day.year, month=last_day.month, day=last_day.day, hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
     client = Client()
     login_with_mfa(client, people["alice"])
-    due_text = timezone.localtime(agreement.sign_due_at).strftime("%Y-%m-%d %H:%M")
-    assert f"서명 기한 {due_text}(KST)" in client.get(f"/agreements/{agreement.pk}/").content.decode()
+    assert f"서명 기한 {last_day:%Y-%m-%d} 24:00(KST)" in client.get(f"/agreements/{agreement.pk}/").content.decode()
 
     assert lifecycle.offer_sweep(now=agreement.sign_due_at - datetime.timedelta(seconds=1)) == 0
     assert state_of(acme) == State.AGREEMENT
@@ -348,3 +347,14 @@ def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waitin
     assert agreement.state == "lapsed" and state_of(acme) == State.WITHDRAWN
     assert state_of(globex) == State.OFFERED  # the call offers freed places itself
     assert_history_is_told_once(acme)
+
+
+def test_a_deadline_that_ends_at_midnight_is_written_as_24_00_of_its_last_day():
+    from zoneinfo import ZoneInfo
+
+    from portal.formatting import deadline
+
+    kst = ZoneInfo("Asia/Seoul")
+    assert deadline(datetime.datetime(2026, 12, 8, 0, 0, tzinfo=kst)) == "2026-12-07 24:00"
+    assert deadline(datetime.datetime(2026, 12, 8, 18, 0, tzinfo=kst)) == "2026-12-08 18:00"
+    assert deadline(datetime.datetime(2026, 12, 7, 15, 0, tzinfo=datetime.UTC)) == "2026-12-07 24:00"  # 15:00 UTC is midnight KST

@@ -30,6 +30,7 @@ from django_fsm import can_proceed, has_transition_perm
 from applications.models import Agreement, AgreementState, Application, Call, EventType, RevisionRequest, State
 from applications.services.events import event_record
 from applications.services.notify import notify_members
+from portal.formatting import deadline
 from portal.limits import reason_text
 
 # States in which an application holds part of the call's budget.
@@ -363,7 +364,7 @@ def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: 
         due_at = end_of_period(now, call.offer_days)
         offer = PlaceOffer.objects.create(application=application, item=item, grant=item.grant, due_at=due_at, made_by=user)
         application.grant_awarded = item.grant
-        data = {"grant": item.grant, "due_at": _kst(due_at), "rank": item.rank}
+        data = {"grant": item.grant, "due_at": deadline(due_at), "rank": item.rank}
         _record(application, event=EventType.PLACE_OFFERED, actor=user, from_state=from_state, ip=ip, data=data)
         notify_members(application=application, template_prefix="reviews/email/offer", context={"offer": offer})
     return application
@@ -399,7 +400,7 @@ def offer_accept(*, user, application_id: int, now: datetime.datetime, ip: str |
         method = _check(application, "accept_offer", user)
         offer = _open_offer(application)
         if now >= offer.due_at:
-            raise ValidationError(_("The offer had to be answered by %(time)s (KST).") % {"time": _kst(offer.due_at)}, code="lapsed")
+            raise ValidationError(_("The offer had to be answered by %(time)s (KST).") % {"time": deadline(offer.due_at)}, code="lapsed")
         method()
         PlaceOffer.objects.filter(pk=offer.pk).update(outcome=PlaceOffer.Outcome.ACCEPTED, answered_at=now)
         _record(application, event=EventType.OFFER_ACCEPTED, actor=user, from_state=from_state, ip=ip, data={"grant": offer.grant})
@@ -440,7 +441,7 @@ def offer_lapse(*, application_id: int, now: datetime.datetime) -> Application:
         PlaceOffer.objects.filter(pk=offer.pk).update(outcome=PlaceOffer.Outcome.LAPSED, answered_at=now)
         application.withdrawn_at = now
         application.withdraw_reason = _("The offered place was not answered in time.")
-        _record(application, event=EventType.OFFER_LAPSED, actor=None, from_state=from_state, data={"due_at": _kst(offer.due_at)})
+        _record(application, event=EventType.OFFER_LAPSED, actor=None, from_state=from_state, data={"due_at": deadline(offer.due_at)})
         notify_members(application=application, template_prefix="reviews/email/offer_lapsed", context={"offer": offer})
         _place_freed(application.call)
     return application
@@ -463,7 +464,7 @@ def agreement_lapse(*, agreement_id: int, now: datetime.datetime) -> Application
         application.withdrawn_at = now
         application.withdraw_reason = _("The agreement was not signed in time.")
         _record(application, event=EventType.AGREEMENT_LAPSED, actor=None, from_state=from_state,
-                data={"agreement": agreement.number, "due_at": _kst(agreement.sign_due_at)})
+                data={"agreement": agreement.number, "due_at": deadline(agreement.sign_due_at)})
         notify_members(application=application, template_prefix="agreements/email/lapsed", context={"agreement": agreement})
         _place_freed(application.call)
     return application

@@ -39,3 +39,9 @@ def times(value, factor) -> int:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def deadline(moment) -> str:
+    """2026-12-07 24:00 for a period that ends at midnight (KST)."""
+    return formatting.deadline(moment) if moment else ""
