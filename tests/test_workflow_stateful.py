@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -45,6 +46,9 @@ def make_machine(call, olivia, seen: set):
     class Workflow(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
+            # Every example starts from the test's database and leaves nothing behind.
+            self._example = transaction.atomic()
+            self._example.__enter__()
             counter["n"] += 1
             n = counter["n"]
             self.people = {
@@ -140,6 +144,10 @@ def make_machine(call, olivia, seen: set):
             holding = Application.objects.filter(call=call, state__in=lifecycle.HOLDS_BUDGET)
             assert not holding.exists() or not call.is_open()
             assert lifecycle.committed_budget(call) <= call.budget_total
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._example.__exit__(None, None, None)
 
         @invariant()
         def every_state_change_has_exactly_one_event(self):
