@@ -1,6 +1,6 @@
 """Scores to a ranking: totals, aggregation (mean or trimmed mean), bonus points, tie-breaks,
 and selection within the budget. The arithmetic here is pure; the database work that feeds
-it is in services/ranking.py."""
+it is compute_ranking in reviews/services/selection.py."""
 
 from __future__ import annotations
 
