@@ -100,7 +100,7 @@ def test_sign_in_and_sign_out(client, alice):
 def test_wrong_password_is_refused_in_korean(client, alice):
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "wrong-password"})
     assert response.status_code == 200
-    assert "올바르지" in response.content.decode() or "일치" in response.content.decode()
+    assert "이메일 또는 비밀번호가 올바르지 않습니다." in response.content.decode()
 
 
 def test_password_reset_by_link_sets_a_new_password(client, alice, deliver_outbox):

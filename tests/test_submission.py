@@ -57,7 +57,7 @@ def test_draft_answers_are_kept_even_when_invalid_and_marked(as_alice, draft):
                              {"start_date": "내년 봄", "new_jobs": "세 명", "go": "next"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "YYYY-MM-DD" in html or "날짜" in html
+    assert "날짜를 YYYY-MM-DD 형식으로 입력하세요." in html
     draft.refresh_from_db()
     assert draft.answers["start_date"] == "내년 봄" and draft.answers["new_jobs"] == "세 명"
 
@@ -195,7 +195,8 @@ def test_submission_after_the_deadline_is_refused_on_the_server_clock(as_alice, 
     with freeze_time(call.closes_at + timedelta(seconds=1)):
         response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
-    assert "마감" in response.content.decode() or "closed" in response.content.decode()
+    closes = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")
+    assert f"공고가 {closes}(KST)에 마감되었습니다. 신청서를 더 이상 수정하거나 제출할 수 없습니다." in response.content.decode()
     complete_draft.refresh_from_db()
     assert complete_draft.state == State.DRAFT and complete_draft.receipt_number is None
 

@@ -111,7 +111,7 @@ def test_a_stale_page_is_told_the_application_changed_and_nothing_happens(as_oli
     lifecycle.screening_pass(user=olivia, application_id=submitted.pk)
     response = as_olivia.post(f"/officer/applications/{submitted.pk}/ineligible/",
                               {"expected_state": "submitted", "reason": "늦게 본 화면"}, follow=True)
-    assert "changed" in response.content.decode() or "바뀌었습니다" in response.content.decode()
+    assert "화면을 보는 사이에 신청서 상태가 바뀌었습니다(현재: “평가 중”). 아무것도 처리하지 않았습니다. 다시 확인하세요." in response.content.decode()
     assert Application.objects.get(pk=submitted.pk).state == State.UNDER_REVIEW
     assert not ApplicationEvent.objects.filter(action="declare_ineligible").exists()
 
