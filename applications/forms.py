@@ -313,7 +313,10 @@ class IneligibleForm(ExpectedStateForm):
 
 class RevisionRequestForm(ExpectedStateForm):
     message = forms.CharField(label=_("what to change"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    due_at = forms.DateTimeField(label=_("due"), widget=KSTDateTimeInput(), help_text=_("Korea Standard Time."))
+    days = forms.IntegerField(
+        label=_("days to revise"), min_value=1, max_value=60, initial=7,
+        help_text=_("Counted from the day after the request; the revision is due at 24:00 (KST) of the last day, or of the next working day if that day is a Saturday, Sunday or public holiday."),
+    )
     steps = forms.MultipleChoiceField(label=_("parts the applicant may change"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, steps=(), **kwargs) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from portal.identifiers import digits_only
 from applications.models import INTERNAL_EVENTS, Agreement, Application, ApplicationEvent, Call, FormVersion, RequiredDocument
 
 CLOSING_SOON_DAYS = 7
@@ -138,7 +139,7 @@ def queue_for_officer(user, *, call_id: int | None = None, state: str = "", regi
     if older_than_days is not None:
         applications = applications.filter(submitted_at__lte=(now or timezone.now()) - datetime.timedelta(days=older_than_days))
     if q:
-        digits = q.replace("-", "").strip()
+        digits = digits_only(q)
         applications = applications.filter(
             Q(company__name__icontains=q) | Q(receipt_number__icontains=q.strip()) | Q(company__business_number=digits)
         )

@@ -46,13 +46,13 @@ class DateInput(forms.DateInput):
 class CompanyForm(forms.ModelForm):
     business_number = forms.CharField(
         label=_("business registration number"),
-        max_length=12,
+        max_length=20,
         help_text=_("10 digits, e.g. 124-81-00998."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "000-00-00000"}),
     )
     corporate_number = forms.CharField(
         label=_("corporate registration number"),
-        max_length=14,
+        max_length=24,
         required=False,
         help_text=_("Corporations only: 13 digits, e.g. 130111-0006246."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "000000-0000000"}),

@@ -60,7 +60,7 @@ class ManualAssignForm(forms.Form):
 
 class TieForm(forms.Form):
     reviewer = forms.ChoiceField(label=_("reviewer"))
-    business_number = forms.CharField(label=_("business registration number"), max_length=12)
+    business_number = forms.CharField(label=_("business registration number"), max_length=20)
     kind = forms.ChoiceField(label=_("tie"), choices=ReviewerTie.Kind.choices)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 

@@ -9,7 +9,8 @@ from portal.identifiers import business_number_check_digit
 
 
 def _business_number(n: int) -> str:
-    first_nine = f"{100000000 + n * 7919 % 899999999:09d}"
+    """A distinct, structurally possible number per n: office 101–899, kind 81, serial 0001–9999."""
+    first_nine = f"{101 + n % 799:03d}81{1 + (n // 799) % 9999:04d}"
     return first_nine + str(business_number_check_digit(first_nine))
 
 

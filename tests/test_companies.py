@@ -56,6 +56,9 @@ def test_registering_a_company_makes_the_person_its_owner(signed_in, alice):
         ("business_number", "214-86-12342", "검증번호"),
         ("business_number", "214-86-1234", "10자리"),
         ("business_number", "abc-de-fghij", "10자리"),
+        ("business_number", "214-86-1234²", "검증번호"),
+        ("business_number", "٢١٤-٨٦-١٢٣٤١", "10자리"),
+        ("business_number", "000-00-00000", "세무서 코드"),
         ("corporate_number", "110111-0006241", "검증번호"),
         ("corporate_number", "110111-000624", "13자리"),
         ("ksic_code", "29271", "한국표준산업분류"),
@@ -75,6 +78,21 @@ def test_bad_input_gets_a_korean_message_next_to_the_field_and_saves_nothing(sig
     assert message in response.content.decode()
     assert not Company.objects.exists()
     assert not CompanyMembership.objects.exists()
+
+
+def test_full_width_digits_find_the_company_already_registered(signed_in, globex):
+    """A Korean input method writes １２４-８１-…: the same company, never a second one."""
+    written = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else "－" for c in globex.business_number_display)
+    response = signed_in.post("/companies/new/", {**VALID, "business_number": written})
+    assert response.status_code == 409
+    assert "이미 등록된 기업" in response.content.decode()
+    assert Company.objects.count() == 1
+
+
+def test_a_full_width_number_is_stored_in_ascii(signed_in):
+    response = signed_in.post("/companies/new/", {**VALID, "business_number": "２１４ ８６ １２３４１"})
+    assert response.status_code == 302
+    assert Company.objects.get().business_number == "2148612341"
 
 
 def test_registering_an_existing_number_offers_to_ask_the_owner(signed_in, client, bob, globex):

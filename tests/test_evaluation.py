@@ -51,7 +51,7 @@ def test_officer_builds_the_rubric_and_it_is_fixed_once_reviewing_starts(call, o
     client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
     client.post(f"{base}/criterion/", {"name_ko": "사업성", "name_en": "Business", "max_score": "40", "weight": "40"})
     client.post(f"{base}/panel/", {"name": "1분과", "stage": "written", "reviewers_per_application": 3,
-                                   "due_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
+                                   "days": "7"})
     panel = call.panels.get()
     for person in reviewers:
         client.post(f"/officer/panels/{panel.pk}/invite/", {"email": person.email})
@@ -77,7 +77,7 @@ def test_officer_removes_a_criterion_with_its_button_until_the_rubric_is_locked(
     assert list(call.rubric.criteria.values_list("pk", flat=True)) == [second.pk]
     client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
     client.post(f"{base}/panel/", {"name": "1분과", "stage": "written", "reviewers_per_application": 3,
-                                   "due_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
+                                   "days": "7"})
     for person in reviewers:
         client.post(f"/officer/panels/{call.panels.get().pk}/invite/", {"email": person.email})
     client.post(f"/officer/panels/{call.panels.get().pk}/auto/")
@@ -91,7 +91,7 @@ def test_assignment_needs_weights_that_add_up_to_100(call, olivia, reviewers, ap
     evaluation.criterion_add(user=olivia, rubric=rubric, data={"name_ko": "기술성", "name_en": "T", "description": "",
                                                               "max_score": Decimal(50), "weight": Decimal(50)})
     panel = evaluation.panel_create(user=olivia, call=call, name="p", stage="written", reviewers_per_application=3,
-                                    due_at=timezone.now() + timedelta(days=3))
+                                    days=3)
     evaluation.reviewer_invite(user=olivia, panel=panel, email=reviewers[0].email)
     from django.core.exceptions import ValidationError
 

@@ -15,6 +15,8 @@ from applications.services import lifecycle
 from applications.services.events import verify_chain
 from applications.services.lifecycle import application_submit
 from portal.models import OutboundEmail
+from portal.formatting import deadline
+from portal.periods import period_end
 from tests.conftest import PASSWORD, login_with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -58,21 +60,24 @@ def test_declaring_ineligible_needs_a_reason_and_tells_it(as_olivia, submitted):
 
 
 def test_revision_request_limits_what_the_applicant_may_change_and_resubmission(as_olivia, client, submitted, alice):
-    due = timezone.now() + timedelta(days=3)
     too_soon = as_olivia.post(f"/officer/applications/{submitted.pk}/revision/",
-                              {"expected_state": "submitted", "message": "사업비를 조정하세요.", "due_at": _local(timezone.now()), "steps": ["budget"]})
+                              {"expected_state": "submitted", "message": "사업비를 조정하세요.", "days": "0", "steps": ["budget"]})
     assert too_soon.status_code == 400
+    assert "1 이상의 값을 입력해 주세요." in too_soon.content.decode()
+    before = timezone.now()
     as_olivia.post(f"/officer/applications/{submitted.pk}/revision/",
-                   {"expected_state": "submitted", "message": "장비 비목을 견적서와 맞추세요.", "due_at": _local(due), "steps": ["budget"]})
+                   {"expected_state": "submitted", "message": "장비 비목을 견적서와 맞추세요.", "days": "3", "steps": ["budget"]})
     submitted.refresh_from_db()
     assert submitted.state == State.REVISION_REQUESTED
     revision = RevisionRequest.objects.get(application=submitted)
     assert revision.steps == ["budget"]
+    # Three days from the day after the request, to 24:00 KST, past weekends and holidays.
+    assert revision.due_at == period_end(before, days=3)
 
     applicant = Client()
     applicant.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
     page = applicant.get(f"/applications/{submitted.pk}/").content.decode()
-    assert "장비 비목을 견적서와 맞추세요." in page and timezone.localtime(revision.due_at).strftime("%Y-%m-%d") in page
+    assert "장비 비목을 견적서와 맞추세요." in page and f"{deadline(revision.due_at)}(KST)까지 보완" in page
     # Only the budget may change.
     assert applicant.get(f"/applications/{submitted.pk}/edit/overview/").status_code == 302
     applicant.post(f"/applications/{submitted.pk}/autosave/", {"step": "overview", "project_title": "바뀐 제목"})
@@ -95,9 +100,10 @@ def test_revision_request_limits_what_the_applicant_may_change_and_resubmission(
 
 def test_overdue_revisions_become_ineligible_once(submitted, olivia):
     lifecycle.revision_request(user=olivia, application_id=submitted.pk, message="서류 보완", steps=["documents"],
-                              due_at=timezone.now() + timedelta(days=2))
+                              days=2)
     assert lifecycle.revision_sweep() == 0
-    later = timezone.now() + timedelta(days=3)
+    later = RevisionRequest.objects.get(application=submitted).due_at
+    assert lifecycle.revision_sweep(now=later - timedelta(microseconds=1)) == 0
     assert lifecycle.revision_sweep(now=later) == 1
     assert lifecycle.revision_sweep(now=later) == 0
     submitted.refresh_from_db()
@@ -162,13 +168,15 @@ def test_queue_filters_and_searches(as_olivia, submitted):
     assert receipts("?state=submitted&region=48") == [submitted.receipt_number]
     assert receipts("?state=screening") == []
     assert receipts(f"?q={submitted.company.business_number_display}") == [submitted.receipt_number]
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else "－" for c in submitted.company.business_number_display)
+    assert receipts(f"?q={full_width}") == [submitted.receipt_number]
     assert receipts("?q=없는회사") == []
     assert receipts("?older_than_days=3") == []
 
 
 def test_timeline_shows_every_event_with_its_message(client, alice, submitted, olivia):
     lifecycle.revision_request(user=olivia, application_id=submitted.pk, message="재무제표를 다시 올리세요.", steps=["documents"],
-                              due_at=timezone.now() + timedelta(days=2))
+                              days=2)
     client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
     html = client.get(f"/applications/{submitted.pk}/").content.decode()
     assert html.count("<time") >= submitted.events.count()

@@ -106,7 +106,7 @@ def make_machine(call, olivia, seen: set):
         def request_revision(self, role, steps):
             self._attempt("request_revision", role, lambda u: lifecycle.revision_request(
                 user=u, application_id=self.application.pk, message="보완하세요", steps=steps,
-                due_at=timezone.now() + timedelta(days=2)))
+                days=2))
 
         @rule(role=ACTORS)
         def resubmit(self, role):

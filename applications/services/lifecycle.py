@@ -32,6 +32,7 @@ from applications.services.events import event_record
 from applications.services.notify import notify_members
 from portal.formatting import deadline
 from portal.limits import reason_text
+from portal.periods import period_end
 
 # States in which an application holds part of the call's budget.
 HOLDS_BUDGET = (State.SELECTED, State.OFFERED, State.AGREEMENT, State.CONTRACTED)
@@ -58,14 +59,10 @@ def _state_label(state: str) -> str:
 
 
 def end_of_period(start: datetime.datetime, days: int) -> datetime.datetime:
-    """A period of `days` days from `start` for the company to act: the first day is left
-    out and the period ends at 24:00 (KST) of its last day."""
-    last_day = timezone.localtime(start).date() + datetime.timedelta(days=days)
-    return timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time()))
-
-
-def _kst(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    """A period of `days` days from `start` for the company to act, as 행정기본법 §6 counts
+    it (portal/periods.py): the first day left out, the end at 24:00 (KST) of the last day,
+    moved past Saturdays, Sundays and public holidays."""
+    return period_end(start, days=days)
 
 
 def lock_application(application_id: int) -> Application:
@@ -206,15 +203,19 @@ def screening_declare_ineligible(*, user, application_id: int, reason: str, expe
 
 
 REVISION_STEPS = ("overview", "budget", "documents", "declarations")
+REVISION_DAYS_MIN, REVISION_DAYS_MAX = 1, 60
 
 
-def revision_request(*, user, application_id: int, message: str, due_at: datetime.datetime, steps: list[str],
+def revision_request(*, user, application_id: int, message: str, days: int, steps: list[str],
                      expected_state: str | None = None, ip: str | None = None, now: datetime.datetime | None = None) -> Application:
-    """보완요청: only the named parts open again, until `due_at`."""
+    """보완요청: only the named parts open again, for `days` days counted as the law counts a
+    citizen's period (from the day after the request, to 24:00 of the last day, past holidays)."""
     now = now or timezone.now()
     message = reason_text(message, what=_("what the applicant must change"))
-    if due_at <= now + datetime.timedelta(hours=1):
-        raise ValidationError(_("Give the applicant at least an hour: the due time must be later."), code="due_too_soon")
+    if not REVISION_DAYS_MIN <= days <= REVISION_DAYS_MAX:
+        raise ValidationError(_("Give the applicant between %(low)d and %(high)d days.") % {"low": REVISION_DAYS_MIN, "high": REVISION_DAYS_MAX},
+                              code="days_out_of_range")
+    due_at = period_end(now, days=days)
     if not steps:
         raise ValidationError(_("Choose at least one part of the application to be revised."), code="no_steps")
     with transaction.atomic():
@@ -226,7 +227,7 @@ def revision_request(*, user, application_id: int, message: str, due_at: datetim
         if unknown:
             raise ValidationError(_("Unknown part of the application: %(steps)s.") % {"steps": ", ".join(sorted(unknown))})
         RevisionRequest.objects.create(application=application, requested_by=user, message=message, steps=list(steps), due_at=due_at)
-        data = {"due_at": _kst(due_at), "steps": list(steps)}
+        data = {"due_at": deadline(due_at), "days": days, "steps": list(steps)}
         _record(application, event=EventType.REVISION_REQUESTED, actor=user, from_state=from_state, message=message, ip=ip, data=data)
         notify_members(application=application, template_prefix="applications/email/revision_requested",
                        context={"message": message, **data})
@@ -243,7 +244,7 @@ def revision_resubmit(*, user, application_id: int, now: datetime.datetime, ip: 
         _check(application, "resubmit", user, expected_state=State.REVISION_REQUESTED)
         revision = application.open_revision()
         if revision is not None and now >= revision.due_at:
-            raise SubmissionRefused([_("The revision was due at %(time)s (KST); it can no longer be sent.") % {"time": _kst(revision.due_at)}])
+            raise SubmissionRefused([_("The revision was due at %(time)s (KST); it can no longer be sent.") % {"time": deadline(revision.due_at)}])
         problems, results = submission_problems(application)
         if problems:
             raise SubmissionRefused(problems)
@@ -294,8 +295,9 @@ DECISION_TRANSITIONS = {"selected": ("select", EventType.SELECTED), "waitlisted"
 
 
 def appeal_deadline(notified_at: datetime.datetime, days: int) -> datetime.datetime:
-    """The appeal window runs from the notice of the result."""
-    return notified_at + datetime.timedelta(days=days)
+    """The appeal window runs from the notice of the result (the moment the company was told),
+    counted as every citizen's period is (`end_of_period`)."""
+    return period_end(notified_at, days=days)
 
 
 def decision_apply(*, item_id: int) -> bool:
@@ -523,9 +525,9 @@ def appeal_file(*, user, application_id: int, reason: str, now: datetime.datetim
             raise ValidationError(_("There is no result to appeal against yet."), code="no_result")
         if Appeal.objects.filter(item=item).exists():
             raise ValidationError(_("An appeal against this decision was filed already; a decision can be appealed once."), code="once")
-        deadline = appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
-        if now >= deadline:
-            raise ValidationError(_("The appeal window closed on %(time)s (KST).") % {"time": _kst(deadline)}, code="window_closed")
+        closes = appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
+        if now >= closes:
+            raise ValidationError(_("The appeal window closed on %(time)s (KST).") % {"time": deadline(closes)}, code="window_closed")
         method()
         appeal = Appeal.objects.create(application=application, item=item, reason=reason, filed_by=user, previous_state=from_state)
         _record(application, event=EventType.APPEAL_FILED, actor=user, from_state=from_state, message=reason, ip=ip,

@@ -144,7 +144,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             if not form.is_valid():
                 raise ValidationError(_("Not saved: see the messages in the form."))
             lifecycle.revision_request(user=request.user, application_id=pk, message=form.cleaned_data["message"],
-                                      due_at=form.cleaned_data["due_at"], steps=form.cleaned_data["steps"],
+                                      days=form.cleaned_data["days"], steps=form.cleaned_data["steps"],
                                       expected_state=form.cleaned_data["expected_state"], ip=ip)
         else:
             raise Http404

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.identifiers import (
+    digits_only,
     format_business_number,
     format_corporate_number,
     validate_business_number,
@@ -102,9 +103,19 @@ class Company(models.Model):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name"]
+        constraints = [
+            # The one stored form: ten ASCII digits (portal/identifiers.py).
+            models.CheckConstraint(condition=models.Q(business_number__regex=r"^[0-9]{10}$"), name="business_number_ascii_digits"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # One normalised form, whoever writes the row (forms, services, admin, imports).
+        self.business_number = digits_only(self.business_number)
+        self.corporate_number = digits_only(self.corporate_number)
+        super().save(*args, **kwargs)
 
     @property
     def business_number_display(self) -> str:

@@ -67,6 +67,12 @@ class ReviewerTie(models.Model):
     def __str__(self) -> str:
         return f"{self.reviewer} ~ {self.business_number}"
 
+    def save(self, *args, **kwargs) -> None:
+        from portal.identifiers import digits_only
+
+        self.business_number = digits_only(self.business_number)
+        super().save(*args, **kwargs)
+
 
 class Assignment(models.Model):
     class Status(models.TextChoices):
