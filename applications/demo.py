@@ -11,8 +11,6 @@ from applications.models import Call, FieldType, RuleKind
 from applications.services import calls as svc
 
 MANUFACTURING = [f"C{n}" for n in range(10, 35)]
-# 중소기업기본법 시행령 별표1 (simplified): three-year average revenue limits by industry.
-SME_REVENUE_LIMITS = {"default": 80_000_000_000, "C10": 100_000_000_000, "C29": 150_000_000_000, "C26": 100_000_000_000}
 
 
 def configure_call(call: Call, *, user, levels: bool = True, rules: tuple[str, ...] = ("sme_size", "industry", "exclusions"),
@@ -31,17 +29,16 @@ def configure_call(call: Call, *, user, levels: bool = True, rules: tuple[str, .
         svc.requirement_add(user=user, call=call, data={"kind": kind, "name_ko": ko, "name_en": en, "description": "",
                                                         "is_required": required, "formats": formats})
     if "sme_size" in rules:
-        svc.rule_set(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True,
-                     params={"revenue_limits": SME_REVENUE_LIMITS, "assets_limit": 500_000_000_000})
+        svc.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
     if "industry" in rules:
-        svc.rule_set(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True, params={"divisions": MANUFACTURING})
+        svc.rule_add(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True, params={"divisions": MANUFACTURING})
     if "exclusions" in rules:
-        svc.rule_set(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True,
+        svc.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True,
                      params={"items": ["closed_business", "tax_arrears", "loan_default", "participation_ban"]})
     if regions:
-        svc.rule_set(user=user, call=call, kind=RuleKind.REGION, is_hard=True, params={"regions": regions})
+        svc.rule_add(user=user, call=call, kind=RuleKind.REGION, is_hard=True, params={"regions": regions})
     if max_age is not None:
-        svc.rule_set(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": max_age})
+        svc.rule_add(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": max_age})
     section = svc.form_section_add(user=user, call=call, title_ko="사업 개요", title_en="Project outline")
     svc.form_field_add(user=user, call=call, section_id=section.pk, data={
         "key": "summary", "type": FieldType.LONG_TEXT, "label_ko": "사업 요약", "label_en": "Summary",

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from applications import enterprise
 from applications.models import DocumentKind, EligibilityRule, RuleKind
-from portal.formatting import won
+from portal.formatting import korean_date, plain_number, won
 from portal.models import Certification, Company, Region
 
 PASS, FAIL, NEEDS_EVIDENCE = "pass", "fail", "needs_evidence"
+BAN_REGISTER = "ban_register"
 
 # 중소기업기본법: total assets of 5,000억 or more is never an SME.
 DEFAULT_ASSETS_LIMIT = 500_000_000_000
@@ -28,14 +31,37 @@ INDEPENDENCE_ITEMS = ("in_restricted_group", "owned_by_large_company")
 
 
 @dataclass(frozen=True)
+class PriorGrant:
+    """A grant the company holds or held: which program, decided on which day, still running."""
+
+    program_id: int
+    program_name: str
+    call_code: str
+    decided_on: datetime.date
+    running: bool
+
+
+@dataclass(frozen=True)
+class Ban:
+    reason: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+@dataclass(frozen=True)
 class Facts:
-    """What the rules look at. Built from the company, and from the application when there is one."""
+    """What the rules look at. Built from the company, and from the application when there
+    is one, as of the call's basis date (공고일, 마감일 or 신청일)."""
 
     company: Company
-    today: datetime.date
+    basis_date: datetime.date
     declarations: dict = field(default_factory=dict)
     uploaded_kinds: frozenset[str] = frozenset()
     other_application_exists: bool = False
+    program_id: int | None = None
+    prior_grants: tuple[PriorGrant, ...] = ()
+    bans: tuple[Ban, ...] = ()
+    partner_lists: dict = field(default_factory=dict)  # list id → (list name, frozenset of business numbers)
 
 
 @dataclass
@@ -46,6 +72,10 @@ class RuleResult:
     message_ko: str
     message_en: str
     inputs: dict
+    group: str = ""
+    points: str = "0"
+    # The outcome of the rule's either-or group (its own outcome when it has no group).
+    group_outcome: str = ""
 
     @property
     def message(self) -> str:
@@ -54,6 +84,16 @@ class RuleResult:
     @property
     def passed(self) -> bool:
         return self.outcome == PASS
+
+    @property
+    def blocks(self) -> bool:
+        """A hard rule whose group (or itself) does not pass stops the submission."""
+        return self.is_hard and (self.group_outcome or self.outcome) != PASS
+
+    @property
+    def excludes(self) -> bool:
+        """A hard rule whose group (or itself) fails outright: the company cannot apply."""
+        return self.is_hard and (self.group_outcome or self.outcome) == FAIL
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,22 +108,23 @@ def _both(make: Callable[[], tuple[str, str]]) -> tuple[str, str, str]:
     return outcome, korean, english
 
 
-def _best_limit(limits: dict, ksic: str) -> int | None:
-    """The revenue limit for the longest KSIC prefix listed, else the default."""
-    for length in range(len(ksic), 0, -1):
-        if ksic[:length] in limits:
-            return int(limits[ksic[:length]])
-    return int(limits["default"]) if "default" in limits else None
-
-
 def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
+    """중소기업기본법 §2, 시행령 §3 and §7, 별표1/별표3 (applications/enterprise.py)."""
     company = facts.company
-    average = company.average_revenue
-    limit = _best_limit(params.get("revenue_limits", {}), company.ksic_code)
-    assets_limit = int(params.get("assets_limit", DEFAULT_ASSETS_LIMIT))
-    if limit is not None and average > limit:
-        return FAIL, _("The three-year average revenue of %(average)s is over this industry's limit of %(limit)s.") % {
-            "average": won(average), "limit": won(limit)}
+    scale = params.get("scale", "sme")
+    average = enterprise.company_average_revenue(company)
+    ceiling = enterprise.industry_ceiling(company.ksic_code, scale=scale, on=facts.basis_date)
+    table = _("the small-business table (별표3)") if scale == "small" else _("the SME table (별표1)")
+    if ceiling.revenue_limit is None:
+        return NEEDS_EVIDENCE, _("Industry %(code)s is not in %(table)s; the SME confirmation (중소기업확인서) decides.") % {
+            "code": company.ksic_code, "table": table}
+    if average.amount is None:
+        return NEEDS_EVIDENCE, _("The company has no closed business year yet; the SME confirmation (중소기업확인서) decides.")
+    how = _average_explained(average)
+    if average.amount > ceiling.revenue_limit:
+        return FAIL, _("%(how)s is %(average)s, over the ceiling of %(limit)s for %(code)s in %(table)s.") % {
+            "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": ceiling.matched_code, "table": table}
+    assets_limit = ceiling.assets_limit or DEFAULT_ASSETS_LIMIT
     if company.total_assets >= assets_limit:
         return FAIL, _("Total assets of %(assets)s reach the limit of %(limit)s.") % {
             "assets": won(company.total_assets), "limit": won(assets_limit)}
@@ -95,8 +136,21 @@ def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
         return NEEDS_EVIDENCE, _("Size is within the limits; declare the company's independence in the application.")
     if DocumentKind.SME_CERTIFICATE not in facts.uploaded_kinds:
         return NEEDS_EVIDENCE, _("Size is within the limits; upload the SME confirmation (중소기업확인서) as evidence.")
-    return PASS, _("Three-year average revenue %(average)s is within the limit and total assets %(assets)s are under %(limit)s.") % {
-        "average": won(average), "assets": won(company.total_assets), "limit": won(assets_limit)}
+    return PASS, _("%(how)s is %(average)s, within the ceiling of %(limit)s for %(code)s, and total assets of %(assets)s are under %(assets_limit)s.") % {
+        "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": ceiling.matched_code,
+        "assets": won(company.total_assets), "assets_limit": won(assets_limit)}
+
+
+def _average_explained(average: enterprise.AverageRevenue) -> str:
+    if average.method == enterprise.THREE_YEARS:
+        return _("The average revenue of %(first)d–%(last)d") % {"first": average.years[0], "last": average.years[-1]}
+    if average.method == enterprise.FULL_YEARS:
+        if len(average.years) == 1:
+            return _("The revenue of %(year)d, the only full business year,") % {"year": average.years[0]}
+        return _("The average revenue of the full business years %(first)d–%(last)d") % {"first": average.years[0], "last": average.years[-1]}
+    if average.months:
+        return _("The revenue of %(year)d annualised over %(months)d months") % {"year": average.years[0], "months": average.months}
+    return _("The revenue of %(year)d annualised over %(days)d days") % {"year": average.years[0], "days": average.days}
 
 
 def _industry(params: dict, facts: Facts) -> tuple[str, str]:
@@ -119,14 +173,120 @@ def _region(params: dict, facts: Facts) -> tuple[str, str]:
 
 
 def _max_age(params: dict, facts: Facts) -> tuple[str, str]:
-    years = int(params["years"])
+    """창업 후 N년이 지나지 아니한 (중소기업창업 지원법 §2): passed on the anniversary.
+    With `min_years`, at least that many full years of business (업력) are asked as well."""
     founded = facts.company.founded_on
-    age = facts.today.year - founded.year - ((facts.today.month, facts.today.day) < (founded.month, founded.day))
-    if age <= years:
-        return PASS, _("Founded %(founded)s: %(age)d full years, within the limit of %(years)d.") % {
-            "founded": founded.isoformat(), "age": age, "years": years}
-    return FAIL, _("Founded %(founded)s: %(age)d full years, more than the limit of %(years)d.") % {
-        "founded": founded.isoformat(), "age": age, "years": years}
+    on = facts.basis_date
+    full = enterprise.full_years_since(founded, on)
+    values = {"founded": _date(founded), "on": _date(on), "age": full}
+    min_years = params.get("min_years")
+    if min_years is not None and full < int(min_years):
+        return FAIL, _("Founded %(founded)s: %(age)d full years on %(on)s, fewer than the %(min)d years asked.") % {**values, "min": int(min_years)}
+    if params.get("years") is None:
+        return PASS, _("Founded %(founded)s: %(age)d full years on %(on)s, at least the %(min)d years asked.") % {**values, "min": int(min_years)}
+    years = int(params["years"])
+    last = enterprise.startup_last_day(founded, years)
+    values.update(years=years, last=_date(last))
+    if on <= last:
+        return PASS, _("Founded %(founded)s: on %(on)s, %(years)d years have not yet passed (they pass after %(last)s).") % values
+    return FAIL, _("Founded %(founded)s: on %(on)s, %(years)d years have passed (the last day within them was %(last)s).") % values
+
+
+def _date(day: datetime.date) -> str:
+    return korean_date(day) if translation.get_language() == "ko" else day.isoformat()
+
+
+def _employees(params: dict, facts: Facts) -> tuple[str, str]:
+    """상시근로자 수 as the company declares it (중소기업기본법 시행령 §3 ②: the average of the
+    monthly counts of the last business year; the 4대보험 roster is the evidence)."""
+    low, high = params.get("min"), params.get("max")
+    count = facts.company.employees
+    if low is not None and count < int(low):
+        return FAIL, _("%(count)d regular employees, fewer than the %(low)d this call asks for.") % {"count": count, "low": int(low)}
+    if high is not None and count > int(high):
+        return FAIL, _("%(count)d regular employees, more than the %(high)d this call allows.") % {"count": count, "high": int(high)}
+    return PASS, _("%(count)d regular employees, within the range this call asks for.") % {"count": count}
+
+
+def _ksic(params: dict, facts: Facts) -> tuple[str, str]:
+    """KSIC codes allowed (any prefix listed: section, division, group, class or sub-class)
+    and excluded (a deny prefix wins over an allow prefix)."""
+    code = facts.company.ksic_code
+    denied = next((p for p in params.get("deny", []) if code.startswith(p)), None)
+    if denied:
+        return FAIL, _("Industry %(code)s is excluded from this call (%(prefix)s).") % {"code": code, "prefix": denied}
+    allow = params.get("allow", [])
+    if allow and not any(code.startswith(p) for p in allow):
+        return FAIL, _("Industry %(code)s is not among the industry codes this call supports (%(allowed)s).") % {
+            "code": code, "allowed": ", ".join(allow)}
+    return PASS, _("Industry %(code)s is among the industry codes this call supports.") % {"code": code}
+
+
+def _location(params: dict, facts: Facts) -> tuple[str, str]:
+    """시·군·구 of the site or the headquarters: any listed code (2-digit 시·도 or 5-digit
+    시·군·구) that the place's code starts with."""
+    basis = params.get("basis", "site")
+    region, sigungu = facts.company.place(basis)
+    codes = params.get("codes", [])
+    where = _("The headquarters") if basis == "headquarters" else _("The site")
+    place = sigungu or region
+    if any(len(c) == 2 and region == c for c in codes) or (sigungu and any(sigungu.startswith(c) for c in codes)):
+        return PASS, _("%(where)s (%(place)s) is in the area this call covers.") % {"where": where, "place": place}
+    if not sigungu and any(len(c) == 5 and c.startswith(region) for c in codes):
+        return NEEDS_EVIDENCE, _("%(where)s's city, county or district is not in the company profile; add it so the area can be checked.") % {"where": where}
+    return FAIL, _("%(where)s (%(place)s) is outside the area this call covers (%(codes)s).") % {
+        "where": where, "place": place, "codes": ", ".join(codes)}
+
+
+def _prior_funding(params: dict, facts: Facts) -> tuple[str, str]:
+    """중복수혜: a grant from the same program (or any listed program) decided within the
+    last `years` years before the basis date, or still running when `concurrent` is set."""
+    programs = set(params.get("programs", []))
+    scope = params.get("scope", "same_program")
+    years = params.get("years")
+    concurrent = params.get("concurrent", False)
+
+    def in_scope(grant: PriorGrant) -> bool:
+        if scope == "any":
+            return True
+        if scope == "programs":
+            return grant.program_id in programs
+        return grant.program_id == facts.program_id
+
+    since = enterprise.years_before(facts.basis_date, int(years)) if years else None
+    for grant in facts.prior_grants:
+        if not in_scope(grant):
+            continue
+        if since is not None and grant.decided_on > since:  # on the anniversary N years have passed
+            return FAIL, _("The company was funded by %(program)s (%(call)s) on %(day)s, within the last %(years)d years.") % {
+                "program": grant.program_name, "call": grant.call_code, "day": _date(grant.decided_on), "years": int(years)}
+        if concurrent and grant.running:
+            return FAIL, _("The company's project funded by %(program)s (%(call)s) is still running; this call does not fund two at once.") % {
+                "program": grant.program_name, "call": grant.call_code}
+    return PASS, _("No earlier funding that this call excludes.")
+
+
+def _partner_list(params: dict, facts: Facts) -> tuple[str, str]:
+    name, numbers = facts.partner_lists.get(params.get("list"), ("", frozenset()))
+    if facts.company.business_number in numbers:
+        return PASS, _("The company is on %(list)s.") % {"list": name}
+    return FAIL, _("Only companies nominated on %(list)s may apply; this company is not on it.") % {"list": name or "-"}
+
+
+def participation_ban_result(facts: Facts) -> RuleResult:
+    """The register every call consults: a ban in force on the basis date excludes."""
+    def make() -> tuple[str, str]:
+        for ban in facts.bans:
+            if ban.starts_on <= facts.basis_date <= ban.ends_on:
+                return FAIL, _("The company is barred from participation from %(start)s to %(end)s: %(reason)s") % {
+                    "start": _date(ban.starts_on), "end": _date(ban.ends_on), "reason": ban.reason}
+        return PASS, _("The company is not in the participation-ban register.")
+
+    outcome, korean, english = _both(make)
+    return RuleResult(kind=BAN_REGISTER, outcome=outcome, is_hard=True, message_ko=korean, message_en=english,
+                      inputs={"basis_date": facts.basis_date.isoformat(),
+                              "bans": [{"reason": b.reason, "starts_on": b.starts_on.isoformat(), "ends_on": b.ends_on.isoformat()} for b in facts.bans]},
+                      group_outcome=outcome)
 
 
 def _certification(params: dict, facts: Facts) -> tuple[str, str]:
@@ -176,10 +336,15 @@ def _one_per_call(params: dict, facts: Facts) -> tuple[str, str]:
 EVALUATORS: dict[str, Callable[[dict, Facts], tuple[str, str]]] = {
     RuleKind.SME_SIZE: _sme_size,
     RuleKind.INDUSTRY: _industry,
+    RuleKind.KSIC: _ksic,
     RuleKind.REGION: _region,
+    RuleKind.LOCATION: _location,
     RuleKind.MAX_AGE: _max_age,
+    RuleKind.EMPLOYEES: _employees,
     RuleKind.CERTIFICATION: _certification,
     RuleKind.EXCLUSIONS: _exclusions,
+    RuleKind.PRIOR_FUNDING: _prior_funding,
+    RuleKind.PARTNER_LIST: _partner_list,
     RuleKind.ONE_PER_CALL: _one_per_call,
 }
 
@@ -193,36 +358,85 @@ def evaluate_rule(rule: EligibilityRule, facts: Facts) -> RuleResult:
         message_ko=korean,
         message_en=english,
         inputs=_inputs_seen(rule, facts),
+        group=rule.group,
+        points=plain_number(rule.points) if rule.points else "0",
+        group_outcome=outcome,
     )
 
 
+def _combine(outcomes: list[str]) -> str:
+    """An either-or group: passes if one member passes; otherwise needs evidence if one
+    member does; otherwise fails."""
+    if PASS in outcomes:
+        return PASS
+    if NEEDS_EVIDENCE in outcomes:
+        return NEEDS_EVIDENCE
+    return FAIL
+
+
 def evaluate(rules: list[EligibilityRule], facts: Facts) -> list[RuleResult]:
-    return [evaluate_rule(rule, facts) for rule in rules]
+    """Every rule of the call, in order, with each either-or group resolved, then the
+    participation-ban register that every call consults."""
+    results = [evaluate_rule(rule, facts) for rule in rules]
+    groups: dict[str, list[RuleResult]] = {}
+    for result in results:
+        if result.group:
+            groups.setdefault(result.group, []).append(result)
+    for members in groups.values():
+        outcome = _combine([m.outcome for m in members])
+        for member in members:
+            member.group_outcome = outcome
+    results.append(participation_ban_result(facts))
+    return results
+
+
+def bonus_points(results: list[RuleResult]) -> Decimal:
+    """가점 from soft rules that the company meets."""
+    return sum((Decimal(r.points) for r in results if not r.is_hard and r.outcome == PASS), Decimal(0))
 
 
 def _inputs_seen(rule: EligibilityRule, facts: Facts) -> dict:
     """The snapshot stored with the application: the parameters and the facts the rule read."""
     company = facts.company
-    seen: dict = {"params": rule.params, "today": facts.today.isoformat()}
+    seen: dict = {"params": rule.params, "basis_date": facts.basis_date.isoformat()}
     if rule.kind == RuleKind.SME_SIZE:
+        average = enterprise.company_average_revenue(company)
+        ceiling = enterprise.industry_ceiling(company.ksic_code, scale=rule.params.get("scale", "sme"), on=facts.basis_date)
         seen.update(
             ksic_code=company.ksic_code,
+            founded_on=company.founded_on.isoformat(),
+            fiscal_year=company.fiscal_year,
             revenues=[company.revenue_latest, company.revenue_previous, company.revenue_before_previous],
-            average_revenue=company.average_revenue,
+            average_revenue=average.amount,
+            average_method=average.method,
+            average_years=list(average.years),
+            ceiling={"code": ceiling.matched_code, "revenue_limit": ceiling.revenue_limit, "assets_limit": ceiling.assets_limit,
+                     "table": ceiling.scale, "version_date": ceiling.version_date.isoformat() if ceiling.version_date else None,
+                     "source": ceiling.source},
             total_assets=company.total_assets,
             declarations={k: facts.declarations.get(k) for k in INDEPENDENCE_ITEMS},
             sme_certificate_uploaded=DocumentKind.SME_CERTIFICATE in facts.uploaded_kinds,
         )
-    elif rule.kind == RuleKind.INDUSTRY:
+    elif rule.kind in (RuleKind.INDUSTRY, RuleKind.KSIC):
         seen.update(ksic_code=company.ksic_code)
     elif rule.kind == RuleKind.REGION:
         seen.update(region=company.region)
+    elif rule.kind == RuleKind.LOCATION:
+        region, sigungu = company.place(rule.params.get("basis", "site"))
+        seen.update(region=region, sigungu=sigungu)
     elif rule.kind == RuleKind.MAX_AGE:
         seen.update(founded_on=company.founded_on.isoformat())
+    elif rule.kind == RuleKind.EMPLOYEES:
+        seen.update(employees=company.employees)
     elif rule.kind == RuleKind.CERTIFICATION:
         seen.update(certifications=list(company.certifications), evidence_uploaded=DocumentKind.BONUS_EVIDENCE in facts.uploaded_kinds)
     elif rule.kind == RuleKind.EXCLUSIONS:
         seen.update(declarations={k: facts.declarations.get(k) for k in EXCLUSION_ITEMS})
+    elif rule.kind == RuleKind.PRIOR_FUNDING:
+        seen.update(prior_grants=[{"program": g.program_id, "call": g.call_code, "decided_on": g.decided_on.isoformat(), "running": g.running}
+                                  for g in facts.prior_grants])
+    elif rule.kind == RuleKind.PARTNER_LIST:
+        seen.update(business_number=company.business_number)
     elif rule.kind == RuleKind.ONE_PER_CALL:
         seen.update(other_application_exists=facts.other_application_exists)
     return seen
@@ -258,3 +472,66 @@ def summarize_divisions(divisions: list[str]) -> str:
         else:
             runs.append([code])
     return ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+def describe_rule(rule: EligibilityRule, *, program_names: dict | None = None, list_names: dict | None = None) -> str:
+    """The rule's parameters in words, for the officer's set-up page and the public call page."""
+    params = rule.params or {}
+    kind = rule.kind
+    if kind == RuleKind.SME_SIZE:
+        return (_("A small business (소기업) by the table in force, total assets under 5,000억 and independent")
+                if params.get("scale") == "small" else
+                _("An SME (중소기업) by the table in force, total assets under 5,000억 and independent"))
+    if kind == RuleKind.INDUSTRY:
+        return _("Industry divisions %(divisions)s") % {"divisions": summarize_divisions(params.get("divisions", []))}
+    if kind == RuleKind.KSIC:
+        parts = []
+        if params.get("allow"):
+            parts.append(_("codes starting %(codes)s") % {"codes": ", ".join(params["allow"])})
+        if params.get("deny"):
+            parts.append(_("except %(codes)s") % {"codes": ", ".join(params["deny"])})
+        return "; ".join(parts)
+    if kind == RuleKind.REGION:
+        return ", ".join(str(Region(r).label) for r in params.get("regions", []) if r in Region.values)
+    if kind == RuleKind.LOCATION:
+        where = _("headquarters") if params.get("basis") == "headquarters" else _("site")
+        return _("%(where)s in %(codes)s") % {"where": where, "codes": ", ".join(params.get("codes", []))}
+    if kind == RuleKind.MAX_AGE:
+        parts = []
+        if params.get("years") is not None:
+            parts.append(_("%(years)s years since founding not yet passed") % {"years": params["years"]})
+        if params.get("min_years") is not None:
+            parts.append(_("at least %(years)s full years in business") % {"years": params["min_years"]})
+        return "; ".join(parts)
+    if kind == RuleKind.EMPLOYEES:
+        low, high = params.get("min"), params.get("max")
+        if low is not None and high is not None:
+            return _("%(low)s to %(high)s regular employees") % {"low": low, "high": high}
+        if low is not None:
+            return _("at least %(low)s regular employees") % {"low": low}
+        return _("at most %(high)s regular employees") % {"high": high}
+    if kind == RuleKind.CERTIFICATION:
+        return ", ".join(str(Certification(c).label) for c in params.get("any_of", []) if c in Certification.values)
+    if kind == RuleKind.EXCLUSIONS:
+        labels = exclusion_labels()
+        return ", ".join(labels[i] for i in params.get("items", EXCLUSION_ITEMS) if i in labels)
+    if kind == RuleKind.PRIOR_FUNDING:
+        scope = params.get("scope", "same_program")
+        if scope == "programs":
+            names = program_names or {}
+            what = ", ".join(names.get(p, str(p)) for p in params.get("programs", []))
+        elif scope == "any":
+            what = _("any program on the portal")
+        else:
+            what = _("this program")
+        parts = []
+        if params.get("years"):
+            parts.append(_("not funded by %(what)s in the last %(years)s years") % {"what": what, "years": params["years"]})
+        if params.get("concurrent"):
+            parts.append(_("no project of %(what)s running") % {"what": what})
+        return "; ".join(parts)
+    if kind == RuleKind.PARTNER_LIST:
+        return _("on the list %(name)s") % {"name": (list_names or {}).get(params.get("list"), params.get("list"))}
+    if kind == RuleKind.ONE_PER_CALL:
+        return _("one application per company")
+    return ""

@@ -178,45 +178,78 @@ class RequirementForm(forms.Form):
     formats = forms.MultipleChoiceField(label=_("accepted formats"), choices=FileFormat.choices, widget=forms.CheckboxSelectMultiple, initial=["pdf"])
 
 
+def _code_list(text: str, pattern: str) -> list[str]:
+    """'C29, c2927 ; C30' → ['C29', 'C2927', 'C30']; raises ValueError(part) on a bad one."""
+    import re
+
+    codes = []
+    for part in re.split(r"[,;\s]+", (text or "").strip().upper()):
+        if not part:
+            continue
+        if not re.fullmatch(pattern, part):
+            raise ValueError(part)
+        codes.append(part)
+    return sorted(set(codes))
+
+
 class RuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("rule"), choices=[c for c in RuleKind.choices if c[0] != RuleKind.ONE_PER_CALL])
     is_hard = forms.BooleanField(label=_("blocks submission"), required=False, initial=True)
-    revenue_limits = forms.CharField(
-        label=_("revenue limits (3-year average, KRW)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: a KSIC prefix or “default”, then the limit. E.g. “C10 120000000000”."),
-    )
-    assets_limit = KRWField(label=_("total assets limit (KRW)"), required=False, initial=500_000_000_000)
+    group = forms.CharField(label=_("either-or group"), max_length=20, required=False,
+                            help_text=_("Rules with the same group name are alternatives: one of them is enough."))
+    points = forms.DecimalField(label=_("bonus points when met (soft rules only)"), required=False, min_value=0, max_value=100,
+                                max_digits=4, decimal_places=1)
+    scale = forms.ChoiceField(label=_("size table"), required=False, initial="sme",
+                              choices=[("sme", _("SME (중소기업, 시행령 별표1)")), ("small", _("Small business (소기업, 시행령 별표3)"))])
     divisions = forms.CharField(label=_("KSIC divisions"), required=False, help_text=_("E.g. C10-C34, J58"))
+    allow = forms.CharField(label=_("industry codes allowed"), required=False,
+                            help_text=_("Sections, divisions or finer codes, e.g. C29, C2927, C29271. Empty: every code not excluded."))
+    deny = forms.CharField(label=_("industry codes excluded"), required=False, help_text=_("E.g. C1120, C12"))
     regions = forms.MultipleChoiceField(label=_("regions"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple)
-    years = forms.IntegerField(label=_("maximum years since founding"), required=False, min_value=0, max_value=100)
+    codes = forms.CharField(label=_("시·도 or 시·군·구 codes"), required=False, help_text=_("2-digit 시·도 or 5-digit 시·군·구 codes, e.g. 48, 48121"))
+    basis = forms.ChoiceField(label=_("place checked"), required=False, initial="site",
+                              choices=[("site", _("the site")), ("headquarters", _("the headquarters"))])
+    years = forms.IntegerField(label=_("years since founding not yet passed"), required=False, min_value=1, max_value=100)
+    min_years = forms.IntegerField(label=_("full years in business, at least"), required=False, min_value=1, max_value=100)
+    min_employees = forms.IntegerField(label=_("regular employees, at least"), required=False, min_value=0, max_value=1_000_000)
+    max_employees = forms.IntegerField(label=_("regular employees, at most"), required=False, min_value=0, max_value=1_000_000)
     certifications = forms.MultipleChoiceField(label=_("any of these certifications"), choices=Certification.choices, required=False, widget=forms.CheckboxSelectMultiple)
     exclusions = forms.MultipleChoiceField(
         label=_("exclusions to declare"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(k, k) for k in EXCLUSION_ITEMS], initial=list(EXCLUSION_ITEMS),
     )
+    funding_scope = forms.ChoiceField(label=_("earlier funding from"), required=False, initial="same_program",
+                                      choices=[("same_program", _("this program")), ("programs", _("the programs chosen below")), ("any", _("any program"))])
+    funding_programs = forms.ModelMultipleChoiceField(label=_("programs"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    funding_years = forms.IntegerField(label=_("within the last … years"), required=False, min_value=1, max_value=20)
+    funding_concurrent = forms.BooleanField(label=_("nor while such a project is running"), required=False)
+    partner_list = forms.ModelChoiceField(label=_("partner's nominated list"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
+        from applications.models import PartnerList, Program
+
         super().__init__(*args, **kwargs)
         labels = exclusion_labels()
         self.fields["exclusions"].choices = [(k, labels[k]) for k in EXCLUSION_ITEMS]
+        self.fields["funding_programs"].queryset = Program.objects.all()
+        self.fields["partner_list"].queryset = PartnerList.objects.all()
+
+    def _codes(self, name: str, pattern: str, example: str) -> list[str]:
+        try:
+            return _code_list(self.cleaned_data.get(name) or "", pattern)
+        except ValueError as exc:
+            self.add_error(name, _("“%(part)s” is not a code like %(example)s.") % {"part": exc.args[0], "example": example})
+            return []
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
         params: dict = {}
+        points = data.get("points") or 0
+        if points and data.get("is_hard"):
+            self.add_error("points", _("Only a rule that does not block submission earns bonus points."))
         if kind == RuleKind.SME_SIZE:
-            limits = {}
-            for number, line in enumerate((data.get("revenue_limits") or "").splitlines(), start=1):
-                if not line.strip():
-                    continue
-                parts = line.split()
-                if len(parts) != 2 or not parts[1].replace(",", "").isdigit():
-                    self.add_error("revenue_limits", _("Line %(n)d: write a KSIC prefix or “default”, a space, then the limit in won.") % {"n": number})
-                    continue
-                limits[parts[0] if parts[0] == "default" else parts[0].upper()] = int(parts[1].replace(",", ""))
-            if not limits:
-                self.add_error("revenue_limits", _("Give at least a default limit."))
-            params = {"revenue_limits": limits, "assets_limit": data.get("assets_limit") or 500_000_000_000}
+            params = {"scale": data.get("scale") or "sme"}
         elif kind == RuleKind.INDUSTRY:
             try:
                 params = {"divisions": expand_divisions(data.get("divisions") or "")}
@@ -225,21 +258,53 @@ class RuleForm(forms.Form):
             else:
                 if not params["divisions"]:
                     self.add_error("divisions", _("Give at least one division."))
+        elif kind == RuleKind.KSIC:
+            params = {"allow": self._codes("allow", r"[A-U]([0-9]{2,5})?", "C29271"),
+                      "deny": self._codes("deny", r"[A-U]([0-9]{2,5})?", "C29271")}
+            if not params["allow"] and not params["deny"] and "allow" not in self.errors and "deny" not in self.errors:
+                self.add_error("allow", _("Give the codes allowed, the codes excluded, or both."))
         elif kind == RuleKind.REGION:
             if not data.get("regions"):
                 self.add_error("regions", _("Choose at least one region."))
             params = {"regions": data.get("regions") or []}
+        elif kind == RuleKind.LOCATION:
+            codes = self._codes("codes", r"[0-9]{2}|[0-9]{5}", "48, 48121")
+            if not codes and "codes" not in self.errors:
+                self.add_error("codes", _("Give at least one code."))
+            params = {"codes": codes, "basis": data.get("basis") or "site"}
         elif kind == RuleKind.MAX_AGE:
-            if data.get("years") is None:
+            if data.get("years") is None and data.get("min_years") is None:
                 self.add_error("years", _("Give the number of years."))
-            params = {"years": data.get("years")}
+            params = {k: data[k] for k in ("years", "min_years") if data.get(k) is not None}
+        elif kind == RuleKind.EMPLOYEES:
+            low, high = data.get("min_employees"), data.get("max_employees")
+            if low is None and high is None:
+                self.add_error("min_employees", _("Give a lower limit, an upper limit or both."))
+            elif low is not None and high is not None and low > high:
+                self.add_error("max_employees", _("The upper limit is below the lower one."))
+            params = {k: v for k, v in (("min", low), ("max", high)) if v is not None}
         elif kind == RuleKind.CERTIFICATION:
             if not data.get("certifications"):
                 self.add_error("certifications", _("Choose at least one certification."))
             params = {"any_of": data.get("certifications") or []}
         elif kind == RuleKind.EXCLUSIONS:
             params = {"items": data.get("exclusions") or list(EXCLUSION_ITEMS)}
+        elif kind == RuleKind.PRIOR_FUNDING:
+            scope = data.get("funding_scope") or "same_program"
+            programs = [p.pk for p in data.get("funding_programs") or []]
+            if scope == "programs" and not programs:
+                self.add_error("funding_programs", _("Choose at least one program."))
+            if not data.get("funding_years") and not data.get("funding_concurrent"):
+                self.add_error("funding_years", _("Give a number of years, or exclude running projects, or both."))
+            params = {"scope": scope, "programs": programs, "years": data.get("funding_years"), "concurrent": bool(data.get("funding_concurrent"))}
+        elif kind == RuleKind.PARTNER_LIST:
+            if data.get("partner_list") is None:
+                self.add_error("partner_list", _("Choose the partner's list."))
+            else:
+                params = {"list": data["partner_list"].pk}
         data["params"] = params
+        data["points"] = points
+        data["group"] = (data.get("group") or "").strip()
         return data
 
 

@@ -9,8 +9,8 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal.identifiers import digits_only
 from applications.models import INTERNAL_EVENTS, Agreement, Application, ApplicationEvent, Call, FormVersion, RequiredDocument
+from portal.identifiers import digits_only
 
 CLOSING_SOON_DAYS = 7
 

@@ -27,3 +27,8 @@ def deadline(moment) -> str:
     if (local.hour, local.minute, local.second) == (0, 0, 0):
         return f"{(local - datetime.timedelta(days=1)):%Y-%m-%d} 24:00"
     return f"{local:%Y-%m-%d %H:%M}"
+
+
+def korean_date(day) -> str:
+    """A date as Korean documents write it: 2026년 12월 1일 (no leading zeros)."""
+    return f"{day.year}년 {day.month}월 {day.day}일"

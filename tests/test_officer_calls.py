@@ -155,3 +155,29 @@ def test_publishing_a_complete_call_asks_for_the_ticked_confirmation(as_olivia, 
     assert not Call.objects.get(pk=call.pk).is_published
     response = as_olivia.post(f"{base}/basics/", data | {"confirm_publish": "yes"})
     assert response.status_code == 302 and Call.objects.get(pk=call.pk).is_published
+
+
+def test_several_rules_of_a_kind_either_or_groups_and_points_in_words(as_olivia, program):
+    _new_call(as_olivia, program, is_published="")
+    call = Call.objects.get()
+    base = f"/officer/calls/{call.pk}/rules/"
+    assert as_olivia.post(base, {"kind": "employees", "min_employees": 10, "is_hard": "on"}).status_code == 302
+    assert as_olivia.post(base, {"kind": "employees", "max_employees": 300, "is_hard": "on"}).status_code == 302
+    assert as_olivia.post(base, {"kind": "region", "regions": ["48"], "is_hard": "on", "group": "지역또는인증"}).status_code == 302
+    assert as_olivia.post(base, {"kind": "certification", "certifications": ["innobiz"], "is_hard": "on", "group": "지역또는인증"}).status_code == 302
+    assert as_olivia.post(base, {"kind": "ksic", "allow": "C29, c2927", "deny": "C29280"}).status_code == 302  # soft
+    refused = as_olivia.post(base, {"kind": "region", "regions": ["11"], "is_hard": "on", "points": "2"})
+    assert refused.status_code == 400
+    assert "제출을 막지 않는 규칙에만 가점을 줄 수 있습니다." in refused.content.decode()
+    assert as_olivia.post(base, {"kind": "region", "regions": ["11"], "points": "2"}).status_code == 302
+    bad_code = as_olivia.post(base, {"kind": "location", "codes": "48, 481"})
+    assert bad_code.status_code == 400 and "“481”: 48, 48121 같은 코드가 아닙니다." in bad_code.content.decode()
+    rules = list(call.rules.exclude(kind="one_per_call").values_list("kind", "group", "is_hard", "points"))
+    assert [(k, g, h, int(p)) for k, g, h, p in rules] == [
+        ("employees", "", True, 0), ("employees", "", True, 0), ("region", "지역또는인증", True, 0),
+        ("certification", "지역또는인증", True, 0), ("ksic", "", False, 0), ("region", "", False, 2)]
+    page = as_olivia.get(f"/officer/calls/{call.pk}/").content.decode()
+    assert "상시근로자 10명 이상" in page and "상시근로자 300명 이하" in page
+    assert "택일 묶음 “지역또는인증”" in page and "가점 2점" in page
+    assert "업종 코드 C29, C2927; 제외 C29280" in page
+    assert "{'" not in page  # no raw parameters

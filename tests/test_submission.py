@@ -163,7 +163,8 @@ def test_submission_issues_a_receipt_stores_eligibility_and_sends_mail(as_alice,
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.SUBMITTED
     assert application.receipt_number == f"{call.code}-00001"
-    assert {r["kind"] for r in application.eligibility_snapshot} == set(call.rules.values_list("kind", flat=True))
+    # Every rule of the call, and the participation-ban register every call consults.
+    assert {r["kind"] for r in application.eligibility_snapshot} == set(call.rules.values_list("kind", flat=True)) | {"ban_register"}
     assert all(r["outcome"] == "pass" for r in application.eligibility_snapshot)
     assert application.eligibility_snapshot[0]["inputs"]
     assert ApplicationEvent.objects.filter(application=application, action="submitted").count() == 1
@@ -289,3 +290,40 @@ def test_too_many_files_are_refused_with_the_limit(as_alice, draft, call):
         response = as_alice.post(url, {"requirement": bonus.pk, "file": files.pdf(f"증빙{n}.pdf")}, follow=True)
     assert draft.documents.count() == 2
     assert "신청서에는 파일을 최대 2개까지 올릴 수 있습니다. 먼저 파일을 삭제하세요." in response.content.decode()
+
+
+def test_a_company_in_the_ban_register_cannot_submit_to_any_call(as_alice, complete_draft, acme, olivia):
+    from applications.models import ParticipationBan
+
+    today = timezone.localdate()
+    ParticipationBan.objects.create(business_number=acme.business_number_display, company_name=acme.name, reason="보조금 목적 외 사용",
+                                    starts_on=today, ends_on=today + timedelta(days=365), recorded_by=olivia)
+    response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
+    assert response.status_code == 400
+    start, end = (f"{d.year}년 {d.month}월 {d.day}일" for d in (today, today + timedelta(days=365)))
+    assert f"신청 요건: 이 기업은 {start}부터 {end}까지 참여가 제한되어 있습니다: 보조금 목적 외 사용" in response.context["problems"]
+    assert Application.objects.get(pk=complete_draft.pk).state == State.DRAFT
+    page = as_alice.get(f"/calls/{complete_draft.call.code}/").content.decode()
+    assert f"이 기업은 {start}부터 {end}까지 참여가 제한되어 있습니다: 보조금 목적 외 사용" in page
+
+
+def test_the_call_basis_date_decides_company_age(as_alice, complete_draft, call, olivia):
+    """A call judged on its notice date: a company whose seven years pass between the notice
+    and the application is still a startup for this call."""
+    from applications.models import EligibilityRule
+
+    notice_day = timezone.localdate(call.opens_at)
+    founded = notice_day.replace(year=notice_day.year - 7) + timedelta(days=1)  # the anniversary is the day after the notice
+    complete_draft.company.founded_on = founded
+    complete_draft.company.save()
+    EligibilityRule.objects.create(call=call, kind="max_age", params={"years": 7}, is_hard=True)
+    Call.objects.filter(pk=call.pk).update(eligibility_basis="application")
+    refused = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
+    assert refused.status_code == 400
+    assert any("7년이 지났습니다" in p for p in refused.context["problems"])
+    Call.objects.filter(pk=call.pk).update(eligibility_basis="notice")
+    accepted = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
+    assert accepted.status_code == 302
+    snapshot = Application.objects.get(pk=complete_draft.pk).eligibility_snapshot
+    age = next(r for r in snapshot if r["kind"] == "max_age")
+    assert age["outcome"] == "pass" and age["inputs"]["basis_date"] == notice_day.isoformat()

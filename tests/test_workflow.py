@@ -14,8 +14,8 @@ from applications.models import Application, ApplicationEvent, Notification, Rev
 from applications.services import lifecycle
 from applications.services.events import verify_chain
 from applications.services.lifecycle import application_submit
-from portal.models import OutboundEmail
 from portal.formatting import deadline
+from portal.models import OutboundEmail
 from portal.periods import period_end
 from tests.conftest import PASSWORD, login_with_mfa
 

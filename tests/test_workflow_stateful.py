@@ -4,8 +4,6 @@ permissions, and nothing happens to a withdrawn application."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

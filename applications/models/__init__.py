@@ -29,7 +29,15 @@ from applications.models.calls import (
     RequiredDocument,
     SupportLevel,
 )
-from applications.models.eligibility import EligibilityRule, RuleKind
+from applications.models.eligibility import (
+    EligibilityRule,
+    ParticipationBan,
+    PartnerList,
+    PartnerListEntry,
+    RuleKind,
+    SizeLimit,
+    SizeStandard,
+)
 from applications.models.exports import Export
 from applications.models.form_definitions import FieldType, FormField, FormSection, FormVersion
 from applications.models.programs import Program, ProgramOfficer
@@ -54,6 +62,11 @@ __all__ = [
     "CallRegion",
     "DocumentKind",
     "EligibilityRule",
+    "ParticipationBan",
+    "PartnerList",
+    "PartnerListEntry",
+    "SizeLimit",
+    "SizeStandard",
     "Export",
     "FieldType",
     "FileFormat",

@@ -3,6 +3,8 @@ eligibility rules, notice attachments. Form, rules and documents are fixed once 
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone, translation
@@ -60,6 +62,12 @@ class Call(models.Model):
                                                   validators=[MinValueValidator(1), MaxValueValidator(60)])
     sign_days = models.PositiveSmallIntegerField(_("days to sign an issued agreement"), default=14,
                                                  validators=[MinValueValidator(1), MaxValueValidator(90)])
+    eligibility_basis = models.CharField(
+        _("facts judged as of"), max_length=12, choices=[("notice", _("the notice date (공고일)")), ("deadline", _("the closing date (마감일)")),
+                                                         ("application", _("the application date (신청일)"))],
+        default="application",
+        help_text=_("The day on which company age and the last closed business year are judged."),
+    )
     auto_offer = models.BooleanField(_("offer freed places to the waiting list automatically"), default=False)
     # Derived from the region and industry rules so that the catalogue filters in SQL.
     all_regions = models.BooleanField(default=True, editable=False)
@@ -81,6 +89,15 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def basis_date(self, submitted_on: datetime.date | None = None) -> datetime.date:
+        """The day eligibility facts are judged on (KST): the notice day, the closing day
+        (the day of the last moment before the call closes) or the day of application."""
+        if self.eligibility_basis == "notice":
+            return timezone.localtime(self.opens_at).date()
+        if self.eligibility_basis == "deadline":
+            return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1)).date()
+        return submitted_on or timezone.localdate()
 
     def is_open(self, moment=None) -> bool:
         moment = moment or timezone.now()

@@ -112,14 +112,20 @@ def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, no
 
 
 @transaction.atomic
-def rule_set(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, ip: str | None = None) -> EligibilityRule:
+def rule_add(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, group: str = "", points=0,
+             ip: str | None = None) -> EligibilityRule:
+    """Add a rule. A call may have several of a kind; rules sharing `group` are alternatives."""
     call = _lock(user, call)
     _refuse_if_opened(call)
-    rule, _created = EligibilityRule.objects.update_or_create(
-        call=call, kind=kind, defaults={"params": params, "is_hard": is_hard}
-    )
+    if kind == RuleKind.ONE_PER_CALL:
+        raise ValidationError(_("One application per company per call always applies."), code="fixed")
+    if points and is_hard:
+        raise ValidationError(_("Only a rule that does not block submission earns bonus points."), code="hard_points")
+    rule = EligibilityRule.objects.create(call=call, kind=kind, params=params, is_hard=is_hard, group=group, points=points,
+                                          order=call.rules.exclude(kind=RuleKind.ONE_PER_CALL).count())
     _derive_catalogue_filters(call)
-    audit_record(actor=user, action="call.rule_set", target=call, ip=ip, data={"kind": kind, "params": params})
+    audit_record(actor=user, action="call.rule_added", target=call, ip=ip,
+                 data={"kind": kind, "params": params, "group": group, "points": str(points), "is_hard": is_hard})
     return rule
 
 
@@ -139,14 +145,18 @@ def rule_delete(*, user: User, call: Call, rule_id: int, ip: str | None = None) 
 
 def _derive_catalogue_filters(call: Call) -> None:
     """Mirror the region and industry rules into rows the catalogue can filter on in SQL."""
-    rules = {r.kind: r.params for r in call.rules.filter(kind__in=[RuleKind.REGION, RuleKind.INDUSTRY])}
+    # Only hard, ungrouped rules narrow the catalogue (an either-or group may let others in);
+    # several region rules must all hold, so their intersection is what the catalogue shows.
+    hard = [r for r in call.rules.filter(kind__in=[RuleKind.REGION, RuleKind.INDUSTRY], is_hard=True, group="")]
+    region_sets = [set(r.params.get("regions", [])) for r in hard if r.kind == RuleKind.REGION]
+    division_sets = [set(r.params.get("divisions", [])) for r in hard if r.kind == RuleKind.INDUSTRY]
+    regions = set.intersection(*region_sets) if region_sets else set()
+    divisions = set.intersection(*division_sets) if division_sets else set()
     CallRegion.objects.filter(call=call).delete()
     CallIndustry.objects.filter(call=call).delete()
-    regions = rules.get(RuleKind.REGION, {}).get("regions", [])
-    divisions = rules.get(RuleKind.INDUSTRY, {}).get("divisions", [])
-    CallRegion.objects.bulk_create(CallRegion(call=call, region=r) for r in regions)
-    CallIndustry.objects.bulk_create(CallIndustry(call=call, division=d) for d in divisions)
-    Call.objects.filter(pk=call.pk).update(all_regions=RuleKind.REGION not in rules, all_industries=RuleKind.INDUSTRY not in rules)
+    CallRegion.objects.bulk_create(CallRegion(call=call, region=r) for r in sorted(regions))
+    CallIndustry.objects.bulk_create(CallIndustry(call=call, division=d) for d in sorted(divisions))
+    Call.objects.filter(pk=call.pk).update(all_regions=not region_sets, all_industries=not division_sets)
 
 
 @transaction.atomic

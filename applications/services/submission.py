@@ -10,7 +10,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,28 +280,68 @@ def document_delete(*, user: User, application_id: int, document_id: int, now: d
     transaction.on_commit(lambda: storage.delete(name))
 
 
+def gather_facts(*, call: Call, company: Company, basis_date: datetime.date, application: Application | None = None,
+                 declarations: dict | None = None, uploaded_kinds: frozenset[str] = frozenset()) -> eligibility.Facts:
+    """Everything the call's rules read about `company`, in a fixed number of queries: its
+    other applications to the call, the grants it holds or held (중복수혜), the bans in the
+    register (참여제한) and the partners' lists the call's rules name."""
+    from django.db.models import Max
+
+    from applications.models import ParticipationBan, PartnerListEntry
+    from applications.services.lifecycle import HOLDS_BUDGET
+
+    others = Application.objects.filter(call_id=call.pk, company_id=company.pk)
+    if application is not None:
+        others = others.exclude(pk=application.pk)
+    funded = (Application.objects.filter(company_id=company.pk, state__in=HOLDS_BUDGET)
+              .exclude(call_id=call.pk)
+              .annotate(decided=Max("selection_items__applied_at", filter=Q(selection_items__decision="selected")))
+              .values_list("call__program_id", "call__program__name_ko", "call__code", "decided", "submitted_at"))
+    prior = tuple(
+        eligibility.PriorGrant(program_id=program_id, program_name=name, call_code=code,
+                               decided_on=timezone.localtime(decided or submitted).date(), running=True)
+        for program_id, name, code, decided, submitted in funded if (decided or submitted) is not None
+    )
+    bans = tuple(eligibility.Ban(reason=r, starts_on=s, ends_on=e) for r, s, e in
+                 ParticipationBan.objects.filter(business_number=company.business_number).values_list("reason", "starts_on", "ends_on"))
+    list_ids = [rule.params.get("list") for rule in call.rules.all() if rule.kind == "partner_list"]
+    partner_lists: dict = {}
+    if list_ids:
+        for list_id, list_name, number in PartnerListEntry.objects.filter(partner_list_id__in=list_ids).values_list(
+                "partner_list_id", "partner_list__name", "business_number"):
+            name, numbers = partner_lists.get(list_id, (list_name, frozenset()))
+            partner_lists[list_id] = (name, numbers | {number})
+        from applications.models import PartnerList
+
+        for list_id, list_name in PartnerList.objects.filter(pk__in=list_ids).values_list("pk", "name"):
+            partner_lists.setdefault(list_id, (list_name, frozenset()))
+    return eligibility.Facts(
+        company=company,
+        basis_date=basis_date,
+        declarations=dict(declarations or {}),
+        uploaded_kinds=uploaded_kinds,
+        other_application_exists=others.exists(),
+        program_id=call.program_id,
+        prior_grants=prior,
+        bans=bans,
+        partner_lists=partner_lists,
+    )
+
+
 def eligibility_facts(application: Application, *, today: datetime.date | None = None) -> eligibility.Facts:
+    """The facts as of the call's basis date; `today` is the day of application."""
     uploaded = set(
         application.documents.filter(requirement__isnull=False).values_list("requirement__kind", flat=True)
     )
-    return eligibility.Facts(
-        company=application.company,
-        today=today or timezone.localdate(),
-        declarations=dict(application.declarations),
-        uploaded_kinds=frozenset(uploaded),
-        other_application_exists=Application.objects.filter(call_id=application.call_id, company_id=application.company_id)
-        .exclude(pk=application.pk)
-        .exists(),
-    )
+    call = application.call
+    return gather_facts(call=call, company=application.company, application=application,
+                        basis_date=call.basis_date(today or timezone.localdate()),
+                        declarations=application.declarations, uploaded_kinds=frozenset(uploaded))
 
 
 def self_check(*, call: Call, company: Company, today: datetime.date | None = None) -> list[eligibility.RuleResult]:
     """The call's rules run against the company's profile, before any application exists."""
-    facts = eligibility.Facts(
-        company=company,
-        today=today or timezone.localdate(),
-        other_application_exists=Application.objects.filter(call=call, company=company).exists(),
-    )
+    facts = gather_facts(call=call, company=company, basis_date=call.basis_date(today or timezone.localdate()))
     return eligibility.evaluate(list(call.rules.all()), facts)
 
 
@@ -330,7 +370,7 @@ def submission_problems(application: Application) -> tuple[list[str], list[eligi
         problems.append(_("Declarations: answer every declaration."))
     results = eligibility.evaluate(list(application.call.rules.all()), eligibility_facts(application))
     for result in results:
-        if result.is_hard and result.outcome != eligibility.PASS:
+        if result.blocks and result.outcome != eligibility.PASS:
             problems.append(_("Eligibility: %(message)s") % {"message": result.message})
     return problems, results
 

@@ -63,7 +63,7 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         if chosen is not None:
             results = self_check(call=call, company=chosen)
             context.update(results=results, PASS=eligibility.PASS, FAIL=eligibility.FAIL,
-                           any_hard_fail=any(r.is_hard and r.outcome == eligibility.FAIL for r in results))
+                           any_hard_fail=any(r.excludes for r in results))
     return render(request, "calls/detail.html", context)
 
 

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from applications.eligibility import summarize_divisions
+from applications.eligibility import describe_rule
 from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
-from applications.models import Program
+from applications.models import PartnerList, Program
 from applications.selectors import call_for_officer, current_form
 from applications.services import calls as svc
 from portal.http import client_ip
@@ -47,9 +47,10 @@ def _setup_context(call, **forms) -> dict:
     form_version = current_form(call)
     sections = list(form_version.sections.prefetch_related("fields")) if form_version else []
     rules = list(call.rules.all())
+    program_names = dict(Program.objects.values_list("pk", "name_ko"))
+    list_names = dict(PartnerList.objects.values_list("pk", "name"))
     for rule in rules:
-        if rule.kind == "industry":
-            rule.summary = summarize_divisions(rule.params.get("divisions", []))
+        rule.summary = describe_rule(rule, program_names=program_names, list_names=list_names)
     return {
         "call": call,
         "opened": call.has_opened(),
@@ -126,8 +127,9 @@ def requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _setup_post(request, pk, "rule_form", RuleForm(request.POST),
-                       lambda call, data: svc.rule_set(user=request.user, call=call, kind=data["kind"], params=data["params"],
-                                                       is_hard=data["is_hard"], ip=client_ip(request)))
+                       lambda call, data: svc.rule_add(user=request.user, call=call, kind=data["kind"], params=data["params"],
+                                                       is_hard=data["is_hard"], group=data["group"], points=data["points"],
+                                                       ip=client_ip(request)))
 
 
 @login_required

@@ -59,6 +59,9 @@ ksic_validator = RegexValidator(
 )
 
 
+sigungu_validator = RegexValidator(r"^[0-9]{5}$", _("Enter the 5-digit code of the city, county or district, e.g. 48121."))
+
+
 class Company(models.Model):
     """The applicant of record. People act for it through memberships."""
 
@@ -80,6 +83,12 @@ class Company(models.Model):
     representative_name = models.CharField(_("representative"), max_length=100)
     address = models.CharField(_("address"), max_length=300)
     region = models.CharField(_("region (시·도)"), max_length=2, choices=Region.choices)
+    sigungu = models.CharField(_("city, county or district code of the site (시·군·구)"), max_length=5, blank=True,
+                               validators=[sigungu_validator], help_text=_("The 5-digit administrative code, e.g. 48121 for 창원시 의창구."))
+    hq_region = models.CharField(_("region of the headquarters"), max_length=2, choices=Region.choices, blank=True,
+                                 help_text=_("Leave empty when the headquarters is at the site."))
+    hq_sigungu = models.CharField(_("city, county or district code of the headquarters"), max_length=5, blank=True,
+                                  validators=[sigungu_validator])
     ksic_code = models.CharField(_("industry (KSIC code)"), max_length=6, validators=[ksic_validator])
     founded_on = models.DateField(_("date founded"))
     employees = models.PositiveIntegerField(_("employees"), validators=[MaxValueValidator(1_000_000)])
@@ -129,6 +138,12 @@ class Company(models.Model):
     def average_revenue(self) -> int:
         """Three-year average revenue, the SME size test's measure (KRW, rounded down)."""
         return (self.revenue_latest + self.revenue_previous + self.revenue_before_previous) // 3
+
+    def place(self, basis: str) -> tuple[str, str]:
+        """(시·도, 시·군·구) of the site or of the headquarters (the site when not given)."""
+        if basis == "headquarters" and self.hq_region:
+            return self.hq_region, self.hq_sigungu
+        return self.region, self.sigungu
 
     def certification_labels(self) -> list[str]:
         return [str(Certification(code).label) for code in self.certifications if code in Certification.values]

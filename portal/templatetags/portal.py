@@ -45,3 +45,15 @@ def get_item(mapping, key):
 def deadline(moment) -> str:
     """2026-12-07 24:00 for a period that ends at midnight (KST)."""
     return formatting.deadline(moment) if moment else ""
+
+
+@register.filter
+def plain_number(value) -> str:
+    """40 for 40.0, 2.5 for 2.50 — never 4E+1."""
+    return formatting.plain_number(value) if value is not None else ""
+
+
+@register.filter
+def korean_date(day) -> str:
+    """2026년 12월 1일."""
+    return formatting.korean_date(day) if day else ""
