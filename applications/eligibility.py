@@ -450,14 +450,14 @@ def expand_divisions(text: str) -> list[str]:
             continue
         if "-" in part:
             start, end = (x.strip() for x in part.split("-", 1))
-            if len(start) != 3 or len(end) != 3 or start[0] != end[0] or not (start[1:] + end[1:]).isdigit():
+            if len(start) != 3 or len(end) != 3 or start[0] != end[0] or not ((start[1:] + end[1:]).isascii() and (start[1:] + end[1:]).isdigit()):
                 raise ValueError(part)
             low, high = int(start[1:]), int(end[1:])
             if low > high:
                 raise ValueError(part)
             divisions.extend(f"{start[0]}{n:02d}" for n in range(low, high + 1))
         else:
-            if len(part) != 3 or not part[0].isalpha() or not part[1:].isdigit():
+            if len(part) != 3 or not part.isascii() or not part[0].isalpha() or not part[1:].isdigit():
                 raise ValueError(part)
             divisions.append(part)
     return sorted(set(divisions))

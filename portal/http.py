@@ -13,3 +13,17 @@ def client_ip(request: HttpRequest | None) -> str | None:
         if forwarded:
             return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def arrived_at(request: HttpRequest):
+    """When the request arrived (portal.middleware.ArrivalMiddleware)."""
+    from django.utils import timezone
+
+    return getattr(request, "arrived_at", None) or timezone.now()
+
+
+def int_or_none(value) -> int | None:
+    """A form or query value as an integer, when it is ASCII digits only (`"²".isdigit()`
+    is true, and `int("²")` raises): anything else is None, never a server error."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 19 else None

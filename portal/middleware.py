@@ -13,6 +13,54 @@ from django.utils.translation import gettext as _
 
 from portal.roles import has_mfa, requires_mfa
 
+# How far back a proxy's arrival stamp may lie: a request queued longer than this (or a
+# stamp from a misconfigured proxy) is judged by the server's own clock instead.
+MAX_QUEUE_SECONDS = 600
+
+
+def parse_request_start(value: str) -> float | None:
+    """X-Request-Start as proxies write it: `t=1764484800.123` (nginx `t=${msec}`), or the
+    same in milliseconds or microseconds (HAProxy, Heroku), with or without `t=`."""
+    text = value.strip()
+    if text.startswith("t="):
+        text = text[2:]
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if number != number or number <= 0:  # NaN
+        return None
+    for divisor in (1, 1_000, 1_000_000):
+        seconds = number / divisor
+        if seconds < 10_000_000_000:  # before the year 2286: a plausible epoch in seconds
+            return seconds
+    return None
+
+
+class ArrivalMiddleware:
+    """Stamps `request.arrived_at`, the moment the request arrived: the proxy's
+    X-Request-Start when `BEHIND_PROXY` (the time it reached the load balancer, before any
+    queueing), otherwise the time this middleware — the first — saw it. A deadline is judged
+    by it, and it is the submission time on the receipt."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import datetime
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        request.arrived_at = now
+        if getattr(settings, "BEHIND_PROXY", False):
+            stamp = parse_request_start(request.META.get("HTTP_X_REQUEST_START", ""))
+            if stamp is not None:
+                arrived = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
+                if now - datetime.timedelta(seconds=MAX_QUEUE_SECONDS) <= arrived <= now:
+                    request.arrived_at = arrived
+        return self.get_response(request)
+
 
 class KoreanFirstLocaleMiddleware:
     """Korean unless the person chose English with the language switch.

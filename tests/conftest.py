@@ -315,7 +315,7 @@ def panel(call, rubric, olivia, reviewers):
     from reviews.services import evaluation
 
     panel = evaluation.panel_create(user=olivia, call=call, name="서면평가 1분과", stage="written", reviewers_per_application=3,
-                                    days=10)
+                                    due_at=timezone_now() + timedelta(days=10))
     for person in reviewers:
         evaluation.reviewer_invite(user=olivia, panel=panel, email=person.email)
     return panel

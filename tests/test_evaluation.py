@@ -51,7 +51,7 @@ def test_officer_builds_the_rubric_and_it_is_fixed_once_reviewing_starts(call, o
     client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
     client.post(f"{base}/criterion/", {"name_ko": "사업성", "name_en": "Business", "max_score": "40", "weight": "40"})
     client.post(f"{base}/panel/", {"name": "1분과", "stage": "written", "reviewers_per_application": 3,
-                                   "days": "7"})
+                                   "due_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
     panel = call.panels.get()
     for person in reviewers:
         client.post(f"/officer/panels/{panel.pk}/invite/", {"email": person.email})
@@ -77,7 +77,7 @@ def test_officer_removes_a_criterion_with_its_button_until_the_rubric_is_locked(
     assert list(call.rubric.criteria.values_list("pk", flat=True)) == [second.pk]
     client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
     client.post(f"{base}/panel/", {"name": "1분과", "stage": "written", "reviewers_per_application": 3,
-                                   "days": "7"})
+                                   "due_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
     for person in reviewers:
         client.post(f"/officer/panels/{call.panels.get().pk}/invite/", {"email": person.email})
     client.post(f"/officer/panels/{call.panels.get().pk}/auto/")
@@ -91,7 +91,7 @@ def test_assignment_needs_weights_that_add_up_to_100(call, olivia, reviewers, ap
     evaluation.criterion_add(user=olivia, rubric=rubric, data={"name_ko": "기술성", "name_en": "T", "description": "",
                                                               "max_score": Decimal(50), "weight": Decimal(50)})
     panel = evaluation.panel_create(user=olivia, call=call, name="p", stage="written", reviewers_per_application=3,
-                                    days=3)
+                                    due_at=timezone.now() + timedelta(days=3))
     evaluation.reviewer_invite(user=olivia, panel=panel, email=reviewers[0].email)
     from django.core.exceptions import ValidationError
 
@@ -300,9 +300,19 @@ def test_appeal_after_the_window_is_refused(panel, single, olivia, alice, call):
     selection_apply(round_id=selection_round.pk)
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="7|closed|마감"):
-        lifecycle.appeal_file(user=alice, application_id=single[0].pk, reason="늦은 이의",
-                              now=timezone.now() + timedelta(days=7, minutes=1))
+    from portal.formatting import deadline
+    from portal.periods import period_end
+    from reviews.models import SelectionItem
+
+    # Seven days from the notice of the result, as 행정기본법 counts them: from the next day,
+    # to 24:00 of the last one, past weekends and holidays.
+    notified = SelectionItem.objects.get(application=single[0]).applied_at
+    closes = lifecycle.appeal_deadline(notified, call.rubric.appeal_days)
+    assert closes == period_end(notified, days=7)
+    assert timezone.localtime(closes).time().isoformat() == "00:00:00" and closes - notified > timedelta(days=7)
+    with pytest.raises(ValidationError) as refused:
+        lifecycle.appeal_file(user=alice, application_id=single[0].pk, reason="늦은 이의", now=closes)
+    assert refused.value.messages == [f"이의신청 기간이 {deadline(closes)}(KST)에 끝났습니다."]
     assert Application.objects.get(pk=single[0].pk).state == State.REJECTED
 
 

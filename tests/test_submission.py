@@ -210,6 +210,43 @@ def test_submission_one_second_before_the_deadline_is_accepted(as_alice, complet
     assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
 
 
+def test_the_deadline_is_judged_by_when_the_request_reached_the_load_balancer(as_alice, complete_draft, call, settings):
+    """Queued five seconds behind the proxy on deadline day: the request that reached it one
+    second before the close is accepted, and its receipt shows that second."""
+    settings.BEHIND_PROXY = True
+    call = _closing_in_two_minutes(call)
+    reached = call.closes_at.replace(microsecond=0) - timedelta(seconds=1)
+    with freeze_time(call.closes_at + timedelta(seconds=4)):
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"},
+                                 HTTP_X_REQUEST_START=f"t={reached.timestamp():.3f}")
+    assert response.status_code == 302
+    application = Application.objects.get(pk=complete_draft.pk)
+    assert application.state == State.SUBMITTED and application.submitted_at == reached
+    receipt = as_alice.get(response["Location"]).content.decode()
+    assert f"{timezone.localtime(reached):%Y-%m-%d %H:%M:%S} (KST)" in receipt
+
+
+def test_without_the_proxy_setting_a_client_cannot_claim_an_earlier_arrival(as_alice, complete_draft, call, settings):
+    settings.BEHIND_PROXY = False
+    call = _closing_in_two_minutes(call)
+    with freeze_time(call.closes_at + timedelta(seconds=4)):
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"},
+                                 HTTP_X_REQUEST_START=f"t={(call.closes_at - timedelta(seconds=60)).timestamp():.3f}")
+    assert response.status_code == 400
+    assert Application.objects.get(pk=complete_draft.pk).state == State.DRAFT
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("t=1764484800.123", 1764484800.123), ("t=1764484800123", 1764484800.123), ("1764484800123456", 1764484800.123456),
+    ("t=abc", None), ("", None), ("t=nan", None), ("t=-5", None),
+])
+def test_request_start_formats_of_common_proxies(header, expected):
+    from portal.middleware import parse_request_start
+
+    parsed = parse_request_start(header)
+    assert (parsed is None and expected is None) or abs(parsed - expected) < 1e-6
+
+
 def test_incomplete_application_lists_everything_missing_and_stays_a_draft(as_alice, draft):
     response = as_alice.post(f"/applications/{draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400

@@ -175,7 +175,7 @@ def test_random_sequences_of_actions_by_all_roles_keep_the_invariants(call, oliv
     machine = make_machine(call, olivia, seen)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=40, stateful_step_count=20, deadline=None, derandomize=True,
+        settings=settings(max_examples=60, stateful_step_count=20, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
     )
     # The machine really moved: most transitions happened in some example.

@@ -137,7 +137,9 @@ def application_submit(*, user, application_id: int, now: datetime.datetime, ip:
         application.receipt_number = f"{call.code}-{seq:05d}"
         application.eligibility_snapshot = [r.as_dict() for r in results]
         application.rule_issues = rule_issues(results)
-        application.submitted_at = timezone.now()
+        # The moment the request arrived (judged against the deadline above), not the
+        # moment this transaction got its locks: the receipt shows when the company sent it.
+        application.submitted_at = now
         application.submit()
         _record(application, event=EventType.SUBMITTED, actor=user, from_state=State.DRAFT, ip=ip,
                 data={"receipt_number": application.receipt_number})

@@ -29,7 +29,7 @@ from applications.services import lifecycle
 from applications.services import submission as svc
 from applications.services.notify import notifications_mark_read
 from applications.views.steps import neighbours, steps_of
-from portal.http import client_ip
+from portal.http import arrived_at, client_ip, int_or_none
 from portal.limits import REASON_MAX
 from portal.models import Company
 
@@ -156,7 +156,7 @@ def _overview(request, application, step, context, *, post: bool):
         level = request.POST.get("support_level") or None
         application, errors = svc.application_save_draft(
             user=request.user, application_id=application.pk, project_title=request.POST.get("project_title", ""),
-            support_level_id=int(level) if level and level.isdigit() else None,
+            support_level_id=int_or_none(level),
         )
         context["application"] = application
         for key, message in errors.items():
@@ -240,7 +240,7 @@ def _documents(request, application, step, context, *, post: bool):
             try:
                 document = svc.document_upload(
                     user=request.user, application_id=application.pk, upload=form.cleaned_data["file"],
-                    requirement_id=int(requirement) if requirement and requirement.isdigit() else None,
+                    requirement_id=int_or_none(requirement),
                     field_key=field_key, ip=client_ip(request),
                 )
             except ValidationError as exc:
@@ -304,7 +304,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             level = request.POST.get("support_level") or None
             application, errors = svc.application_save_draft(
                 user=request.user, application_id=pk, project_title=request.POST.get("project_title"),
-                support_level_id=int(level) if level and level.isdigit() else None,
+                support_level_id=int_or_none(level),
             )
         elif step.startswith("section-"):
             application = application_for_user(request.user, pk, perm=EDIT)
@@ -349,7 +349,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    arrived = timezone.now()
+    arrived = arrived_at(request)
     application = application_for_user(request.user, pk)
     if not request.user.has_perm("applications.submit_application", application):
         raise PermissionDenied(_("Only the company's members may change its application."))

@@ -30,7 +30,7 @@ class CatalogueFilter(forms.Form):
 
     def clean_industry(self) -> str:
         value = self.cleaned_data["industry"].strip().upper()
-        if value and (len(value) < 3 or not value[0].isalpha() or not value[1:3].isdigit()):
+        if value and (len(value) < 3 or not value[0].isalpha() or not (value[1:3].isascii() and value[1:3].isdigit())):
             raise forms.ValidationError(_("Enter a KSIC division such as C29."))
         return value[:3]
 

@@ -15,7 +15,7 @@ from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, Requi
 from applications.models import PartnerList, Program
 from applications.selectors import call_for_officer, current_form
 from applications.services import calls as svc
-from portal.http import client_ip
+from portal.http import client_ip, int_or_none
 
 
 def _officer_programs(user):
@@ -32,7 +32,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
     form = CallForm(request.POST or None)
     if request.method == "POST":
         chosen = request.POST.get("program", "")
-        program = programs.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        program = programs.filter(pk=int_or_none(chosen)).first() if int_or_none(chosen) is not None else None
         if form.is_valid() and program is None:
             form.add_error(None, _("Choose one of your programs."))
     if request.method == "POST" and form.is_valid():
