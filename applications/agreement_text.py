@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from applications.models import ClauseKind
+from portal.formatting import korean_date
 from portal.korean import won_in_words
 
 PLACEHOLDERS = {
@@ -34,7 +35,9 @@ DEFAULT_CLAUSES = [
      "수행기관이 거짓이나 부정한 방법으로 지원을 받거나 정당한 사유 없이 과제를 수행하지 않는 경우 전담기관은 협약을 해약할 수 있다."),
     (ClauseKind.CLAWBACK, "제5조(환수 및 참여제한)",
      "협약이 해약되거나 사업비를 목적 외로 사용한 경우 전담기관은 지급한 정부지원금의 전부 또는 일부를 환수하고 관계 법령에 따라 참여를 제한할 수 있다."),
-    (ClauseKind.IP, "제6조(지식재산권)",
+    (ClauseKind.SETTLEMENT, "제6조(사업비 정산)",
+     "수행기관은 협약종료일부터 2개월 이내에 사업비 사용 실적을 보고하고 전담기관의 정산을 받아야 한다. 정산 결과 집행하지 않은 정부지원금과 정부지원금에서 발생한 이자는 전담기관에 반납하며, 인정되지 않은 집행액은 환수한다."),
+    (ClauseKind.IP, "제7조(지식재산권)",
      "과제 수행으로 발생한 지식재산권은 관계 법령에 따라 {회사명}에 귀속하며, 수행기관은 그 내용을 전담기관에 보고한다."),
 ]
 
@@ -77,7 +80,7 @@ def placeholder_values(*, application, number: str, start: datetime.date, end: d
     return {
         "company": company.name, "representative": company.representative_name, "business_number": company.business_number_display,
         "program": application.call.program.name_ko, "call": application.call.title, "project": application.project_title,
-        "number": number, "start": start.strftime("%Y년 %m월 %d일"), "end": end.strftime("%Y년 %m월 %d일"),
+        "number": number, "start": korean_date(start), "end": korean_date(end),
         "total": f"{total:,}원", "grant": f"{grant:,}원({won_in_words(grant)})", "company_share": f"{cash + in_kind:,}원",
         "cash": f"{cash:,}원", "in_kind": f"{in_kind:,}원", "agency": application.call.program.managing_agency,
     }

@@ -29,8 +29,10 @@ class StaticOnlyFetcher:
         return {"string": data, "mime_type": mime, "redirected_url": url}
 
 
-def render_pdf(template: str, context: dict, *, title: str) -> bytes:
-    from weasyprint import CSS, HTML
+def render_pdf(template: str, context: dict, *, title: str, attachments: list[dict] | None = None) -> bytes:
+    """`attachments`: files embedded as PDF/A-3 associated files ({"data", "name",
+    "description"}), related to the document as its source (AFRelationship /Source)."""
+    from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
     with translation.override("ko"):
@@ -39,5 +41,7 @@ def render_pdf(template: str, context: dict, *, title: str) -> bytes:
     fetcher = StaticOnlyFetcher()
     stylesheet = CSS(string=Path(finders.find("agreements/agreement.css")).read_text(), font_config=fonts, url_fetcher=fetcher)
     document = HTML(string=html, base_url="static:", url_fetcher=fetcher)
+    files = [Attachment(string=a["data"], name=a["name"], description=a["description"], relationship="Source")
+             for a in attachments or []]
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/a-3b",
-                              uncompressed_pdf=False, custom_metadata=True)
+                              uncompressed_pdf=False, custom_metadata=True, attachments=files)

@@ -346,6 +346,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 AGREEMENT_SIGNING_KEY = env_str("AGREEMENT_SIGNING_KEY", str(VAR_DIR / "signing" / "portal-key.pem"))
 AGREEMENT_SIGNING_CERT = env_str("AGREEMENT_SIGNING_CERT", str(VAR_DIR / "signing" / "portal-cert.pem"))
 AGREEMENT_SIGNING_PASSPHRASE = env_str("AGREEMENT_SIGNING_PASSPHRASE")
+# The issuing CA's certificates (PEM files) sent with the signature, and the roots a
+# verification trusts (default: the signing certificate itself, for the self-signed pair).
+AGREEMENT_SIGNING_CHAIN = env_list("AGREEMENT_SIGNING_CHAIN", [])
+AGREEMENT_TRUST_ROOTS = env_list("AGREEMENT_TRUST_ROOTS", [])
+# An RFC 3161 time-stamping authority: with it the signature is PAdES B-T, and its
+# validation data (certificates, CRLs/OCSP) is embedded for B-LT. Without it (a laptop) B-B.
+AGREEMENT_TSA_URL = env_str("AGREEMENT_TSA_URL")
 
 LOGGING = {
     "version": 1,

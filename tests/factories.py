@@ -57,6 +57,8 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     name_ko = factory.Sequence(lambda n: f"스마트공장 구축 {n}")
     name_en = factory.Sequence(lambda n: f"Smart factory {n}")
     managing_agency = "스마트제조혁신추진단"
+    agency_head_title = "단장"
+    agency_head_name = "김단장"
 
 
 class CallFactory(factory.django.DjangoModelFactory):

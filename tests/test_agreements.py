@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone as django_timezone
 from pypdf import PdfReader
 
 from applications.agreement_text import validate_clause_text
@@ -61,7 +63,13 @@ def test_the_pdf_holds_the_parties_amounts_in_digits_and_words_and_dates(prepare
                      "300,000,000원", "금 삼억원정", prepared.number, "협 약 서", "제3조(협약변경)"]:
         assert expected in text, expected
     start = datetime.date.fromisoformat(version.terms["start"])
-    assert start.strftime("%Y년 %m월 %d일") in text
+    assert f"{start.year}년 {start.month}월 {start.day}일" in text  # 2026년 12월 1일, never 12월 01일
+    assert "년 0" not in text and "월 0" not in text
+    # The agency head signs; shares carry their percentages; the 정산 clause is there.
+    assert "스마트제조혁신추진단 (대표: 단장 김단장)" in text
+    assert "150,000,000원 (총사업비의 50%)" in text
+    assert "제6조(사업비 정산)" in text and "이자는전담기관에반납" in text.replace(" ", "")
+    assert "체결일: 두 당사자의 서명이 끝난 날" in text
     assert "\ufffd" not in text  # no missing glyph
     fonts = pdf_fonts(data)
     assert fonts and all("Nanum" in f for f in fonts), fonts
@@ -106,6 +114,13 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     final = prepared.final_pdf.read()
     text = pdf_text(final)
     assert "전자서명 확인" in text and version.pdf_sha256[:16] in text.replace(" ", "")
+    concluded = django_timezone.localtime(version.signatures.get(role="agency").signed_at).date()
+    assert f"체결일: {concluded.year}년 {concluded.month}월 {concluded.day}일" in text
+    assert "IP" not in text and "127.0.0.1 " not in text  # addresses stay in the record, not on paper
+    # The exact bytes the company signed travel inside the executed PDF (PDF/A-3 associated file).
+    attached = PdfReader(io.BytesIO(final)).attachments
+    assert list(attached) == [f"{prepared.number}-v{version.number}.pdf"]
+    assert hashlib.sha256(attached[f"{prepared.number}-v{version.number}.pdf"][0]).hexdigest() == version.pdf_sha256
     from applications import signing
 
     result = signing.validate(final)
@@ -235,3 +250,67 @@ def test_officer_maintains_clause_templates_and_the_pdf_uses_them(call, olivia, 
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     text = pdf_text(svc.render_version(version_id=agreement.current_version().pk).pdf.read())
     assert f"{selected.company.name}은" in text and "제1조(특약)" in text
+
+
+# --- PAdES baseline with a real timestamp authority (tests/pki) -------------------------------
+
+@pytest.fixture
+def local_pki(tmp_path, settings):
+    from tests.pki import local
+
+    pki = local.start(tmp_path)
+    settings.AGREEMENT_SIGNING_KEY = str(pki.signer_key)
+    settings.AGREEMENT_SIGNING_CERT = str(pki.signer_cert)
+    settings.AGREEMENT_SIGNING_PASSPHRASE = ""
+    settings.AGREEMENT_SIGNING_CHAIN = [str(pki.root_cert)]
+    settings.AGREEMENT_TRUST_ROOTS = [str(pki.root_cert)]
+    settings.AGREEMENT_TSA_URL = pki.tsa_url
+    yield pki
+    pki.close()
+
+
+def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia, alice, local_pki, tmp_path):
+    import subprocess
+
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
+
+    from applications import signing
+
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
+    svc.render_version(version_id=agreement.current_version().pk)
+    svc.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    version = agreement.current_version()
+    svc.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    svc.agreement_countersign(user=olivia, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_execute(agreement_id=agreement.pk)
+    agreement.refresh_from_db()
+    assert agreement.state == AgreementState.EXECUTED
+    final = agreement.final_pdf.read()
+    assert "/portal-test/tsa/tsa" in local_pki.requests, "the timestamp came from the configured TSA over HTTP"
+
+    summary = signing.validate(final)
+    assert summary["valid"] and summary["covers_whole_file"] and summary["timestamped"], summary
+    assert summary["subfilter"] == "/ETSI.CAdES.detached"
+
+    # B-LT: with the TSA and CRL server gone and fetching forbidden, revocation checked
+    # strictly, the validation data embedded in the document's DSS is enough.
+    local_pki.close()
+    reader = PdfFileReader(io.BytesIO(final))
+    embedded = reader.embedded_signatures[0]
+    signed_attrs = {attr["type"].native for attr in embedded.signer_info["signed_attrs"]}
+    assert "signing_time" not in signed_attrs, signed_attrs
+    dss = DocumentSecurityStore.read_dss(reader)
+    assert list(dss.crls) and list(dss.load_certs())
+    offline = dss.as_validation_context({"trust_roots": [load_cert_from_pemder(str(local_pki.root_cert))], "allow_fetching": False,
+                                         "revocation_mode": "hard-fail"})
+    status = validate_pdf_signature(embedded, signer_validation_context=offline, ts_validation_context=offline)
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert status.timestamp_validity is not None and status.timestamp_validity.valid and status.timestamp_validity.trusted
+
+    # Poppler, independently of pyHanko, names the signature type.
+    path = tmp_path / "final.pdf"
+    path.write_bytes(final)
+    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+    assert "Signature Type: ETSI.CAdES.detached" in report, report

@@ -17,6 +17,7 @@ class ClauseKind(models.TextChoices):
     PAYMENT = "payment", _("Payment and the dedicated account")
     CHANGES = "changes", _("Changes to the agreement (협약변경)")
     TERMINATION = "termination", _("Termination (협약해약)")
+    SETTLEMENT = "settlement", _("Settlement (정산): unspent money and interest returned")
     CLAWBACK = "clawback", _("Claw-back (환수)")
     IP = "ip", _("Intellectual property")
     OTHER = "other", _("Other")

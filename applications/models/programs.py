@@ -15,6 +15,10 @@ class Program(models.Model):
     description_ko = models.TextField(_("description (Korean)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     managing_agency = models.CharField(_("managing agency"), max_length=200)
+    # Who signs agreements for the agency (기관장); the officer who countersigns is its 담당자.
+    agency_head_title = models.CharField(_("title of the agency head"), max_length=50, default="기관장",
+                                         help_text=_("E.g. 원장, 단장, 이사장."))
+    agency_head_name = models.CharField(_("name of the agency head"), max_length=100, blank=True)
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProgramOfficer", related_name="officer_of_programs", blank=True
     )

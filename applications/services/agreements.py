@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from decimal import Decimal
 import logging
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from applications.pdf import render_pdf
 from applications.services.events import event_record
 from applications.services.notify import notify_members
 from applications.services.submission import budget_of
-from portal.formatting import won
+from portal.formatting import plain_number, won
 from portal.korean import won_in_words
 
 log = logging.getLogger(__name__)
@@ -142,20 +143,35 @@ def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end
     return version
 
 
+def _day(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _context(agreement: Agreement, version: AgreementVersion, *, final: bool = False) -> dict:
     application = agreement.application
     terms = dict(version.terms)
     for key in ("total", "grant", "cash", "in_kind"):
         terms[f"{key}_text"] = f"{terms[key]:,}원"
         terms[f"{key}_words"] = won_in_words(terms[key])
+        # Shares of the total cost, to one decimal, rounded half up (exact integer arithmetic).
+        terms[f"{key}_share"] = plain_number(Decimal((terms[key] * 1000 + terms["total"] // 2) // terms["total"]) / 10) if terms["total"] else "0"
     terms["start"] = datetime.date.fromisoformat(terms["start"])
     terms["end"] = datetime.date.fromisoformat(terms["end"])
     amounts = text.instalment_amounts(version.terms["grant"], version.terms["instalments"])
-    instalments = [dict(i, amount_text=f"{a:,}원", amount_words=won_in_words(a)) for i, a in zip(version.terms["instalments"], amounts)]
+    instalments = [dict(i, amount_text=f"{a:,}원", amount_words=won_in_words(a), due_date=_day(i.get("due")))
+                   for i, a in zip(version.terms["instalments"], amounts)]
     signatures = {s.role: s for s in version.signatures.all()}
+    program = application.call.program
+    agency_signature = signatures.get(Signature.Role.AGENCY)
     return {
         "agreement": agreement, "number": agreement.number, "version_number": version.number, "application": application,
-        "company": application.company, "call": application.call, "agency": application.call.program.managing_agency,
+        "company": application.company, "call": application.call, "agency": program.managing_agency,
+        "agency_head": f"{program.agency_head_title} {program.agency_head_name}".strip(),
+        # 체결일: the day the last party (the agency) signed, in KST.
+        "concluded_on": timezone.localtime(agency_signature.signed_at).date() if agency_signature else None,
         "terms": terms, "instalments": instalments, "final": final, "version_sha256": version.pdf_sha256,
         "company_signature": signatures.get(Signature.Role.COMPANY), "agency_signature": signatures.get(Signature.Role.AGENCY),
         "verify_url": settings.SITE_URL + reverse("agreement_verify"),
@@ -274,7 +290,14 @@ def final_pdf_store(agreement: Agreement) -> None:
     from applications import signing
 
     version = agreement.current_version()
-    data = render_pdf("agreements/agreement.html", _context(agreement, version, final=True), title=f"협약서 {agreement.number}")
+    with version.pdf.open("rb") as signed_version:
+        company_signed = signed_version.read()
+    if hashlib.sha256(company_signed).hexdigest() != version.pdf_sha256:
+        raise ValueError(f"The stored PDF of {agreement.number} v{version.number} is not the one that was signed.")
+    attachment = {"data": company_signed, "name": f"{agreement.number}-v{version.number}.pdf",
+                  "description": f"수행기관이 서명한 협약서 제{version.number}판 (SHA-256 {version.pdf_sha256})"}
+    data = render_pdf("agreements/agreement.html", _context(agreement, version, final=True), title=f"협약서 {agreement.number}",
+                      attachments=[attachment])
     signed = signing.sign_pdf(data, reason=f"협약 체결 {agreement.number}")
     if agreement.final_pdf:
         agreement.final_pdf.delete(save=False)
