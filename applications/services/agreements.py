@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from decimal import Decimal
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
