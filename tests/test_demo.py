@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from applications.models import Call, Program
+from applications.models import Call, FormField, Program
 from portal.models import Company, User
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +29,30 @@ def test_demo_data_refuses_to_load_without_debug(settings):
     with pytest.raises(CommandError):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_each_program_family_has_its_own_form_documents_and_rules(settings):
+    """DOMAIN.md: the four families differ — not the smart-factory form everywhere."""
+    settings.DEBUG = True
+    call_command("load_demo")
+    by_program = {call.program.code: call for call in Call.objects.select_related("program")}
+
+    def questions(call):
+        return {f.label_ko for f in FormField.objects.filter(section__form__call=call)}
+
+    def rules(call):
+        return sorted(call.rules.values_list("kind", flat=True))
+
+    assert "현재 스마트화 수준" in questions(by_program["smart-factory"])
+    for code in ("sobujang", "win-win", "free-zone-gangwon"):
+        assert "현재 스마트화 수준" not in questions(by_program[code]), code
+    assert "기술성숙도(TRL, 1–9)" in questions(by_program["sobujang"])
+    assert "협력 대기업과의 거래 기간(년)" in questions(by_program["win-win"])
+    assert "적용받을 규제 특례" in questions(by_program["free-zone-gangwon"])
+    assert rules(by_program["sobujang"]) == ["exclusions", "industry", "max_age", "one_per_call", "prior_funding", "sme_size"]
+    assert rules(by_program["win-win"]) == ["employees", "exclusions", "one_per_call", "partner_list", "sme_size"]
+    assert rules(by_program["free-zone-gangwon"]) == ["exclusions", "location", "one_per_call", "sme_size"]
+    documents = {code: set(call.required_documents.values_list("name_ko", flat=True)) for code, call in by_program.items()}
+    assert "법인등기부등본" in documents["sobujang"] and "협력 대기업 추천서" in documents["win-win"]
+    assert "특구사업자 지정 증빙" in documents["free-zone-gangwon"]
+    assert set(by_program["free-zone-gangwon"].levels.values_list("name_ko", flat=True)) == {"실증 연구개발", "책임보험료"}

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.calls import Call
+from portal.identifiers import validate_business_number
 
 
 class RuleKind(models.TextChoices):
@@ -104,7 +105,8 @@ class ParticipationBan(models.Model):
     the programs' rules). Every call consults the register. The period limits a right, so it
     counts its first day and ends on its last day even on a holiday (행정기본법 §6 ②)."""
 
-    business_number = models.CharField(_("business registration number"), max_length=10, db_index=True)
+    business_number = models.CharField(_("business registration number"), max_length=10, db_index=True,
+                                       validators=[validate_business_number])
     company_name = models.CharField(_("company name"), max_length=200)
     reason = models.CharField(_("reason"), max_length=500)
     starts_on = models.DateField(_("from"))
@@ -147,7 +149,7 @@ class PartnerList(models.Model):
 
 class PartnerListEntry(models.Model):
     partner_list = models.ForeignKey(PartnerList, on_delete=models.CASCADE, related_name="entries")
-    business_number = models.CharField(_("business registration number"), max_length=10)
+    business_number = models.CharField(_("business registration number"), max_length=10, validators=[validate_business_number])
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.demo import configure_call, open_now
-from applications.models import Call, Program, ProgramOfficer
+from applications.models import Call, PartnerList, Program, ProgramOfficer
 from applications.services.calls import call_create
 from portal.models import Certification, Company, CompanyMembership, Region, User
 from reviews.models import ReviewerProfile
@@ -23,6 +23,8 @@ DEMO_PASSWORD = "portal-demo-2026"
 # Staff must use a second factor; the demo gives them a known TOTP secret to add to an
 # authenticator app (or to compute codes in tests).
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+FAMILY_OF = {"smart-factory": "smart_factory", "sobujang": "materials", "win-win": "win_win", "free-zone-gangwon": "free_zone"}
 
 PROGRAMS = [
     {
@@ -45,8 +47,7 @@ PROGRAMS = [
         "agency_head_name": "이서연",
         "description_ko": "소재·부품·장비 분야 유망 스타트업의 사업화를 지원합니다. 서면, 현장·기술평가, 심층평가, 발표평가를 거쳐 선정합니다.",
         "description_en": "Commercialisation support for promising startups in materials, parts and equipment, selected through written, on-site, in-depth and pitch evaluations.",
-        "call": {"code": "MPE-2026-1", "title": "2026년 소재·부품·장비 스타트업100 참여기업 모집", "budget": 10_000_000_000, "max_grant": 200_000_000, "round": 1,
-                 "rules": {"rules": ("sme_size", "exclusions"), "max_age": 7}},
+        "call": {"code": "MPE-2026-1", "title": "2026년 소재·부품·장비 스타트업100 참여기업 모집", "budget": 10_000_000_000, "max_grant": 200_000_000, "round": 1},
     },
     {
         "code": "win-win",
@@ -68,8 +69,7 @@ PROGRAMS = [
         "agency_head_name": "최유진",
         "description_ko": "강원 디지털헬스케어 규제자유특구 특구사업자의 실증 연구개발과 사업화, 책임보험료를 지원합니다.",
         "description_en": "R&D, commercialisation and liability insurance support for companies named in the Gangwon digital healthcare zone plan.",
-        "call": {"code": "RFZ-2026-GW", "title": "2026년 강원 디지털헬스케어 규제자유특구 실증사업 참여기업 모집", "budget": 5_000_000_000, "max_grant": 500_000_000, "round": 1,
-                 "rules": {"rules": ("sme_size", "exclusions"), "regions": ["51"]}},
+        "call": {"code": "RFZ-2026-GW", "title": "2026년 강원 디지털헬스케어 규제자유특구 실증사업 참여기업 모집", "budget": 5_000_000_000, "max_grant": 500_000_000, "round": 1},
     },
 ]
 
@@ -132,7 +132,7 @@ class Command(BaseCommand):
                     "is_published": True,
                 },
             )
-            configure_call(call, user=officer, levels=spec["code"] == "smart-factory", **call_spec.get("rules", {}))
+            configure_call(call, user=officer, family=FAMILY_OF.get(spec["code"], "smart_factory"))
             open_now(call)
 
     def _company(self, *, owner: User) -> None:
@@ -158,6 +158,12 @@ class Command(BaseCommand):
         CompanyMembership.objects.get_or_create(
             company=company, user=owner, defaults={"role": CompanyMembership.Role.OWNER, "can_sign": True}
         )
+        # The partner nominates the demo company for the 자상한 기업 call.
+        from applications.models import PartnerListEntry
+
+        for partner_list in PartnerList.objects.all():
+            PartnerListEntry.objects.get_or_create(partner_list=partner_list, business_number=company.business_number,
+                                                   defaults={"company_name": company.name})
 
     def _print_accounts(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Accounts (password for all: %s):" % DEMO_PASSWORD))
