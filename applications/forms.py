@@ -122,7 +122,7 @@ class CallForm(forms.ModelForm):
         fields = [
             "code", "title", "round", "notice", "opens_at", "closes_at", "budget_total", "max_grant",
             "max_grant_share_bp", "min_cash_share_bp", "max_file_mb", "max_total_mb", "max_files", "offer_days", "auto_offer", "sign_days",
-            "is_published",
+            "eligibility_basis", "is_published",
         ]
         widgets = {"opens_at": KSTDateTimeInput(), "closes_at": KSTDateTimeInput(), "notice": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
@@ -138,6 +138,7 @@ class CallForm(forms.ModelForm):
         # Left empty, the call keeps its number of days (seven for a new call).
         self.fields["offer_days"].required = False
         self.fields["sign_days"].required = False
+        self.fields["eligibility_basis"].required = False
         if self.instance.pk and self.instance.has_opened():
             # Once open, only these may change; the others are shown, not submitted.
             from applications.services.calls import EDITABLE_AFTER_OPENING
@@ -145,6 +146,9 @@ class CallForm(forms.ModelForm):
             for name, field in self.fields.items():
                 if name not in EDITABLE_AFTER_OPENING:
                     field.disabled = True
+
+    def clean_eligibility_basis(self):
+        return self.cleaned_data.get("eligibility_basis") or self.instance.eligibility_basis or "application"
 
     def clean_sign_days(self):
         return self.cleaned_data.get("sign_days") or self.instance.sign_days or Call._meta.get_field("sign_days").default

@@ -181,3 +181,17 @@ def test_several_rules_of_a_kind_either_or_groups_and_points_in_words(as_olivia,
     assert "택일 묶음 “지역또는인증”" in page and "가점 2점" in page
     assert "업종 코드 C29, C2927; 제외 C29280" in page
     assert "{'" not in page  # no raw parameters
+
+
+def test_the_basis_date_is_chosen_per_call_and_fixed_once_it_opens(as_olivia, program):
+    _new_call(as_olivia, program, is_published="", eligibility_basis="notice")
+    call = Call.objects.get()
+    assert call.eligibility_basis == "notice"
+    assert call.basis_date() == timezone.localtime(call.opens_at).date()
+    page = as_olivia.get(f"/officer/calls/{call.pk}/").content.decode()
+    assert "요건 판단 기준일" in page and "업력과 직전 사업연도를 판단하는 날입니다." in page
+    Call.objects.filter(pk=call.pk).update(eligibility_basis="deadline")
+    call.refresh_from_db()
+    # A call closing at 2027-03-31 18:00 KST judges facts on 3-31; one closing at 24:00 on the last day too.
+    call.closes_at = timezone.make_aware(timezone.datetime(2027, 4, 1, 0, 0))
+    assert call.basis_date().isoformat() == "2027-03-31"
