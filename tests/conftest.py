@@ -39,6 +39,21 @@ def _service_markers(request):
 
 
 @pytest.fixture(autouse=True)
+def _decree_size_tables(request):
+    """The data migration's size tables (시행령 별표1/별표3): transactional tests empty every
+    table when they end, so each test that touches the database gets them back."""
+    names = set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from applications.size_tables import ensure_seeded
+
+    ensure_seeded()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Hashing strength is Django's concern, not these tests'; MD5 keeps hundreds of sign-ins quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
