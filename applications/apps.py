@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from applications import permissions  # noqa: F401  (registers the rules)
+        from applications import checks, permissions  # noqa: F401  (registers the checks and the rules)

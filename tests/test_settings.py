@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "portal.example.kr",
     "CSRF_TRUSTED_ORIGINS": "https://portal.example.kr",
     "SITE_URL": "https://portal.example.kr",
+    "AGREEMENT_TSA_URL": "http://tsa.example.kr/tsa",
 }
 
 
@@ -31,6 +32,13 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_timestamp_authority_is_flagged(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "AGREEMENT_TSA_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "applications.W001" in result.stdout + result.stderr
 
 
 def test_laptop_defaults_would_fail_the_deploy_check(tmp_path):
