@@ -19,7 +19,7 @@ PLACEHOLDERS = {
     "회사명": "company", "대표자": "representative", "사업자등록번호": "business_number", "사업명": "program",
     "공고명": "call", "과제명": "project", "협약번호": "number", "협약시작일": "start", "협약종료일": "end",
     "총사업비": "total", "정부지원금": "grant", "기업부담금": "company_share", "현금부담금": "cash",
-    "현물부담금": "in_kind", "전담기관": "agency",
+    "현물부담금": "in_kind", "전담기관": "agency", "협력기업부담금": "partner",
 }
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MARKUP = re.compile(r"<[a-zA-Z/!]|url\s*\(|@import|javascript:|https?://", re.IGNORECASE)
@@ -75,7 +75,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def placeholder_values(*, application, number: str, start: datetime.date, end: datetime.date, total: int, grant: int,
-                       cash: int, in_kind: int) -> dict[str, str]:
+                       cash: int, in_kind: int, partner: int = 0) -> dict[str, str]:
     company = application.company
     return {
         "company": company.name, "representative": company.representative_name, "business_number": company.business_number_display,
@@ -83,6 +83,7 @@ def placeholder_values(*, application, number: str, start: datetime.date, end: d
         "number": number, "start": korean_date(start), "end": korean_date(end),
         "total": f"{total:,}원", "grant": f"{grant:,}원({won_in_words(grant)})", "company_share": f"{cash + in_kind:,}원",
         "cash": f"{cash:,}원", "in_kind": f"{in_kind:,}원", "agency": application.call.program.managing_agency,
+        "partner": f"{partner:,}원",
     }
 
 

@@ -17,6 +17,9 @@ class BudgetRules:
     max_grant: int
     max_grant_share_bp: int
     min_cash_share_bp: int
+    # Three-party funding (상생형 스마트공장, 자상한 기업): the partner company pays at least
+    # this share of the total cost; 0 means the call has no partner share.
+    min_partner_share_bp: int = 0
 
 
 @dataclass
@@ -28,6 +31,8 @@ class Budget:
     cash: int
     max_grant_allowed: int
     min_cash_required: int
+    partner: int = 0
+    min_partner_required: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -41,24 +46,26 @@ def rules_of(application) -> BudgetRules:
     call = application.call
     cap = application.support_level.max_grant if application.support_level_id else call.max_grant
     return BudgetRules(max_grant=min(cap, call.max_grant), max_grant_share_bp=call.max_grant_share_bp,
-                       min_cash_share_bp=call.min_cash_share_bp)
+                       min_cash_share_bp=call.min_cash_share_bp, min_partner_share_bp=call.min_partner_share_bp)
 
 
 def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], grant: int) -> Budget:
+def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], grant: int, partner: int = 0) -> Budget:
     """`line_amounts` is [(amount, is_in_kind), …]. Integer arithmetic only: a share cap
-    rounds down in the company's disfavour by less than one won, never up."""
+    rounds down in the company's disfavour by less than one won, never up. The company's
+    share is what neither the government nor (in three-party funding) the partner pays."""
     total = sum(amount for amount, _in_kind in line_amounts)
     in_kind = sum(amount for amount, is_in_kind in line_amounts if is_in_kind)
-    company_share = total - grant
+    company_share = total - grant - partner
     cash = company_share - in_kind
     share_cap = total * rules.max_grant_share_bp // BP
     max_allowed = min(rules.max_grant, share_cap)
     min_cash = ceil_div(max(company_share, 0) * rules.min_cash_share_bp, BP)
-    budget = Budget(total, grant, in_kind, company_share, cash, max_allowed, min_cash)
+    min_partner = ceil_div(max(total, 0) * rules.min_partner_share_bp, BP)
+    budget = Budget(total, grant, in_kind, company_share, cash, max_allowed, min_cash, partner=partner, min_partner_required=min_partner)
 
     if total <= 0:
         budget.errors.append(_("Add at least one budget line with an amount."))
@@ -75,7 +82,20 @@ def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], 
             _("The grant requested, %(grant)s, is over %(pct)s of the total cost (%(cap)s) by %(over)s.")
             % {"grant": won(grant), "pct": _percent(rules.max_grant_share_bp), "cap": won(share_cap), "over": won(grant - share_cap)}
         )
-    if cash < 0:
+    if partner < 0:
+        budget.errors.append(_("The partner company's share cannot be negative."))
+    elif rules.min_partner_share_bp == 0 and partner > 0:
+        budget.errors.append(_("This call has no partner company share; leave it at 0."))
+    elif rules.min_partner_share_bp and partner < min_partner:
+        budget.errors.append(
+            _("The partner company's share, %(partner)s, must be at least %(pct)s of the total cost (%(min)s): %(short)s short.")
+            % {"partner": won(partner), "pct": _percent(rules.min_partner_share_bp), "min": won(min_partner), "short": won(min_partner - partner)}
+        )
+    if cash < 0 and partner:
+        budget.errors.append(
+            _("The grant, the partner company's share and the in-kind lines together exceed the total cost by %(over)s.") % {"over": won(-cash)}
+        )
+    elif cash < 0:
         budget.errors.append(
             _("The grant and the in-kind lines together exceed the total cost by %(over)s.") % {"over": won(-cash)}
         )

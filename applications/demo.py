@@ -113,11 +113,12 @@ def _materials(call: Call, *, user) -> Call:
 
 
 def _win_win(call: Call, *, user) -> Call:
-    """자상한 기업: the partner company's programme for the SMEs it nominates (partner list),
-    with the partnership's own levels; funded by the partner, so no grant-share rule of the
-    smart-factory kind is set on the call."""
+    """자상한 기업 (상생형): the partner company's programme for the SMEs it nominates (partner
+    list), funded by three parties — government at most 30%, the partner at least 30%, the
+    SME the rest (at most 40%)."""
     from applications.models import PartnerList
 
+    svc.call_update(user=user, call=call, data={"max_grant_share_bp": 3000, "min_partner_share_bp": 3000})
     _levels(call, user, [("training", "교육·컨설팅", "Training and consulting", 30_000_000),
                          ("technology", "기술 지원", "Technology support", 50_000_000)])
     _documents(call, user, [PLAN, SME_CERT,

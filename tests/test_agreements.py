@@ -314,3 +314,26 @@ def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia,
     path.write_bytes(final)
     report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
     assert "Signature Type: ETSI.CAdES.detached" in report, report
+
+
+def test_a_three_party_agreement_names_the_partner_share(selected, olivia, signing_cert):
+    from applications.models import Application, Call
+
+    Call.objects.filter(pk=selected.call_id).update(min_partner_share_bp=3000, min_cash_share_bp=0)
+    Application.objects.filter(pk=selected.pk).update(partner_amount=90_000_000)
+    agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
+    version = svc.render_version(version_id=agreement.current_version().pk)
+    terms = version.terms
+    assert (terms["total"], terms["grant"], terms["partner"], terms["cash"] + terms["in_kind"]) == (
+        300_000_000, 150_000_000, 90_000_000, 60_000_000)
+    text = pdf_text(version.pdf.read())
+    assert "협력기업 부담금 90,000,000원 (총사업비의 30%) 금 구천만원정" in text
+    # Changing the terms keeps the partner's share unless it is given, and the sum must hold.
+    start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
+    second = svc.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000,
+                                        cash=terms["cash"] + 10_000_000, in_kind=terms["in_kind"], instalments=terms["instalments"])
+    assert second.terms["partner"] == 90_000_000 and second.terms["total"] == 300_000_000
+    with pytest.raises(ValidationError) as refused:
+        svc.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000, partner=60_000_000,
+                                   cash=terms["cash"] + 40_000_000, in_kind=terms["in_kind"], instalments=terms["instalments"])
+    assert "협력 기업 부담금 60,000,000원은 총사업비의 30%(90,000,000원) 이상이어야 합니다. 30,000,000원 부족합니다." in refused.value.messages

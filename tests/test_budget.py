@@ -61,3 +61,40 @@ def test_budget_invariants(lines, grant, cap, share, cash_share):
     assert budget.is_valid == (within_cap and enough_cash)
     # The largest grant the page offers is itself always acceptable to the caps.
     assert budget.max_grant_allowed <= cap and budget.max_grant_allowed * 10_000 <= total * share
+
+
+# --- Three-party funding (상생형 스마트공장, 자상한 기업: government ≤30%, partner ≥30%) ---------
+
+WIN_WIN = BudgetRules(max_grant=50_000_000, max_grant_share_bp=3_000, min_cash_share_bp=0, min_partner_share_bp=3_000)
+
+
+def test_three_parties_share_the_cost():
+    budget = compute_budget(rules=WIN_WIN, grant=30_000_000, partner=30_000_000, line_amounts=[(90_000_000, False), (10_000_000, True)])
+    assert (budget.total, budget.grant, budget.partner, budget.company_share, budget.cash, budget.in_kind) == (
+        100_000_000, 30_000_000, 30_000_000, 40_000_000, 30_000_000, 10_000_000)
+    assert budget.min_partner_required == 30_000_000
+    assert budget.is_valid, budget.errors
+
+
+def test_a_partner_share_below_its_minimum_says_how_much_is_missing():
+    budget = compute_budget(rules=WIN_WIN, grant=30_000_000, partner=25_000_000, line_amounts=[(100_000_000, False)])
+    assert budget.errors == ["협력 기업 부담금 25,000,000원은 총사업비의 30%(30,000,000원) 이상이어야 합니다. 5,000,000원 부족합니다."]
+
+
+def test_a_partner_share_in_a_call_without_one_is_refused():
+    budget = compute_budget(rules=BudgetRules(max_grant=200_000_000, max_grant_share_bp=5_000, min_cash_share_bp=5_000),
+                            grant=100_000_000, partner=10_000_000, line_amounts=[(300_000_000, False)])
+    assert "이 공고에는 협력 기업 부담금이 없습니다. 0으로 두세요." in budget.errors
+
+
+def test_grant_and_partner_over_the_total_say_by_how_much():
+    budget = compute_budget(rules=WIN_WIN, grant=30_000_000, partner=80_000_000, line_amounts=[(100_000_000, False)])
+    assert "정부지원금, 협력 기업 부담금과 현물 항목의 합이 총사업비보다 10,000,000원 많습니다." in budget.errors
+
+
+@given(total=st.integers(1, 10**10), grant_bp=st.integers(0, 10_000), partner_bp=st.integers(0, 10_000))
+def test_the_three_shares_always_add_up_to_the_total(total, grant_bp, partner_bp):
+    grant, partner = total * grant_bp // 10_000, total * partner_bp // 10_000
+    budget = compute_budget(rules=WIN_WIN, grant=grant, partner=partner, line_amounts=[(total, False)])
+    assert budget.grant + budget.partner + budget.company_share == budget.total
+    assert (partner >= budget.min_partner_required) == (not any("협력 기업 부담금" in e and "부족" in e for e in budget.errors))

@@ -104,6 +104,35 @@ def test_budget_page_computes_totals_and_names_the_limit_hit(as_alice, draft, ca
     assert draft.grant_requested == 60_000_000 and draft.budget_lines.count() == 1
 
 
+def test_a_three_party_call_asks_for_the_partner_share_and_checks_it(as_alice, draft, call):
+    """자상한 기업 / 상생형: government at most 30%, the partner at least 30% of the total cost."""
+    Call.objects.filter(pk=call.pk).update(max_grant_share_bp=3000, min_partner_share_bp=3000, min_cash_share_bp=0)
+    level = call.levels.get(code="advanced1")
+    as_alice.post(f"/applications/{draft.pk}/edit/overview/", {"project_title": "x", "support_level": level.pk, "go": "stay"})
+    page = as_alice.get(f"/applications/{draft.pk}/edit/budget/").content.decode()
+    assert "협력 기업 부담금(원)" in page
+    data = {
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "100",
+        "lines-0-category": "equipment", "lines-0-description": "설비", "lines-0-amount": "100,000,000",
+        "grant_requested": "30,000,000", "partner_amount": "25,000,000", "go": "stay",
+    }
+    html = as_alice.post(f"/applications/{draft.pk}/edit/budget/", data).content.decode()
+    assert "협력 기업 부담금 25,000,000원은 총사업비의 30%(30,000,000원) 이상이어야 합니다. 5,000,000원 부족합니다." in html
+    draft.refresh_from_db()
+    assert draft.partner_amount == 25_000_000  # a draft keeps what was typed
+    html = as_alice.post(f"/applications/{draft.pk}/edit/budget/", data | {"partner_amount": "30,000,000"}).content.decode()
+    assert "부족합니다" not in html
+    from applications.services.submission import budget_of
+
+    draft.refresh_from_db()
+    budget = budget_of(draft)
+    assert (budget.grant, budget.partner, budget.company_share, budget.errors) == (30_000_000, 30_000_000, 40_000_000, [])
+
+
+def test_a_call_without_a_partner_share_has_no_partner_field(as_alice, draft):
+    assert "협력 기업 부담금" not in as_alice.get(f"/applications/{draft.pk}/edit/budget/").content.decode()
+
+
 def test_a_half_filled_budget_line_is_refused_and_nothing_changes(as_alice, complete_draft):
     data = {
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "100",

@@ -58,6 +58,8 @@ class Application(FSMModelMixin, models.Model):
     answers = models.JSONField(default=dict, blank=True)
     declarations = models.JSONField(default=dict, blank=True)
     grant_requested = models.BigIntegerField(_("government grant requested (KRW)"), default=0, validators=[MinValueValidator(0)])
+    # Three-party funding: what the partner company pays (calls with a partner share only).
+    partner_amount = models.BigIntegerField(_("partner company's share (KRW)"), default=0, validators=[MinValueValidator(0)])
     eligibility_snapshot = models.JSONField(default=list, blank=True)
     # Kinds of the rules that did not pass at submission (soft rules only; hard ones block),
     # as ",kind,kind," so that the officer's queue can filter on them in SQL.

@@ -52,6 +52,11 @@ class Call(models.Model):
     min_cash_share_bp = models.PositiveIntegerField(
         _("minimum cash part of the company share (basis points)"), default=0, validators=_bp_validators()
     )
+    min_partner_share_bp = models.PositiveIntegerField(
+        _("partner company's share of the total cost, at least (basis points)"), default=0, validators=_bp_validators(),
+        # xgettext:no-python-format
+        help_text=_("Three-party funding (상생형, 자상한 기업): 3000 means the partner pays at least 30% of the total cost. 0: no partner share."),
+    )
     max_file_mb = models.PositiveSmallIntegerField(_("size limit per file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(200)])
     max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(2000)])
     max_files = models.PositiveSmallIntegerField(_("files per application, at most"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)])

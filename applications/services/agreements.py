@@ -53,12 +53,17 @@ def check_terms(application: Application, terms: dict) -> None:
     if end <= start:
         raise ValidationError(_("The agreement must end after it starts."), code="period")
     total, grant, cash, in_kind = terms["total"], terms["grant"], terms["cash"], terms["in_kind"]
-    if min(total, grant, cash, in_kind) < 0:
+    partner = terms.get("partner", 0)
+    if min(total, grant, cash, in_kind, partner) < 0:
         raise ValidationError(_("Amounts cannot be negative."), code="negative")
-    if grant + cash + in_kind != total:
+    if partner and grant + partner + cash + in_kind != total:
+        raise ValidationError(_("The grant, the partner company's share and the company's cash and in-kind shares must add up to the total cost (%(diff)s apart).")
+                              % {"diff": won(abs(total - grant - partner - cash - in_kind))}, code="sum")
+    if grant + partner + cash + in_kind != total:
         raise ValidationError(_("The grant and the company's cash and in-kind shares must add up to the total cost (%(diff)s apart).")
                               % {"diff": won(abs(total - grant - cash - in_kind))}, code="sum")
-    budget = compute_budget(rules=rules_of(application), line_amounts=[(grant + cash, False), (in_kind, True)], grant=grant)
+    budget = compute_budget(rules=rules_of(application), line_amounts=[(grant + partner + cash, False), (in_kind, True)], grant=grant,
+                            partner=partner)
     if budget.errors:
         raise ValidationError(budget.errors, code="budget")
     percents = [int(i["percent"]) for i in terms["instalments"]]
@@ -66,11 +71,11 @@ def check_terms(application: Application, terms: dict) -> None:
         raise ValidationError(_("The instalments' percentages must be positive and add up to 100."), code="instalments")
 
 
-def _terms_for(application: Application, number: str, *, start, end, total, grant, cash, in_kind, instalments) -> dict:
+def _terms_for(application: Application, number: str, *, start, end, total, grant, cash, in_kind, instalments, partner: int = 0) -> dict:
     values = text.placeholder_values(application=application, number=number, start=start, end=end, total=total, grant=grant,
-                                     cash=cash, in_kind=in_kind)
-    return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "grant": grant, "cash": cash, "in_kind": in_kind,
-            "instalments": instalments, "clauses": _clauses(application, values)}
+                                     cash=cash, in_kind=in_kind, partner=partner)
+    return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "grant": grant, "partner": partner, "cash": cash,
+            "in_kind": in_kind, "instalments": instalments, "clauses": _clauses(application, values)}
 
 
 def queue_render(version_id: int) -> None:
@@ -94,12 +99,13 @@ def agreement_draft(application: Application, *, user) -> tuple[Agreement, Agree
     number = f"AG-{application.receipt_number}"
     budget = budget_of(application)
     grant = application.grant_awarded or application.grant_requested
+    partner = application.partner_amount
     in_kind = budget.in_kind
     start = _first_of_next_month(timezone.localdate())
     end = _add_months(start, 6) - datetime.timedelta(days=1)
     instalments = [{"label": "선급금", "percent": 70, "due": start.isoformat()}, {"label": "잔금", "percent": 30, "due": end.isoformat()}]
-    terms = _terms_for(application, number, start=start, end=end, total=budget.total, grant=grant,
-                       cash=budget.total - grant - in_kind, in_kind=in_kind, instalments=instalments)
+    terms = _terms_for(application, number, start=start, end=end, total=budget.total, grant=grant, partner=partner,
+                       cash=budget.total - grant - partner - in_kind, in_kind=in_kind, instalments=instalments)
     agreement = Agreement.objects.create(application=application, number=number, created_by=user)
     version = AgreementVersion.objects.create(agreement=agreement, number=1, terms=terms, created_by=user)
     return agreement, version
@@ -118,7 +124,7 @@ def agreement_for_update(agreement_id: int) -> Agreement:
 
 
 def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end: datetime.date, grant: int, cash: int,
-                           in_kind: int, instalments: list[dict], ip: str | None = None) -> AgreementVersion:
+                           in_kind: int, instalments: list[dict], partner: int | None = None, ip: str | None = None) -> AgreementVersion:
     """New terms make a new version; the old one is kept, marked superseded."""
     with transaction.atomic():
         agreement = agreement_for_update(agreement_id)
@@ -128,9 +134,11 @@ def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end
             raise ValidationError(_("The company has signed: the terms can no longer change."), code="signed")
         application = agreement.application
         current = agreement.current_version()
-        total = grant + cash + in_kind
+        if partner is None:  # unchanged unless given
+            partner = current.terms.get("partner", 0)
+        total = grant + partner + cash + in_kind
         terms = _terms_for(application, agreement.number, start=start, end=end, total=total, grant=grant, cash=cash, in_kind=in_kind,
-                           instalments=instalments)
+                           instalments=instalments, partner=partner)
         check_terms(application, terms)
         before = agreement.state
         if agreement.state == AgreementState.ISSUED:
@@ -153,7 +161,8 @@ def _day(value) -> datetime.date | None:
 def _context(agreement: Agreement, version: AgreementVersion, *, final: bool = False) -> dict:
     application = agreement.application
     terms = dict(version.terms)
-    for key in ("total", "grant", "cash", "in_kind"):
+    terms.setdefault("partner", 0)
+    for key in ("total", "grant", "partner", "cash", "in_kind"):
         terms[f"{key}_text"] = f"{terms[key]:,}원"
         terms[f"{key}_words"] = won_in_words(terms[key])
         # Shares of the total cost, to one decimal, rounded half up (exact integer arithmetic).

@@ -176,11 +176,12 @@ def application_save_draft(*, user: User, application_id: int, answers: dict | N
 
 def budget_of(application: Application, lines: list[BudgetLine] | None = None) -> Budget:
     lines = list(application.budget_lines.all()) if lines is None else lines
-    return compute_budget(rules=rules_of(application), line_amounts=[(line.amount, line.is_in_kind) for line in lines], grant=application.grant_requested)
+    return compute_budget(rules=rules_of(application), line_amounts=[(line.amount, line.is_in_kind) for line in lines],
+                          grant=application.grant_requested, partner=application.partner_amount)
 
 
 @transaction.atomic
-def budget_save(*, user: User, application_id: int, lines: list[dict], grant_requested: int,
+def budget_save(*, user: User, application_id: int, lines: list[dict], grant_requested: int, partner_amount: int = 0,
                 now: datetime.datetime | None = None) -> Budget:
     """Replace the budget lines and the grant requested; return the computed budget with
     its messages. A draft keeps an over-cap budget; submission refuses it."""
@@ -193,6 +194,7 @@ def budget_save(*, user: User, application_id: int, lines: list[dict], grant_req
         for i, line in enumerate(lines)
     )
     application.grant_requested = grant_requested
+    application.partner_amount = partner_amount
     application.draft_revision = F("draft_revision") + 1
     application.save()
     application.refresh_from_db(fields=["draft_revision", "updated_at"])

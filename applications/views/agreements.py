@@ -28,6 +28,7 @@ class TermsForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("agreement starts"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("agreement ends"), widget=forms.DateInput(attrs={"type": "date"}))
     grant = KRWField(label=gettext_lazy("government grant (KRW)"))
+    partner = KRWField(label=gettext_lazy("partner company's share (KRW)"), required=False)
     cash = KRWField(label=gettext_lazy("company share in cash (KRW)"))
     in_kind = KRWField(label=gettext_lazy("company share in kind (KRW)"))
     first_percent = forms.IntegerField(label=gettext_lazy("first instalment (%)"), min_value=1, max_value=100)
@@ -36,8 +37,11 @@ class TermsForm(forms.Form):
     def for_version(cls, version, data=None):
         terms = version.terms
         first = terms["instalments"][0]["percent"] if terms["instalments"] else 100
-        return cls(data, initial={"start": terms["start"], "end": terms["end"], "grant": terms["grant"], "cash": terms["cash"],
-                                  "in_kind": terms["in_kind"], "first_percent": first})
+        form = cls(data, initial={"start": terms["start"], "end": terms["end"], "grant": terms["grant"], "cash": terms["cash"],
+                                  "in_kind": terms["in_kind"], "first_percent": first, "partner": terms.get("partner", 0)})
+        if not version.agreement.application.call.min_partner_share_bp:
+            del form.fields["partner"]
+        return form
 
     def instalments(self) -> list[dict]:
         first = self.cleaned_data["first_percent"]
@@ -98,12 +102,13 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     if not request.user.has_perm("applications.manage_agreement", agreement):
         raise PermissionDenied(_("Only the program's officers prepare agreements."))
-    form = TermsForm(request.POST)
+    form = TermsForm.for_version(agreement.current_version(), request.POST)
     if form.is_valid():
         try:
             svc.agreement_update_terms(user=request.user, agreement_id=agreement.pk, start=form.cleaned_data["start"],
                                        end=form.cleaned_data["end"], grant=form.cleaned_data["grant"], cash=form.cleaned_data["cash"],
-                                       in_kind=form.cleaned_data["in_kind"], instalments=form.instalments(), ip=client_ip(request))
+                                       in_kind=form.cleaned_data["in_kind"], instalments=form.instalments(),
+                                       partner=form.cleaned_data.get("partner"), ip=client_ip(request))
             messages.success(request, _("A new version with these terms is being rendered."))
             return redirect("agreement_detail", pk=agreement.pk)
         except ValidationError as exc:

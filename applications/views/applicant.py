@@ -195,13 +195,15 @@ def _section(request, application, step, context, *, post: bool):
 
 
 def _budget(request, application, step, context, *, post: bool):
+    partner = application.call.min_partner_share_bp > 0
     if post:
         formset = BudgetLineFormSet(request.POST, prefix="lines")
-        grant_form = GrantForm(request.POST)
+        grant_form = GrantForm(request.POST, partner=partner)
         if formset.is_valid() and grant_form.is_valid():
             lines = [f.cleaned_data for f in formset if f.cleaned_data.get("amount")]
             budget = svc.budget_save(user=request.user, application_id=application.pk, lines=lines,
-                                     grant_requested=grant_form.cleaned_data.get("grant_requested") or 0)
+                                     grant_requested=grant_form.cleaned_data.get("grant_requested") or 0,
+                                     partner_amount=grant_form.cleaned_data.get("partner_amount") or 0)
             application.refresh_from_db()
             if request.POST.get("go") == "add_rows":
                 return redirect(f"{request.path}?rows={len(lines) + 3}")
@@ -222,7 +224,9 @@ def _budget(request, application, step, context, *, post: bool):
         rows = len(initial) + 3
     formset = BudgetLineFormSet(initial=initial, prefix="lines")
     formset.extra = max(rows - len(initial), 1 if initial else 3)
-    context.update(formset=formset, grant_form=GrantForm(initial={"grant_requested": application.grant_requested}), budget=budget)
+    context.update(formset=formset, budget=budget,
+                   grant_form=GrantForm(initial={"grant_requested": application.grant_requested, "partner_amount": application.partner_amount},
+                                        partner=partner))
     return render(request, "applications/step_budget.html", context)
 
 
