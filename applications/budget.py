@@ -20,6 +20,8 @@ class BudgetRules:
     # Three-party funding (상생형 스마트공장, 자상한 기업): the partner company pays at least
     # this share of the total cost; 0 means the call has no partner share.
     min_partner_share_bp: int = 0
+    # …and the SME itself pays at most this share (10000: no cap).
+    max_company_share_bp: int = 10_000
 
 
 @dataclass
@@ -46,7 +48,8 @@ def rules_of(application) -> BudgetRules:
     call = application.call
     cap = application.support_level.max_grant if application.support_level_id else call.max_grant
     return BudgetRules(max_grant=min(cap, call.max_grant), max_grant_share_bp=call.max_grant_share_bp,
-                       min_cash_share_bp=call.min_cash_share_bp, min_partner_share_bp=call.min_partner_share_bp)
+                       min_cash_share_bp=call.min_cash_share_bp, min_partner_share_bp=call.min_partner_share_bp,
+                       max_company_share_bp=call.max_company_share_bp)
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -90,6 +93,12 @@ def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], 
         budget.errors.append(
             _("The partner company's share, %(partner)s, must be at least %(pct)s of the total cost (%(min)s): %(short)s short.")
             % {"partner": won(partner), "pct": _percent(rules.min_partner_share_bp), "min": won(min_partner), "short": won(min_partner - partner)}
+        )
+    company_cap = total * rules.max_company_share_bp // BP
+    if rules.max_company_share_bp < BP and company_share > company_cap:
+        budget.errors.append(
+            _("The company's own share, %(share)s, may be at most %(pct)s of the total cost (%(cap)s): %(over)s over.")
+            % {"share": won(company_share), "pct": _percent(rules.max_company_share_bp), "cap": won(company_cap), "over": won(company_share - company_cap)}
         )
     if cash < 0 and partner:
         budget.errors.append(

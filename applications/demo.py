@@ -118,7 +118,7 @@ def _win_win(call: Call, *, user) -> Call:
     SME the rest (at most 40%)."""
     from applications.models import PartnerList
 
-    svc.call_update(user=user, call=call, data={"max_grant_share_bp": 3000, "min_partner_share_bp": 3000})
+    svc.call_update(user=user, call=call, data={"max_grant_share_bp": 3000, "min_partner_share_bp": 3000, "max_company_share_bp": 4000})
     _levels(call, user, [("training", "교육·컨설팅", "Training and consulting", 30_000_000),
                          ("technology", "기술 지원", "Technology support", 50_000_000)])
     _documents(call, user, [PLAN, SME_CERT,

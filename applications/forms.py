@@ -128,7 +128,7 @@ class CallForm(forms.ModelForm):
         model = Call
         fields = [
             "code", "title", "round", "notice", "opens_at", "closes_at", "budget_total", "max_grant",
-            "max_grant_share_bp", "min_cash_share_bp", "min_partner_share_bp", "max_file_mb", "max_total_mb", "max_files", "offer_days", "auto_offer", "sign_days",
+            "max_grant_share_bp", "min_cash_share_bp", "min_partner_share_bp", "max_company_share_bp", "max_file_mb", "max_total_mb", "max_files", "offer_days", "auto_offer", "sign_days",
             "eligibility_basis", "is_published",
         ]
         widgets = {"opens_at": KSTDateTimeInput(), "closes_at": KSTDateTimeInput(), "notice": forms.Textarea(attrs={"rows": 8})}
@@ -147,6 +147,7 @@ class CallForm(forms.ModelForm):
         self.fields["sign_days"].required = False
         self.fields["eligibility_basis"].required = False
         self.fields["min_partner_share_bp"].required = False
+        self.fields["max_company_share_bp"].required = False
         if self.instance.pk and self.instance.has_opened():
             # Once open, only these may change; the others are shown, not submitted.
             from applications.services.calls import EDITABLE_AFTER_OPENING
@@ -158,6 +159,10 @@ class CallForm(forms.ModelForm):
     def clean_min_partner_share_bp(self):
         value = self.cleaned_data.get("min_partner_share_bp")
         return value if value is not None else (self.instance.min_partner_share_bp if self.instance.pk else 0)
+
+    def clean_max_company_share_bp(self):
+        value = self.cleaned_data.get("max_company_share_bp")
+        return value if value is not None else (self.instance.max_company_share_bp if self.instance.pk else 10_000)
 
     def clean_eligibility_basis(self):
         return self.cleaned_data.get("eligibility_basis") or self.instance.eligibility_basis or "application"

@@ -65,7 +65,8 @@ def test_budget_invariants(lines, grant, cap, share, cash_share):
 
 # --- Three-party funding (상생형 스마트공장, 자상한 기업: government ≤30%, partner ≥30%) ---------
 
-WIN_WIN = BudgetRules(max_grant=50_000_000, max_grant_share_bp=3_000, min_cash_share_bp=0, min_partner_share_bp=3_000)
+WIN_WIN = BudgetRules(max_grant=50_000_000, max_grant_share_bp=3_000, min_cash_share_bp=0, min_partner_share_bp=3_000,
+                      max_company_share_bp=4_000)
 
 
 def test_three_parties_share_the_cost():
@@ -78,7 +79,14 @@ def test_three_parties_share_the_cost():
 
 def test_a_partner_share_below_its_minimum_says_how_much_is_missing():
     budget = compute_budget(rules=WIN_WIN, grant=30_000_000, partner=25_000_000, line_amounts=[(100_000_000, False)])
-    assert budget.errors == ["협력 기업 부담금 25,000,000원은 총사업비의 30%(30,000,000원) 이상이어야 합니다. 5,000,000원 부족합니다."]
+    assert budget.errors == ["협력 기업 부담금 25,000,000원은 총사업비의 30%(30,000,000원) 이상이어야 합니다. 5,000,000원 부족합니다.",
+                             "기업 자체 부담금 45,000,000원은 총사업비의 40%(40,000,000원) 이하여야 합니다. 5,000,000원 많습니다."]
+
+
+def test_the_company_pays_at_most_its_share_and_the_partner_makes_up_a_smaller_grant():
+    budget = compute_budget(rules=WIN_WIN, grant=20_000_000, partner=30_000_000, line_amounts=[(100_000_000, False)])
+    assert budget.errors == ["기업 자체 부담금 50,000,000원은 총사업비의 40%(40,000,000원) 이하여야 합니다. 10,000,000원 많습니다."]
+    assert compute_budget(rules=WIN_WIN, grant=20_000_000, partner=40_000_000, line_amounts=[(100_000_000, False)]).is_valid
 
 
 def test_a_partner_share_in_a_call_without_one_is_refused():
@@ -98,3 +106,4 @@ def test_the_three_shares_always_add_up_to_the_total(total, grant_bp, partner_bp
     budget = compute_budget(rules=WIN_WIN, grant=grant, partner=partner, line_amounts=[(total, False)])
     assert budget.grant + budget.partner + budget.company_share == budget.total
     assert (partner >= budget.min_partner_required) == (not any("협력 기업 부담금" in e and "부족" in e for e in budget.errors))
+    assert (budget.company_share <= total * 4_000 // 10_000) == (not any("기업 자체 부담금" in e for e in budget.errors))

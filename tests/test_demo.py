@@ -58,5 +58,5 @@ def test_each_program_family_has_its_own_form_documents_and_rules(settings):
     assert set(by_program["free-zone-gangwon"].levels.values_list("name_ko", flat=True)) == {"실증 연구개발", "책임보험료"}
     # 자상한 기업 is funded by three parties: government at most 30%, the partner at least 30%.
     win_win = by_program["win-win"]
-    assert (win_win.max_grant_share_bp, win_win.min_partner_share_bp) == (3000, 3000)
+    assert (win_win.max_grant_share_bp, win_win.min_partner_share_bp, win_win.max_company_share_bp) == (3000, 3000, 4000)
     assert by_program["smart-factory"].min_partner_share_bp == 0

@@ -57,6 +57,11 @@ class Call(models.Model):
         # xgettext:no-python-format
         help_text=_("Three-party funding (상생형, 자상한 기업): 3000 means the partner pays at least 30% of the total cost. 0: no partner share."),
     )
+    max_company_share_bp = models.PositiveIntegerField(
+        _("company's own share of the total cost, at most (basis points)"), default=10_000, validators=_bp_validators(),
+        # xgettext:no-python-format
+        help_text=_("4000 means the company itself pays at most 40% (three-party funding); 10000: no cap."),
+    )
     max_file_mb = models.PositiveSmallIntegerField(_("size limit per file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(200)])
     max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(2000)])
     max_files = models.PositiveSmallIntegerField(_("files per application, at most"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)])
