@@ -11,6 +11,7 @@ import datetime
 from django.utils.translation import gettext as _
 
 from applications.models import FieldType, FormField
+from portal.limits import without_controls
 
 
 def _as_text(raw) -> str:
@@ -26,8 +27,9 @@ def normalize(field: FormField, raw) -> object:
     if field.type == FieldType.MULTI_CHOICE:
         if raw is None or raw == "":
             return []
-        return [str(v) for v in (raw if isinstance(raw, list) else [raw])]
-    return _as_text(raw).strip() if field.type != FieldType.LONG_TEXT else _as_text(raw).replace("\r\n", "\n")
+        return [without_controls(str(v)) for v in (raw if isinstance(raw, list) else [raw])]
+    text = without_controls(_as_text(raw))
+    return text.strip() if field.type != FieldType.LONG_TEXT else text.replace("\r\n", "\n")
 
 
 def is_empty(field: FormField, value) -> bool:

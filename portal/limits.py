@@ -15,10 +15,19 @@ TITLE_MAX = 200
 
 def reason_text(text: str | None, *, what: str, limit: int = REASON_MAX) -> str:
     """`text` stripped; refused when empty or longer than `limit` characters."""
-    text = (text or "").strip()
+    text = without_controls(text or "").strip()
     if not text:
         raise ValidationError(_("Write %(what)s.") % {"what": what}, code="required")
     if len(text) > limit:
         raise ValidationError(_("At most %(limit)d characters; this answer has %(length)d.") % {"limit": limit, "length": len(text)},
                               code="too_long")
     return text
+
+
+# Control characters a keyboard does not type (NUL above all: PostgreSQL text cannot hold it).
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x7F: None}
+
+
+def without_controls(text: str) -> str:
+    """`text` without NUL and the other C0 control characters (tab and line breaks stay)."""
+    return text.translate(_CONTROL)

@@ -129,6 +129,16 @@ def test_a_three_party_call_asks_for_the_partner_share_and_checks_it(as_alice, d
     assert (budget.grant, budget.partner, budget.company_share, budget.errors) == (30_000_000, 30_000_000, 40_000_000, [])
 
 
+def test_control_characters_are_dropped_not_a_server_error(as_alice, draft):
+    """PostgreSQL text cannot hold NUL: a pasted title or answer with one is kept without it."""
+    response = as_alice.post(f"/applications/{draft.pk}/edit/overview/", {"project_title": "MES\x00 도입\x07", "go": "stay"})
+    assert response.status_code in (200, 302)
+    draft.refresh_from_db()
+    assert draft.project_title == "MES 도입"
+    response = as_alice.post(f"/applications/{draft.pk}/autosave/", {"step": "section-0", "summary": "요약\x00입니다"})
+    assert response.status_code < 500
+
+
 def test_a_call_without_a_partner_share_has_no_partner_field(as_alice, draft):
     assert "협력 기업 부담금" not in as_alice.get(f"/applications/{draft.pk}/edit/budget/").content.decode()
 

@@ -33,7 +33,7 @@ from applications.models import (
 from applications.selectors import current_form
 from applications.services.events import event_record
 from applications.uploads import inspect_upload
-from portal.limits import TITLE_MAX
+from portal.limits import TITLE_MAX, without_controls
 from portal.models import Company, CompanyMembership, User
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def application_save_draft(*, user: User, application_id: int, answers: dict | N
                 errors[key] = message
     if project_title is not None:
         # Kept in full even when too long, so nothing typed is lost; submission insists.
-        application.project_title = project_title.strip()
+        application.project_title = without_controls(project_title).strip()
         if len(application.project_title) > PROJECT_TITLE_MAX:
             errors["project_title"] = _title_too_long(application.project_title)
     if support_level_id is not None:

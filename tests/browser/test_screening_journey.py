@@ -4,7 +4,6 @@ passes it to evaluation; in Korean in real Chromium, every page passing axe."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -51,8 +50,7 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     officer.get_by_role("button", name="요건검토 시작").click()
     officer.get_by_text("보완요청", exact=True).click()
     officer.get_by_label("보완할 내용").fill("장비 견적서 금액과 사업비 내역을 맞추세요.")
-    due = timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    officer.get_by_label("기한").fill(due)
+    officer.get_by_label("보완 기간(일)").fill("3")
     officer.get_by_role("checkbox", name="사업비").check()
     screenshot(officer, "31-revision-form")
     officer.get_by_role("button", name="보완요청 보내기").click()
@@ -65,6 +63,12 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     applicant.get_by_role("link", name="내 신청서").first.click()
     applicant.get_by_role("link", name=application.call.title).click()
     assert applicant.get_by_text("장비 견적서 금액과 사업비 내역을 맞추세요.").first.is_visible()
+    # Three days from the day after the request, to 24:00 KST, past weekends and holidays.
+    from applications.models import RevisionRequest
+    from portal.formatting import deadline
+
+    due = RevisionRequest.objects.get(application=application).due_at
+    assert applicant.get_by_text(f"{deadline(due)}(KST)까지 보완해 제출하세요.").first.is_visible()
     assert_accessible(applicant)
     screenshot(applicant, "32-applicant-revision")
     applicant.get_by_role("link", name="사업비").click()
