@@ -101,12 +101,22 @@ def _progress(export: Export, done: int) -> None:
         Export.objects.filter(pk=export.pk).update(done=done)
 
 
+# A text cell starting with one of these is read as a formula by spreadsheet programs
+# (CSV injection: `=HYPERLINK(...)` in a company name). CSV cells get a leading apostrophe;
+# XLSX cells are written with the string type, so they show exactly what was typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _csv(export: Export, header: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for done, row in enumerate(_rows_for(export), start=1):
-        writer.writerow(row)
+        writer.writerow([csv_safe(value) for value in row])
         _progress(export, done)
     # A byte-order mark so that spreadsheet programs read the Korean text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -114,12 +124,21 @@ def _csv(export: Export, header: list[str]) -> bytes:
 
 def _xlsx(export: Export, header: list[str]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(export.call.code[:31])
     sheet.append(header)
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        written = WriteOnlyCell(sheet, value=value)
+        written.data_type = "s"  # never a formula, whatever the text starts with
+        return written
+
     for done, row in enumerate(_rows_for(export), start=1):
-        sheet.append(row)
+        sheet.append([cell(value) for value in row])
         _progress(export, done)
     buffer = io.BytesIO()
     workbook.save(buffer)
