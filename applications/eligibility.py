@@ -62,6 +62,14 @@ class Facts:
     prior_grants: tuple[PriorGrant, ...] = ()
     bans: tuple[Ban, ...] = ()
     partner_lists: dict = field(default_factory=dict)  # list id → (list name, frozenset of business numbers)
+    # Size-table lookups made while evaluating (each message is made in two languages and the
+    # snapshot reads the same ceiling): one query per table, not one per use.
+    ceilings: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def ceiling(self, scale: str) -> enterprise.Ceiling:
+        if scale not in self.ceilings:
+            self.ceilings[scale] = enterprise.industry_ceiling(self.company.ksic_code, scale=scale, on=self.basis_date)
+        return self.ceilings[scale]
 
 
 @dataclass
@@ -113,7 +121,7 @@ def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
     company = facts.company
     scale = params.get("scale", "sme")
     average = enterprise.company_average_revenue(company)
-    ceiling = enterprise.industry_ceiling(company.ksic_code, scale=scale, on=facts.basis_date)
+    ceiling = facts.ceiling(scale)
     table = _("the small-business table (별표3)") if scale == "small" else _("the SME table (별표1)")
     if ceiling.revenue_limit is None:
         return NEEDS_EVIDENCE, _("Industry %(code)s is not in %(table)s; the SME confirmation (중소기업확인서) decides.") % {
@@ -401,7 +409,7 @@ def _inputs_seen(rule: EligibilityRule, facts: Facts) -> dict:
     seen: dict = {"params": rule.params, "basis_date": facts.basis_date.isoformat()}
     if rule.kind == RuleKind.SME_SIZE:
         average = enterprise.company_average_revenue(company)
-        ceiling = enterprise.industry_ceiling(company.ksic_code, scale=rule.params.get("scale", "sme"), on=facts.basis_date)
+        ceiling = facts.ceiling(rule.params.get("scale", "sme"))
         seen.update(
             ksic_code=company.ksic_code,
             founded_on=company.founded_on.isoformat(),

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from applications.models import INTERNAL_EVENTS, Agreement, Application, ApplicationEvent, Call, FormVersion, RequiredDocument
-from portal.identifiers import digits_only
 
 CLOSING_SOON_DAYS = 7
 
@@ -139,9 +138,9 @@ def queue_for_officer(user, *, call_id: int | None = None, state: str = "", regi
     if older_than_days is not None:
         applications = applications.filter(submitted_at__lte=(now or timezone.now()) - datetime.timedelta(days=older_than_days))
     if q:
-        digits = digits_only(q)
+        # The number column normalises what it is compared with (portal.identifiers.IdentifierField).
         applications = applications.filter(
-            Q(company__name__icontains=q) | Q(receipt_number__icontains=q.strip()) | Q(company__business_number=digits)
+            Q(company__name__icontains=q) | Q(receipt_number__icontains=q.strip()) | Q(company__business_number=q)
         )
     return applications.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"]))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 _BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
@@ -113,3 +114,18 @@ def validate_corporate_number(value: str) -> None:
             _("This corporate registration number's check digit is wrong. Please check the registry extract."),
             code="check_digit",
         )
+
+
+class IdentifierField(models.CharField):
+    """A 사업자등록번호 or 법인등록번호 column: whatever is written is stored in the normalised
+    form (`digits_only`), and values compared with it in queries are normalised the same way,
+    so `filter(business_number="１２４-８１-００９９８")` finds 1248100998."""
+
+    def pre_save(self, model_instance, add):
+        value = digits_only(getattr(model_instance, self.attname) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return digits_only(value) if isinstance(value, str) else value

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.calls import Call
-from portal.identifiers import validate_business_number
+from portal.identifiers import IdentifierField, validate_business_number
 
 
 class RuleKind(models.TextChoices):
@@ -105,8 +105,8 @@ class ParticipationBan(models.Model):
     the programs' rules). Every call consults the register. The period limits a right, so it
     counts its first day and ends on its last day even on a holiday (행정기본법 §6 ②)."""
 
-    business_number = models.CharField(_("business registration number"), max_length=10, db_index=True,
-                                       validators=[validate_business_number])
+    business_number = IdentifierField(_("business registration number"), max_length=10, db_index=True,
+                                      validators=[validate_business_number])
     company_name = models.CharField(_("company name"), max_length=200)
     reason = models.CharField(_("reason"), max_length=500)
     starts_on = models.DateField(_("from"))
@@ -122,12 +122,6 @@ class ParticipationBan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_name} {self.starts_on}–{self.ends_on}"
-
-    def save(self, *args, **kwargs) -> None:
-        from portal.identifiers import digits_only
-
-        self.business_number = digits_only(self.business_number)
-        super().save(*args, **kwargs)
 
 
 class PartnerList(models.Model):
@@ -149,16 +143,10 @@ class PartnerList(models.Model):
 
 class PartnerListEntry(models.Model):
     partner_list = models.ForeignKey(PartnerList, on_delete=models.CASCADE, related_name="entries")
-    business_number = models.CharField(_("business registration number"), max_length=10, validators=[validate_business_number])
+    business_number = IdentifierField(_("business registration number"), max_length=10, validators=[validate_business_number])
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("nominated company")
         verbose_name_plural = _("nominated companies")
         constraints = [models.UniqueConstraint(fields=["partner_list", "business_number"], name="one_entry_per_company")]
-
-    def save(self, *args, **kwargs) -> None:
-        from portal.identifiers import digits_only
-
-        self.business_number = digits_only(self.business_number)
-        super().save(*args, **kwargs)

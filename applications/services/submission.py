@@ -282,14 +282,14 @@ def document_delete(*, user: User, application_id: int, document_id: int, now: d
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def gather_facts(*, call: Call, company: Company, basis_date: datetime.date, application: Application | None = None,
+def gather_facts(*, call: Call, company: Company, rules: list, basis_date: datetime.date, application: Application | None = None,
                  declarations: dict | None = None, uploaded_kinds: frozenset[str] = frozenset()) -> eligibility.Facts:
     """Everything the call's rules read about `company`, in a fixed number of queries: its
     other applications to the call, the grants it holds or held (중복수혜), the bans in the
     register (참여제한) and the partners' lists the call's rules name."""
     from django.db.models import Max
 
-    from applications.models import ParticipationBan, PartnerListEntry
+    from applications.models import ParticipationBan, PartnerList
     from applications.services.lifecycle import HOLDS_BUDGET
 
     others = Application.objects.filter(call_id=call.pk, company_id=company.pk)
@@ -306,17 +306,11 @@ def gather_facts(*, call: Call, company: Company, basis_date: datetime.date, app
     )
     bans = tuple(eligibility.Ban(reason=r, starts_on=s, ends_on=e) for r, s, e in
                  ParticipationBan.objects.filter(business_number=company.business_number).values_list("reason", "starts_on", "ends_on"))
-    list_ids = [rule.params.get("list") for rule in call.rules.all() if rule.kind == "partner_list"]
-    partner_lists: dict = {}
-    if list_ids:
-        for list_id, list_name, number in PartnerListEntry.objects.filter(partner_list_id__in=list_ids).values_list(
-                "partner_list_id", "partner_list__name", "business_number"):
-            name, numbers = partner_lists.get(list_id, (list_name, frozenset()))
-            partner_lists[list_id] = (name, numbers | {number})
-        from applications.models import PartnerList
-
-        for list_id, list_name in PartnerList.objects.filter(pk__in=list_ids).values_list("pk", "name"):
-            partner_lists.setdefault(list_id, (list_name, frozenset()))
+    list_ids = [rule.params.get("list") for rule in rules if rule.kind == "partner_list"]
+    partner_lists = {
+        partners.pk: (partners.name, frozenset(entry.business_number for entry in partners.entries.all()))
+        for partners in PartnerList.objects.filter(pk__in=list_ids).prefetch_related("entries")
+    } if list_ids else {}
     return eligibility.Facts(
         company=company,
         basis_date=basis_date,
@@ -330,21 +324,22 @@ def gather_facts(*, call: Call, company: Company, basis_date: datetime.date, app
     )
 
 
-def eligibility_facts(application: Application, *, today: datetime.date | None = None) -> eligibility.Facts:
-    """The facts as of the call's basis date; `today` is the day of application."""
+def eligibility_facts(application: Application, rules: list, *, today: datetime.date | None = None) -> eligibility.Facts:
+    """The facts `rules` read, as of the call's basis date; `today` is the day of application."""
     uploaded = set(
         application.documents.filter(requirement__isnull=False).values_list("requirement__kind", flat=True)
     )
     call = application.call
-    return gather_facts(call=call, company=application.company, application=application,
+    return gather_facts(call=call, company=application.company, rules=rules, application=application,
                         basis_date=call.basis_date(today or timezone.localdate()),
                         declarations=application.declarations, uploaded_kinds=frozenset(uploaded))
 
 
 def self_check(*, call: Call, company: Company, today: datetime.date | None = None) -> list[eligibility.RuleResult]:
     """The call's rules run against the company's profile, before any application exists."""
-    facts = gather_facts(call=call, company=company, basis_date=call.basis_date(today or timezone.localdate()))
-    return eligibility.evaluate(list(call.rules.all()), facts)
+    rules = list(call.rules.all())
+    facts = gather_facts(call=call, company=company, rules=rules, basis_date=call.basis_date(today or timezone.localdate()))
+    return eligibility.evaluate(rules, facts)
 
 
 def submission_problems(application: Application) -> tuple[list[str], list[eligibility.RuleResult]]:
@@ -370,7 +365,8 @@ def submission_problems(application: Application) -> tuple[list[str], list[eligi
     missing_declarations = [k for k in DECLARATION_KEYS if k not in application.declarations]
     if missing_declarations:
         problems.append(_("Declarations: answer every declaration."))
-    results = eligibility.evaluate(list(application.call.rules.all()), eligibility_facts(application))
+    rules = list(application.call.rules.all())
+    results = eligibility.evaluate(rules, eligibility_facts(application, rules))
     for result in results:
         if result.blocks and result.outcome != eligibility.PASS:
             problems.append(_("Eligibility: %(message)s") % {"message": result.message})

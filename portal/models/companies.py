@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.identifiers import (
-    digits_only,
+    IdentifierField,
     format_business_number,
     format_corporate_number,
     validate_business_number,
@@ -66,14 +66,15 @@ class Company(models.Model):
     """The applicant of record. People act for it through memberships."""
 
     name = models.CharField(_("company name"), max_length=200)
-    business_number = models.CharField(
+    # One normalised form, whoever writes the row (forms, services, admin, imports).
+    business_number = IdentifierField(
         _("business registration number"),
         max_length=10,
         unique=True,
         validators=[validate_business_number],
         help_text=_("10 digits, e.g. 124-81-00998."),
     )
-    corporate_number = models.CharField(
+    corporate_number = IdentifierField(
         _("corporate registration number"),
         max_length=13,
         blank=True,
@@ -120,12 +121,6 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        # One normalised form, whoever writes the row (forms, services, admin, imports).
-        self.business_number = digits_only(self.business_number)
-        self.corporate_number = digits_only(self.corporate_number)
-        super().save(*args, **kwargs)
-
     @property
     def business_number_display(self) -> str:
         return format_business_number(self.business_number)
@@ -135,9 +130,12 @@ class Company(models.Model):
         return format_corporate_number(self.corporate_number) if self.corporate_number else ""
 
     @property
-    def average_revenue(self) -> int:
-        """Three-year average revenue, the SME size test's measure (KRW, rounded down)."""
-        return (self.revenue_latest + self.revenue_previous + self.revenue_before_previous) // 3
+    def average_revenue(self) -> int | None:
+        """평균매출액 as 중소기업기본법 시행령 §7 computes it (applications/enterprise.py); None
+        when no business year has closed yet."""
+        from applications.enterprise import company_average_revenue
+
+        return company_average_revenue(self).amount
 
     def place(self, basis: str) -> tuple[str, str]:
         """(시·도, 시·군·구) of the site or of the headquarters (the site when not given)."""

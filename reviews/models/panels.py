@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
+from portal.identifiers import IdentifierField
 
 
 class Panel(models.Model):
@@ -54,7 +55,7 @@ class ReviewerTie(models.Model):
         OTHER = "other", _("Other tie")
 
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ties")
-    business_number = models.CharField(_("business registration number"), max_length=10)
+    business_number = IdentifierField(_("business registration number"), max_length=10)
     kind = models.CharField(_("tie"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -66,12 +67,6 @@ class ReviewerTie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} ~ {self.business_number}"
-
-    def save(self, *args, **kwargs) -> None:
-        from portal.identifiers import digits_only
-
-        self.business_number = digits_only(self.business_number)
-        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):
