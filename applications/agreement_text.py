@@ -76,7 +76,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 def placeholder_values(*, application, number: str, start: datetime.date, end: datetime.date, total: int, grant: int,
                        cash: int, in_kind: int, partner: int = 0) -> dict[str, str]:
-    company = application.company
+    company = application.company_submitted  # as the application was judged, never the live profile
     return {
         "company": company.name, "representative": company.representative_name, "business_number": company.business_number_display,
         "program": application.call.program.name_ko, "call": application.call.title, "project": application.project_title,

@@ -19,6 +19,7 @@ from applications.models import (
 from portal.formatting import won
 from portal.forms import KRWField
 from portal.models import Certification, Region
+from portal.sanitize import clean_html
 
 
 def answer_form_class(fields: list[FormField]) -> type[forms.Form]:
@@ -26,7 +27,8 @@ def answer_form_class(fields: list[FormField]) -> type[forms.Form]:
     drafts keep partial answers; submission checks completeness (applications/answers.py)."""
     declared: dict[str, forms.Field] = {}
     for field in fields:
-        common = {"label": field.label, "help_text": field.help, "required": False}
+        # Officer-written: Django's field template shows help text as HTML, so it is cleaned.
+        common = {"label": field.label, "help_text": clean_html(field.help), "required": False}
         if field.type == FieldType.LONG_TEXT:
             attrs = {"rows": 8}
             if field.max_length:

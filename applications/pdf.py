@@ -3,6 +3,8 @@ URL fetcher that serves the portal's own static files and nothing else."""
 
 from __future__ import annotations
 
+import functools
+import mimetypes
 from pathlib import Path
 
 from django.conf import settings
@@ -11,22 +13,36 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-class StaticOnlyFetcher:
-    """Resolve `static:` URLs (and /static/ paths) to the portal's static files; refuse
-    every other URL, so a document can never reach the network or the file system."""
+@functools.cache
+def _static_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __call__(self, url: str, timeout: int = 10, ssl_context=None):
-        path = None
-        for prefix in ("static:", f"{settings.STATIC_URL}", f"/{settings.STATIC_URL}"):
-            if url.startswith(prefix):
-                path = url[len(prefix):].lstrip("/")
-                break
-        found = finders.find(path) if path and ".." not in path else None
-        if not found:
-            raise ValueError(f"Refused to fetch {url!r}: only the portal's static files are allowed.")
-        data = Path(found).read_bytes()
-        mime = "text/css" if found.endswith(".css") else "image/png" if found.endswith(".png") else "image/svg+xml" if found.endswith(".svg") else "application/octet-stream"
-        return {"string": data, "mime_type": mime, "redirected_url": url}
+    class StaticOnlyFetcher(URLFetcher):
+        """WeasyPrint 70's fetcher API: resolve `static:` URLs (and /static/ paths) to the
+        portal's static files and refuse every other URL — a refused resource is left out
+        with a warning, so a document can never reach the network or the file system."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            path = None
+            for prefix in ("static:", f"{settings.STATIC_URL}", f"/{settings.STATIC_URL}"):
+                if url.startswith(prefix):
+                    path = url[len(prefix):].lstrip("/")
+                    break
+            found = finders.find(path) if path and ".." not in path else None
+            if not found:
+                raise ValueError(f"Refused to fetch {url!r}: only the portal's static files are allowed.")
+            mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": mime})
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher():
+    """A new fetcher for one document (weasyprint imported only when a PDF is made)."""
+    return _static_fetcher_class()()
 
 
 def render_pdf(template: str, context: dict, *, title: str, attachments: list[dict] | None = None) -> bytes:
@@ -38,7 +54,7 @@ def render_pdf(template: str, context: dict, *, title: str, attachments: list[di
     with translation.override("ko"):
         html = render_to_string(template, context | {"title": title})
     fonts = FontConfiguration()
-    fetcher = StaticOnlyFetcher()
+    fetcher = static_only_fetcher()
     stylesheet = CSS(string=Path(finders.find("agreements/agreement.css")).read_text(), font_config=fonts, url_fetcher=fetcher)
     document = HTML(string=html, base_url="static:", url_fetcher=fetcher)
     files = [Attachment(string=a["data"], name=a["name"], description=a["description"], relationship="Source")

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.models import AuditEvent, Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership, OutboundEmail, User
+from portal.models import AuditEvent, Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership, OutboundEmail, StaffTie, User
+from portal.services.audit import audit_record
 
 
 @admin.register(User)
@@ -54,3 +55,30 @@ class AuditEventAdmin(admin.ModelAdmin):
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "subject", "sent_at", "attempts"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+
+@admin.register(StaffTie)
+class StaffTieAdmin(admin.ModelAdmin):
+    """Ties are declared on the staff desk; an administrator may correct one (a wrong number),
+    and every change or removal is recorded."""
+
+    list_display = ["person", "business_number", "kind", "recorded_by", "created_at"]
+    search_fields = ["person__email", "business_number"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["person"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="tie.changed" if change else "tie.recorded", target=obj.person,
+                     data={"business_number": obj.business_number, "kind": obj.kind})
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action="tie.removed", target=obj.person, data={"business_number": obj.business_number, "kind": obj.kind})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

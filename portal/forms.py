@@ -134,3 +134,24 @@ class JoinRequestForm(forms.Form):
     message = forms.CharField(
         label=_("message to the owner"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class OwnTieForm(forms.Form):
+    """A tie the person declares themselves (이해관계 신고)."""
+
+    business_number = forms.CharField(label=_("business registration number"), max_length=20)
+    kind = forms.ChoiceField(label=_("tie"))
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from portal.models import StaffTie
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = StaffTie.Kind.choices
+
+    def clean_business_number(self) -> str:
+        from portal.identifiers import validate_business_number
+
+        number = digits_only(self.cleaned_data["business_number"])
+        validate_business_number(number)
+        return number

@@ -5,13 +5,16 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address; behind a trusted proxy, the address the proxy saw."""
+    """The client's address; behind the trusted proxies (ALLAUTH_TRUSTED_PROXY_COUNT of
+    them), the address the first of them saw — the same address allauth's limits key on."""
     if request is None:
         return None
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
+    count = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) if getattr(settings, "BEHIND_PROXY", False) else 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count and forwarded:
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        if len(entries) >= count:
+            return entries[-count] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from portal.roles import has_mfa, requires_mfa
@@ -133,4 +133,22 @@ class SessionRefreshMiddleware:
             now = int(time.time())
             if now - session.get("_refreshed", 0) >= settings.SESSION_REFRESH_SECONDS:
                 session["_refreshed"] = now
+        return response
+
+
+class PrivateCacheMiddleware:
+    """Pages and downloads for a signed-in person — and any response that sets a session
+    cookie or carries a file — are `Cache-Control: private, no-store`: no shared cache or browser
+    history keeps an application, a PDF or an export. Anonymous public pages keep their own
+    caching (the catalogue is cached by the portal itself)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or response.has_header("Content-Disposition") or settings.SESSION_COOKIE_NAME in response.cookies:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,7 +154,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task whose worker died is handed to another worker after the visibility timeout;
     # every task must finish well within it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10,
+    # Short connection timeouts: a request that queues a task while Redis is away fails in
+    # half a second once, then not at all for BROKER_BACKOFF_SECONDS (portal/queue.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": env_float("BROKER_CONNECT_TIMEOUT", 0.5), "socket_timeout": 10,
                                        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
     # A real cache shared by the web server and the worker without any server running.
@@ -179,7 +182,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("BROKER_CONNECT_TIMEOUT", 0.5)
+BROKER_BACKOFF_SECONDS = env_int("BROKER_BACKOFF_SECONDS", 30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULE = {
@@ -227,6 +231,11 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Behind the documented load balancer: trust its X-Forwarded-Proto / -For and its
 # X-Request-Start (the moment the request reached it, which judges a deadline).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies append to X-Forwarded-For in front of the portal (the documented load
+# balancer: one). The client is the address that many entries from the right; allauth's
+# sign-in limits and the portal's own records (client_ip) read it the same way, so the
+# limits apply per client, not to everyone behind the balancer at once.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -279,6 +288,11 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[지원사업 신청 포털] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+# allauth's defaults (per client address and per account: `login_failed` 10/m/ip and 5 per
+# 5 minutes per account), plus the portal's own anonymous endpoints.
+ACCOUNT_RATE_LIMITS = {
+    "verify_agreement": env_str("RATE_VERIFY_AGREEMENT", "20/m/ip,200/h/ip"),
+}
 MFA_ADAPTER = "portal.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "지원사업 신청 포털"

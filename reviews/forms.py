@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.forms import KSTDateTimeInput
-from reviews.models import BonusItem, Criterion, Panel, ReviewerTie, Rubric
+from portal.models import StaffTie
+from reviews.models import BonusItem, Criterion, Panel, Rubric
 
 
 class RubricForm(forms.ModelForm):
@@ -44,6 +45,11 @@ class PanelForm(forms.ModelForm):
         widgets = {"due_at": KSTDateTimeInput()}
 
 
+class PanelExtendForm(forms.Form):
+    due_at = forms.DateTimeField(label=_("new due time"), widget=KSTDateTimeInput())
+    reason = forms.CharField(label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class InviteReviewerForm(forms.Form):
     email = forms.EmailField(label=_("reviewer's e-mail address"), max_length=254)
     name = forms.CharField(label=_("name"), max_length=100, required=False)
@@ -61,7 +67,7 @@ class ManualAssignForm(forms.Form):
 class TieForm(forms.Form):
     reviewer = forms.ChoiceField(label=_("reviewer"))
     business_number = forms.CharField(label=_("business registration number"), max_length=20)
-    kind = forms.ChoiceField(label=_("tie"), choices=ReviewerTie.Kind.choices)
+    kind = forms.ChoiceField(label=_("tie"), choices=StaffTie.Kind.choices)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def __init__(self, *args, members=(), **kwargs) -> None:

@@ -61,8 +61,12 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and code attempts live in the cache; every test starts with none.
+    # Rate limits and code attempts live in the cache; every test starts with none, and
+    # with the broker not marked down by an earlier test (portal/queue.py).
+    from portal.queue import forget_broker_failure
+
     cache.clear()
+    forget_broker_failure()
     yield
 
 

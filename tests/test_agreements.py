@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from applications.agreement_text import validate_clause_text
 from applications.models import Agreement, AgreementState, AgreementVersion, State
-from applications.pdf import StaticOnlyFetcher
+from applications.pdf import static_only_fetcher
 from applications.services import agreements as svc
 from applications.services import lifecycle
 from portal.models import CompanyMembership
@@ -204,8 +204,24 @@ def test_clause_template_with_known_placeholders_is_accepted():
 @pytest.mark.parametrize("url", ["https://example.com/x.css", "file:///etc/passwd", "static:../../portal/settings.py"])
 def test_the_pdf_renderer_fetches_nothing_but_static_files(url):
     with pytest.raises(ValueError):
-        StaticOnlyFetcher()(url)
-    assert StaticOnlyFetcher()("static:agreements/agreement.css")["mime_type"] == "text/css"
+        static_only_fetcher()(url)
+    css = static_only_fetcher()("static:agreements/agreement.css")
+    assert css.content_type == "text/css" and b"@page" in css.read()
+
+
+def test_a_static_image_in_a_document_really_loads_and_others_are_left_out(settings, tmp_path):
+    """WeasyPrint 70's fetcher API: a fetcher answering with the old dict, or raising on
+    everything, made every resource fail (issue 14)."""
+    from weasyprint import HTML
+
+    from tests.files import png
+
+    (tmp_path / "stamp.png").write_bytes(png().read())
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(tmp_path)]
+    html = '<p>직인</p><img src="static:stamp.png"><img src="https://example.com/tracker.png"><img src="file:///etc/hostname">'
+    data = HTML(string=html, base_url="static:", url_fetcher=static_only_fetcher()).write_pdf()
+    images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    assert len(images) == 1
 
 
 def test_verification_rejects_a_foreign_pdf(client, signing_cert):

@@ -104,15 +104,27 @@ def test_registering_an_existing_number_offers_to_ask_the_owner(signed_in, clien
     assert f"/companies/{globex.pk}/join/" in html
 
 
+def test_the_join_form_reveals_nothing_to_someone_walking_the_ids(signed_in, globex):
+    """An over-long message used to render the company's registration number for any id."""
+    for data in ({"message": "x" * 501}, {"message": "x" * 501, "business_number": "1234567891"}, {"message": "안녕하세요"}):
+        response = signed_in.post(f"/companies/{globex.pk}/join/", data)
+        assert response.status_code == 404
+        assert globex.business_number_display not in response.content.decode() and globex.name not in response.content.decode()
+    assert not CompanyJoinRequest.objects.exists()
+    # Who typed the number gets the form back with its error.
+    response = signed_in.post(f"/companies/{globex.pk}/join/", {"message": "x" * 501, "business_number": globex.business_number_display})
+    assert response.status_code == 400 and "이미 등록된 기업" in response.content.decode()
+
+
 def test_join_request_reaches_the_owner_who_approves_it(signed_in, client, alice, bob, globex, deliver_outbox):
-    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "영업팀 김입니다"})
+    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "영업팀 김입니다", "business_number": globex.business_number})
     join_request = CompanyJoinRequest.objects.get()
     assert join_request.status == "pending"
     sent = deliver_outbox()
     assert sent[-1].to == ["bob@example.com"] and "English" in sent[-1].body
 
     # A second request while one is pending does not pile up.
-    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "again"})
+    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "again", "business_number": globex.business_number})
     assert CompanyJoinRequest.objects.count() == 1
 
     # Alice cannot decide her own request.

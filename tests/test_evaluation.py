@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from applications.models import Application, State
 from applications.services import lifecycle
-from portal.models import CompanyMembership, OutboundEmail, User
-from reviews.models import Appeal, Assignment, Review, ReviewerTie, SelectionRound
+from portal.models import CompanyMembership, OutboundEmail, StaffTie, User
+from reviews.models import Appeal, Assignment, Review, SelectionRound
 from reviews.services import evaluation, selection
 from reviews.services.selection import selection_apply
 from tests.conftest import PASSWORD, close_call, login_with_mfa, make_person, score_all, under_review
@@ -144,7 +144,7 @@ def test_reviewer_declares_before_seeing_and_a_conflict_removes_the_assignment(p
     client.post(f"/reviewer/assignments/{assignment.pk}/declare/", {"conflict": "yes", "reason": "이 회사에 장비를 납품합니다."})
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.CONFLICT
-    assert ReviewerTie.objects.filter(reviewer=assignment.reviewer, business_number=applications[1].company.business_number).exists()
+    assert StaffTie.objects.filter(person=assignment.reviewer, business_number=applications[1].company.business_number).exists()
     assert client.get(f"/reviewer/assignments/{assignment.pk}/").status_code == 404
     assert OutboundEmail.objects.filter(to=[olivia.email], subject__contains=applications[1].receipt_number).exists()
     # The officer fills the gap; the conflicted reviewer is not chosen again.

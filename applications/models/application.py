@@ -61,6 +61,10 @@ class Application(FSMModelMixin, models.Model):
     # Three-party funding: what the partner company pays (calls with a partner share only).
     partner_amount = models.BigIntegerField(_("partner company's share (KRW)"), default=0, validators=[MinValueValidator(0)])
     eligibility_snapshot = models.JSONField(default=list, blank=True)
+    # The company's facts as they were when the application was (re)submitted
+    # (Company.facts()): screening, ranking and the agreement use these, never the live
+    # profile, so a later edit cannot move a score (the officer is shown the difference).
+    company_facts = models.JSONField(default=dict, blank=True, editable=False)
     # Kinds of the rules that did not pass at submission (soft rules only; hard ones block),
     # as ",kind,kind," so that the officer's queue can filter on them in SQL.
     rule_issues = models.CharField(max_length=200, blank=True, default="")
@@ -188,6 +192,19 @@ class Application(FSMModelMixin, models.Model):
     @transition(field=state, source=WITHDRAWABLE, target=State.WITHDRAWN, permission="applications.withdraw_application")
     def withdraw(self) -> None:
         pass
+
+    @property
+    def company_submitted(self) -> Company:
+        """The company as it was when the application was submitted (the live company for a draft)."""
+        if not self.company_facts:
+            return self.company
+        if not hasattr(self, "_company_submitted"):
+            self._company_submitted = Company.from_facts(self.company_facts, pk=self.company_id)
+        return self._company_submitted
+
+    def company_changes(self) -> list[tuple[str, str, str]]:
+        """What the company changed in its profile since submission: (fact, then, now)."""
+        return self.company.changes_since(self.company_facts) if self.company_facts else []
 
     @property
     def is_editable(self) -> bool:

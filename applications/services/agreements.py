@@ -25,8 +25,11 @@ from applications.pdf import render_pdf
 from applications.services.events import event_record
 from applications.services.notify import notify_members
 from applications.services.submission import budget_of
+from portal.duties import ConflictOfInterest, refuse_if_tied
 from portal.formatting import plain_number, won
 from portal.korean import won_in_words
+from portal.models import Company
+from portal.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +78,24 @@ def _terms_for(application: Application, number: str, *, start, end, total, gran
     values = text.placeholder_values(application=application, number=number, start=start, end=end, total=total, grant=grant,
                                      cash=cash, in_kind=in_kind, partner=partner)
     return {"start": start.isoformat(), "end": end.isoformat(), "total": total, "grant": grant, "partner": partner, "cash": cash,
-            "in_kind": in_kind, "instalments": instalments, "clauses": _clauses(application, values)}
+            "in_kind": in_kind, "instalments": instalments, "clauses": _clauses(application, values), "parties": _parties(application)}
+
+
+def _parties(application: Application) -> dict:
+    """Everything the PDF says about the parties and the project, frozen into the version's
+    terms: re-rendering a version (the executed copy) never reads a live profile."""
+    program, company = application.call.program, application.company_submitted
+    return {
+        "agency": program.managing_agency, "agency_head": f"{program.agency_head_title} {program.agency_head_name}".strip(),
+        "program": program.name_ko, "call": application.call.title, "project": application.project_title,
+        "company": {name: getattr(company, name) for name in ("name", "business_number", "corporate_number", "representative_name", "address")},
+    }
 
 
 def queue_render(version_id: int) -> None:
     from applications.tasks import render_agreement
 
-    try:
-        render_agreement.apply_async(args=[version_id], retry=False)
-    except Exception:  # the beat job renders what is still pending
-        log.warning("Could not queue the rendering of agreement version %s", version_id, exc_info=True)
+    enqueue(render_agreement, version_id)  # the beat job renders what is still pending
 
 
 def _event(agreement: Agreement, *, user, action: EventType, before: str, ip: str | None = None, message: str = "", data=None) -> None:
@@ -126,6 +137,7 @@ def agreement_for_update(agreement_id: int) -> Agreement:
 def agreement_update_terms(*, user, agreement_id: int, start: datetime.date, end: datetime.date, grant: int, cash: int,
                            in_kind: int, instalments: list[dict], partner: int | None = None, ip: str | None = None) -> AgreementVersion:
     """New terms make a new version; the old one is kept, marked superseded."""
+    _refuse_if_tied(user, agreement_id, action="agreement", ip=ip)
     with transaction.atomic():
         agreement = agreement_for_update(agreement_id)
         if not user.has_perm("applications.manage_agreement", agreement):
@@ -173,12 +185,12 @@ def _context(agreement: Agreement, version: AgreementVersion, *, final: bool = F
     instalments = [dict(i, amount_text=f"{a:,}원", amount_words=won_in_words(a), due_date=_day(i.get("due")))
                    for i, a in zip(version.terms["instalments"], amounts)]
     signatures = {s.role: s for s in version.signatures.all()}
-    program = application.call.program
+    parties = version.terms.get("parties") or _parties(application)  # versions made before the parties were frozen
     agency_signature = signatures.get(Signature.Role.AGENCY)
     return {
         "agreement": agreement, "number": agreement.number, "version_number": version.number, "application": application,
-        "company": application.company, "call": application.call, "agency": program.managing_agency,
-        "agency_head": f"{program.agency_head_title} {program.agency_head_name}".strip(),
+        "company": Company(**parties["company"]), "agency": parties["agency"], "agency_head": parties["agency_head"],
+        "program_name": parties["program"], "call_title": parties["call"], "project_title": parties["project"],
         # 체결일: the day the last party (the agency) signed, in KST.
         "concluded_on": timezone.localtime(agency_signature.signed_at).date() if agency_signature else None,
         "terms": terms, "instalments": instalments, "final": final, "version_sha256": version.pdf_sha256,
@@ -215,6 +227,7 @@ def render_failed(*, version_id: int, error: str) -> None:
 
 
 def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreement:
+    _refuse_if_tied(user, agreement_id, action="agreement", ip=ip)
     with transaction.atomic():
         agreement = agreement_for_update(agreement_id)
         version = agreement.current_version()
@@ -228,6 +241,24 @@ def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreem
         _event(agreement, user=user, action=EventType.AGREEMENT_ISSUED, before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
         notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement})
     return agreement
+
+
+def _refuse_if_tied(user, agreement_id: int, *, action: str, ip: str | None) -> None:
+    """Separation of duties for the agency's steps (portal/duties.py), before the transaction."""
+    agreement = Agreement.objects.select_related("application__company").get(pk=agreement_id)
+    refuse_if_tied(user, agreement.application.company, action=action, target=agreement.application, ip=ip)
+
+
+def _refuse_second_signature(user, agreement_id: int, *, ip: str | None, record: bool = True) -> None:
+    """The two signatures come from two people: whoever signed for the company does not sign for the agency."""
+    if Signature.objects.filter(version__agreement_id=agreement_id, role=Signature.Role.COMPANY, signer=user).exists():
+        if record:
+            from portal.services.audit import audit_record
+
+            audit_record(actor=user, action="duty.refused", target=Agreement.objects.get(pk=agreement_id).application, ip=ip,
+                         data={"action": "countersign", "tie": "company_signer"})
+        raise ConflictOfInterest(_("You signed this agreement for the company, so you cannot also sign it for the agency. "
+                                   "Another officer must countersign; this attempt was recorded."))
 
 
 def _transition(agreement: Agreement, name: str, user) -> None:
@@ -256,6 +287,9 @@ def _record_signature(*, user, agreement_id: int, version_id: int, seen_sha256: 
     """Lock the agreement, check the signer saw the current PDF, move the state, keep who,
     when, from where and the PDF's hash, and write the event (caller's transaction)."""
     agreement = agreement_for_update(agreement_id)
+    if role == Signature.Role.AGENCY:  # checked again under the lock
+        refuse_if_tied(user, agreement.application.company, action="countersign", target=agreement.application, record=False)
+        _refuse_second_signature(user, agreement_id, ip=ip, record=False)
     version = _check_version(agreement, version_id, seen_sha256)
     before = agreement.state
     _transition(agreement, transition, user)
@@ -276,7 +310,10 @@ def agreement_sign(*, user, agreement_id: int, version_id: int, seen_sha256: str
 
 
 def agreement_countersign(*, user, agreement_id: int, version_id: int, seen_sha256: str, ip: str | None = None) -> Signature:
-    """The managing agency signs second; execution (the signed final PDF) follows in Celery."""
+    """The managing agency signs second — never a person tied to the company, never the
+    person who signed for the company; execution (the signed final PDF) follows in Celery."""
+    _refuse_if_tied(user, agreement_id, action="countersign", ip=ip)
+    _refuse_second_signature(user, agreement_id, ip=ip)
     with transaction.atomic():
         agreement, signature = _record_signature(user=user, agreement_id=agreement_id, version_id=version_id, seen_sha256=seen_sha256,
                                                  ip=ip, transition="countersign", role=Signature.Role.AGENCY, action=EventType.AGREEMENT_COUNTERSIGNED)
@@ -287,10 +324,7 @@ def agreement_countersign(*, user, agreement_id: int, version_id: int, seen_sha2
 def _queue_execute(agreement_id: int) -> None:
     from applications.tasks import execute_agreement
 
-    try:
-        execute_agreement.apply_async(args=[agreement_id], retry=False)
-    except Exception:
-        log.warning("Could not queue the execution of agreement %s", agreement_id, exc_info=True)
+    enqueue(execute_agreement, agreement_id)  # else the beat job executes countersigned agreements
 
 
 def final_pdf_store(agreement: Agreement) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, Call, Export, State
 from portal.models import Region
+from portal.queue import enqueue
 
 log = logging.getLogger(__name__)
 CHUNK = 500
@@ -32,10 +33,7 @@ def export_request(*, user, call: Call, format: str, kind: str = "queue") -> Exp
 def _queue(export_id: int) -> None:
     from applications.tasks import build_export
 
-    try:
-        build_export.apply_async(args=[export_id], retry=False)
-    except Exception:
-        log.warning("Could not queue export %s; it stays waiting.", export_id, exc_info=True)
+    enqueue(build_export, export_id)  # else it stays waiting for the sweep
 
 
 def _header(export: Export) -> list[str]:
@@ -69,9 +67,10 @@ def _rows(call: Call):
         .select_related("company").order_by("receipt_number")
     )
     for application in queryset.iterator(chunk_size=CHUNK):
+        company = application.company_submitted  # as the application was judged
         yield [
-            application.receipt_number, application.company.name, application.company.business_number_display,
-            str(Region(application.company.region).label), application.company.ksic_code, str(State(application.state).label),
+            application.receipt_number, company.name, company.business_number_display,
+            str(Region(company.region).label), company.ksic_code, str(State(application.state).label),
             timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M:%S") if application.submitted_at else "",
             application.project_title, application.grant_requested, application.rule_issues.strip(","),
         ]

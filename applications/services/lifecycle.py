@@ -30,9 +30,12 @@ from django_fsm import can_proceed, has_transition_perm
 from applications.models import Agreement, AgreementState, Application, Call, EventType, RevisionRequest, State
 from applications.services.events import event_record
 from applications.services.notify import notify_members
+from portal.duties import refuse_if_tied
 from portal.formatting import deadline
 from portal.limits import reason_text
+from portal.models import Company
 from portal.periods import period_end
+from portal.queue import enqueue
 
 # States in which an application holds part of the call's budget.
 HOLDS_BUDGET = (State.SELECTED, State.OFFERED, State.AGREEMENT, State.CONTRACTED)
@@ -74,8 +77,24 @@ def lock_application(application_id: int) -> Application:
     )
 
 
+# The transitions done for the agency, and the duty each is refused as to a tied person.
+AGENCY_TRANSITIONS = {
+    "begin_screening": "screen", "pass_screening": "screen", "request_revision": "screen", "declare_ineligible": "screen",
+    "select": "select", "waitlist": "select", "reject": "select", "offer_place": "offer",
+    "order_rereview": "appeal", "dismiss_appeal": "appeal", "start_agreement": "agreement",
+}
+
+
+def refuse_if_tied_to(user, application_id: int, *, action: str, ip: str | None = None) -> None:
+    """Separation of duties, checked (and a refusal recorded) before the service's transaction."""
+    if user is not None:
+        application = Application.objects.select_related("company").only("company").get(pk=application_id)
+        refuse_if_tied(user, application.company, action=action, target=application, ip=ip)
+
+
 def _check(application: Application, transition: str, user, *, expected_state: str | None = None):
-    """The state the page showed, the transition's source state and the person's permission."""
+    """The state the page showed, the transition's source state and the person's permission
+    (for the agency's transitions: never a person tied to the company, see portal/duties.py)."""
     if expected_state is not None and application.state != expected_state:
         raise StaleState(
             _("This application changed while you were looking at it: it is now “%(state)s”. Nothing was done; look at it again.")
@@ -88,6 +107,8 @@ def _check(application: Application, transition: str, user, *, expected_state: s
             _("This cannot be done while the application is “%(state)s”.") % {"state": _state_label(application.state)},
             code="not_allowed",
         )
+    if user is not None and transition in AGENCY_TRANSITIONS:
+        refuse_if_tied(user, application.company, action=AGENCY_TRANSITIONS[transition], target=application, record=False)
     if user is not None and not has_transition_perm(method, user):
         raise PermissionDenied(_("You may not do this with this application."))
     return method
@@ -136,6 +157,7 @@ def application_submit(*, user, application_id: int, now: datetime.datetime, ip:
         Call.objects.filter(pk=call.pk).update(receipt_seq=seq)
         application.receipt_number = f"{call.code}-{seq:05d}"
         application.eligibility_snapshot = [r.as_dict() for r in results]
+        application.company_facts = application.company.facts()  # what `results` were judged on
         application.rule_issues = rule_issues(results)
         # The moment the request arrived (judged against the deadline above), not the
         # moment this transaction got its locks: the receipt shows when the company sent it.
@@ -172,6 +194,7 @@ def application_withdraw(*, user, application_id: int, reason: str, ip: str | No
 
 
 def screening_begin(*, user, application_id: int, expected_state: str | None = None, ip: str | None = None) -> Application:
+    refuse_if_tied_to(user, application_id, action="screen", ip=ip)
     with transaction.atomic():
         application = lock_application(application_id)
         from_state = application.state
@@ -182,6 +205,7 @@ def screening_begin(*, user, application_id: int, expected_state: str | None = N
 
 
 def screening_pass(*, user, application_id: int, expected_state: str | None = None, ip: str | None = None) -> Application:
+    refuse_if_tied_to(user, application_id, action="screen", ip=ip)
     with transaction.atomic():
         application = lock_application(application_id)
         from_state = application.state
@@ -193,6 +217,7 @@ def screening_pass(*, user, application_id: int, expected_state: str | None = No
 
 def screening_declare_ineligible(*, user, application_id: int, reason: str, expected_state: str | None = None,
                                  ip: str | None = None) -> Application:
+    refuse_if_tied_to(user, application_id, action="screen", ip=ip)
     reason = reason_text(reason, what=_("the reason"))
     with transaction.atomic():
         application = lock_application(application_id)
@@ -218,6 +243,7 @@ def revision_request(*, user, application_id: int, message: str, days: int, step
         raise ValidationError(_("Give the applicant between %(low)d and %(high)d days.") % {"low": REVISION_DAYS_MIN, "high": REVISION_DAYS_MAX},
                               code="days_out_of_range")
     due_at = period_end(now, days=days)
+    refuse_if_tied_to(user, application_id, action="screen", ip=ip)
     if not steps:
         raise ValidationError(_("Choose at least one part of the application to be revised."), code="no_steps")
     with transaction.atomic():
@@ -253,6 +279,7 @@ def revision_resubmit(*, user, application_id: int, now: datetime.datetime, ip: 
         application.resubmit()
         _close_revision(application, timezone.now())
         application.eligibility_snapshot = [r.as_dict() for r in results]
+        application.company_facts = application.company.facts()
         application.rule_issues = rule_issues(results)
         _record(application, event=EventType.REVISION_SENT, actor=user, from_state=from_state, ip=ip)
         notify_members(application=application, template_prefix="applications/email/resubmitted")
@@ -338,7 +365,7 @@ def _place_freed(call: Call) -> None:
     if call.auto_offer:
         from reviews.tasks import offer_next_place
 
-        transaction.on_commit(lambda: offer_next_place.delay(call.pk), robust=True)
+        transaction.on_commit(lambda: enqueue(offer_next_place, call.pk), robust=True)
 
 
 def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: str | None = None) -> Application:
@@ -349,6 +376,11 @@ def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: 
     from reviews.models import PlaceOffer, SelectionRound
 
     now = now or timezone.now()
+    if user is not None:
+        from portal.duties import first_tied
+
+        tied = first_tied(user, Company.objects.filter(applications__call_id=call_id, applications__state=State.WAITLISTED))
+        refuse_if_tied(user, tied, action="offer", target=Call.objects.get(pk=call_id), ip=ip)
     with transaction.atomic():
         final = SelectionRound.objects.select_for_update().select_related("call").filter(
             call_id=call_id, finalized_at__isnull=False, kind=SelectionRound.Kind.INITIAL).first()
@@ -542,6 +574,7 @@ def _appeal_close(*, user, appeal_id: int, outcome: str, note: str, ip: str | No
     from reviews.models import Appeal
 
     note = reason_text(note, what=_("the reasons for the decision"))
+    refuse_if_tied_to(user, Appeal.objects.values_list("application_id", flat=True).get(pk=appeal_id), action="appeal", ip=ip)
     with transaction.atomic():
         application_id = Appeal.objects.values_list("application_id", flat=True).get(pk=appeal_id)
         application = lock_application(application_id)
@@ -586,8 +619,10 @@ def agreement_start(*, user, application_id: int, ip: str | None = None) -> Agre
     the worker)."""
     from applications.services.agreements import agreement_draft, queue_render
 
+    refuse_if_tied_to(user, application_id, action="agreement", ip=ip)
     with transaction.atomic():
         application = lock_application(application_id)
+        refuse_if_tied(user, application.company, action="agreement", target=application, record=False)
         if not has_transition_perm(application.start_agreement, user):
             if application.state != State.SELECTED:
                 raise ValidationError(_("Only a selected application gets an agreement."), code="not_selected")

@@ -4,6 +4,7 @@ countersigns; anyone verifies."""
 from __future__ import annotations
 
 from allauth.account.decorators import reauthentication_required
+from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,12 @@ from applications.models import AgreementState
 from applications.selectors import agreement_for_user
 from applications.services import agreements as svc
 from applications.services import lifecycle
+from portal.duties import ConflictOfInterest
 from portal.forms import KRWField
-from portal.http import client_ip
+from portal.http import client_ip, int_or_none
 
-MAX_VERIFY_BYTES = 30 * 1024 * 1024
+# An executed agreement is a few hundred kilobytes; anything far larger is refused unread.
+MAX_VERIFY_BYTES = 5 * 1024 * 1024
 
 
 class TermsForm(forms.Form):
@@ -158,8 +161,8 @@ def _sign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Signed. The agreement takes effect when both sides have signed."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-    except PermissionDenied:
-        messages.error(request, _("You do not have the authority to sign for this party."))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) if isinstance(exc, ConflictOfInterest) else _("You do not have the authority to sign for this party."))
     return redirect("agreement_detail", pk=agreement.pk)
 
 
@@ -196,14 +199,21 @@ class VerifyForm(forms.Form):
 
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: is this agreement genuine, unaltered and in force?"""
-    form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
     status = 200
     if request.method == "POST":
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VERIFY_BYTES:
-            form.add_error(None, _("The file is larger than 30 MB; an agreement is far smaller."))
-            status = 400
-        elif form.is_valid():
+        # Anonymous: limited per client address, and the size judged before the body is read.
+        if not ratelimit.consume(request, action="verify_agreement"):
+            return render(request, "429.html", status=429)
+        if (int_or_none(request.META.get("CONTENT_LENGTH")) or 0) > MAX_VERIFY_BYTES:
+            form = VerifyForm(data={})
+            form.full_clean()
+            form.errors.clear()
+            form.add_error(None, _("The file is larger than 5 MB; an executed agreement is far smaller."))
+            return render(request, "agreements/verify.html", {"form": form, "result": None}, status=413)
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
             upload = form.cleaned_data.get("file")
             result = svc.verify(data=b"".join(upload.chunks()) if upload else None,
                                 number=form.cleaned_data.get("number", ""), sha256=form.cleaned_data.get("sha256", ""))

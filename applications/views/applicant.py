@@ -28,6 +28,7 @@ from applications.selectors import application_for_user, applications_for_user, 
 from applications.services import lifecycle
 from applications.services import submission as svc
 from applications.services.notify import notifications_mark_read
+from applications.uploads import document_response
 from applications.views.steps import neighbours, steps_of
 from portal.http import arrived_at, client_ip, int_or_none
 from portal.limits import REASON_MAX
@@ -344,10 +345,7 @@ def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = application_for_user(request.user, pk)
     document = get_object_or_404(application.documents, pk=document_pk)
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return document_response(document)
 
 
 @login_required

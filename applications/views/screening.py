@@ -18,6 +18,7 @@ from applications.selectors import application_for_user, call_for_officer, call_
 from applications.services import exports, lifecycle
 from applications.services.submission import budget_of
 from applications.views.steps import steps_of
+from portal.duties import ConflictOfInterest, tie_with
 from portal.http import client_ip
 from portal.models import Region
 
@@ -68,7 +69,7 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
             run(user=request.user, application_id=application.pk, ip=client_ip(request))
             done += 1
         except (ValidationError, PermissionDenied, Http404) as exc:
-            reason = exc.messages[0] if isinstance(exc, ValidationError) else _("not allowed")
+            reason = exc.messages[0] if isinstance(exc, ValidationError) else (str(exc) if isinstance(exc, ConflictOfInterest) else _("not allowed"))
             refused.append(f"{label}: {reason}")
     if done:
         messages.success(request, _("%(n)d applications updated.") % {"n": done})
@@ -92,7 +93,11 @@ def _answers(application) -> list[tuple[str, list[tuple[str, object]]]]:
 
 def _review_context(request, application, **forms) -> dict:
     steps = steps_of(application)
+    tie = tie_with(request.user, application.company)
     return {
+        "tie": tie,
+        "company": application.company_submitted,
+        "company_changes": application.company_changes(),
         "application": application,
         "answers": _answers(application),
         "budget": budget_of(application),
@@ -100,10 +105,10 @@ def _review_context(request, application, **forms) -> dict:
         "documents": application.documents.select_related("requirement"),
         "events": timeline(application, staff=True),
         "revisions": application.revisions.select_related("requested_by"),
-        "can_screen": request.user.has_perm("applications.screen_application", application),
+        "can_screen": tie is None and request.user.has_perm("applications.screen_application", application),
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(initial={"expected_state": application.state}),
         "revision_form": forms.get("revision_form") or RevisionRequestForm(initial={"expected_state": application.state}, steps=steps),
-        "region_label": Region(application.company.region).label,
+        "region_label": Region(application.company_submitted.region).label,
         "appeals": application.appeals.select_related("filed_by"),
         "agreement": Agreement.objects.filter(application=application).first(),
         "State": State,

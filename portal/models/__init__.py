@@ -8,6 +8,7 @@ from portal.models.companies import (
     Region,
 )
 from portal.models.outbox import OutboundEmail
+from portal.models.ties import StaffTie
 from portal.models.users import User
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "CompanyMembership",
     "OutboundEmail",
     "Region",
+    "StaffTie",
     "User",
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import secrets
 from datetime import timedelta
 
@@ -145,6 +146,57 @@ class Company(models.Model):
 
     def certification_labels(self) -> list[str]:
         return [str(Certification(code).label) for code in self.certifications if code in Certification.values]
+
+    # --- The facts an application is judged on, frozen when it is submitted ------------
+
+    def facts(self) -> dict:
+        """The company's facts that decide eligibility, points and the agreement's party block,
+        as JSON (dates in ISO form) — what `Application.company_facts` keeps."""
+        facts = {name: getattr(self, name) for name in COMPANY_FACTS}
+        facts["founded_on"] = self.founded_on.isoformat() if self.founded_on else None
+        facts["certifications"] = sorted(self.certifications or [])
+        return facts
+
+    @classmethod
+    def from_facts(cls, facts: dict, *, pk: int | None = None) -> Company:
+        """An unsaved company as the facts describe it (methods such as `average_revenue` and
+        `place` work on it); never saved."""
+        values = {name: facts[name] for name in COMPANY_FACTS if name in facts}
+        if values.get("founded_on"):
+            values["founded_on"] = datetime.date.fromisoformat(values["founded_on"])
+        company = cls(pk=pk, **values)
+        company._state.adding = False
+        return company
+
+    def changes_since(self, facts: dict) -> list[tuple[str, str, str]]:
+        """(label, as submitted, now) of each fact that differs from `facts`."""
+        now = self.facts()
+        return [
+            (str(self._meta.get_field(name).verbose_name), _fact_text(self, name, facts.get(name)), _fact_text(self, name, now[name]))
+            for name in COMPANY_FACTS if name in facts and facts[name] != now[name]
+        ]
+
+
+def _fact_text(company: Company, name: str, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if name in ("region", "hq_region"):
+        return str(Region(value).label) if value in Region.values else value
+    if name == "certifications":
+        return ", ".join(str(Certification(c).label) if c in Certification.values else c for c in value)
+    if name.startswith(("revenue", "total_assets")):
+        return f"{value:,}원"
+    if name == "business_number":
+        return format_business_number(value)
+    return str(value)
+
+
+# Facts of the company frozen with each submitted application (Company.facts()).
+COMPANY_FACTS = (
+    "name", "business_number", "corporate_number", "representative_name", "address", "region", "sigungu", "hq_region",
+    "hq_sigungu", "ksic_code", "founded_on", "employees", "fiscal_year", "revenue_latest", "revenue_previous",
+    "revenue_before_previous", "total_assets", "certifications",
+)
 
 
 class CompanyMembership(models.Model):

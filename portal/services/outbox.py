@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import OutboundEmail
+from portal.queue import enqueue
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -45,10 +46,7 @@ def email_enqueue_message(*, message: EmailMessage) -> OutboundEmail:
 def _queue_delivery(email_id: int) -> None:
     from portal.tasks import deliver_email
 
-    try:
-        deliver_email.apply_async(args=[email_id], retry=False)
-    except Exception:  # the broker is down: the periodic sweep delivers it later
-        log.warning("Could not queue e-mail %s; the sweep will deliver it.", email_id, exc_info=True)
+    enqueue(deliver_email, email_id)  # the broker down: the periodic sweep delivers it later
 
 
 def email_deliver(*, email_id: int) -> bool:

@@ -57,3 +57,11 @@ def plain_number(value) -> str:
 def korean_date(day) -> str:
     """2026년 12월 1일."""
     return formatting.korean_date(day) if day else ""
+
+
+@register.filter(name="clean_html")
+def clean_html_filter(text):
+    """Officer-written text shown as HTML, cleaned (portal/sanitize.py)."""
+    from portal.sanitize import clean_html
+
+    return clean_html(str(text or ""))

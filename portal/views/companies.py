@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
 from portal.http import client_ip
+from portal.identifiers import digits_only
 from portal.models import Company, CompanyInvitation
 from portal.selectors import companies_for_user, company_for_user, memberships_of, pending_join_requests
 from portal.services.companies import (
@@ -111,8 +112,10 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def company_join_request(request: HttpRequest, pk: int) -> HttpResponse:
-    # Anyone signed in may ask; the company itself is only named, not shown.
-    company = get_object_or_404(Company, pk=pk)
+    # Anyone signed in may ask — who knows the company's registration number (they typed it
+    # when registering): the number comes back with the request and must match, so walking
+    # the ids reveals neither numbers nor names.
+    company = get_object_or_404(Company, pk=pk, business_number=digits_only(request.POST.get("business_number", ""))[:10] or None)
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
         return render(request, "companies/duplicate.html", {"existing": company, "join_form": form}, status=400)

@@ -1,4 +1,4 @@
-from reviews.models.panels import Assignment, Panel, PanelMember, ReviewerTie
+from reviews.models.panels import Assignment, Panel, PanelMember
 from reviews.models.reviewers import ReviewerProfile
 from reviews.models.rubrics import BonusItem, Criterion, Rubric
 from reviews.models.scores import Review, Score
@@ -14,7 +14,6 @@ __all__ = [
     "PlaceOffer",
     "Review",
     "ReviewerProfile",
-    "ReviewerTie",
     "Rubric",
     "Score",
     "SelectionItem",

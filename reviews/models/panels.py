@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
-from portal.identifiers import IdentifierField
 
 
 class Panel(models.Model):
@@ -42,31 +41,6 @@ class PanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} @ {self.panel}"
-
-
-class ReviewerTie(models.Model):
-    """A known tie between a reviewer and a company, by 사업자등록번호. Blocks assignment."""
-
-    class Kind(models.TextChoices):
-        EMPLOYEE = "employee", _("Works for it")
-        ADVISER = "adviser", _("Advises it")
-        SUPPLIER = "supplier", _("Supplies it (e.g. smart-factory solution)")
-        OWNER = "owner", _("Shares ownership")
-        OTHER = "other", _("Other tie")
-
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ties")
-    business_number = IdentifierField(_("business registration number"), max_length=10)
-    kind = models.CharField(_("tie"), max_length=10, choices=Kind.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["reviewer", "business_number", "kind"], name="one_tie_per_kind")]
-        indexes = [models.Index(fields=["business_number"])]
-
-    def __str__(self) -> str:
-        return f"{self.reviewer} ~ {self.business_number}"
 
 
 class Assignment(models.Model):

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Call, EventType, State
 from applications.services.events import event_record
 from applications.services.lifecycle import lock_application
+from portal.duties import refuse_if_tied
 from portal.formatting import plain_number
 from portal.limits import reason_text
-from portal.models import CompanyMembership, User
+from portal.models import CompanyMembership, StaffTie, User
 from portal.services.audit import audit_record
 from portal.services.outbox import email_enqueue_bilingual
-from reviews.models import Assignment, BonusItem, Criterion, Panel, PanelMember, ReviewerProfile, ReviewerTie, Rubric
+from reviews.models import Assignment, BonusItem, Criterion, Panel, PanelMember, ReviewerProfile, Rubric
 
 
 def rubric_for(call: Call) -> Rubric:
@@ -101,6 +102,24 @@ def panel_create(*, user: User, call: Call, name: str, stage: str, reviewers_per
 
 
 @transaction.atomic
+def panel_extend(*, user: User, panel: Panel, due_at: datetime.datetime, reason: str, ip: str | None = None) -> Panel:
+    """Give the reviewers more time: a later due time, with the reason recorded. Reviews are
+    refused after the due time (reviews.services.scoring.review_save) unless it is extended."""
+    reason = reason_text(reason, what=_("why the due time is extended"))
+    panel = Panel.objects.select_for_update().select_related("call").get(pk=panel.pk)
+    if not user.has_perm("reviews.manage_evaluation", panel.call):
+        raise PermissionDenied(_("Only the program's officers run its evaluation."))
+    if due_at <= max(panel.due_at, timezone.now()):
+        raise ValidationError(_("The new due time must be later than both the current one and now."), code="not_later")
+    before = panel.due_at
+    panel.due_at = due_at
+    panel.save(update_fields=["due_at"])
+    audit_record(actor=user, action="panel.extended", target=panel.call, ip=ip,
+                 data={"panel": panel.pk, "from": before.isoformat(), "to": due_at.isoformat(), "reason": reason})
+    return panel
+
+
+@transaction.atomic
 def reviewer_invite(*, user: User, panel: Panel, email: str, name: str = "") -> PanelMember:
     """Add an outside expert to the panel. A new person gets an account, a link to choose a
     password, and must set up two-factor authentication before reviewing."""
@@ -131,7 +150,7 @@ class ConflictIndex:
     def __init__(self, reviewer_ids) -> None:
         reviewer_ids = list(reviewer_ids)
         self.memberships = set(CompanyMembership.objects.filter(user_id__in=reviewer_ids).values_list("user_id", "company_id"))
-        self.ties = set(ReviewerTie.objects.filter(reviewer_id__in=reviewer_ids).values_list("reviewer_id", "business_number"))
+        self.ties = set(StaffTie.objects.filter(person_id__in=reviewer_ids).values_list("person_id", "business_number"))
 
     def tied(self, reviewer_id: int, application: Application) -> bool:
         return (reviewer_id, application.company_id) in self.memberships or (
@@ -143,8 +162,13 @@ def _assignable(call: Call):
     return Application.objects.filter(call=call, state=State.UNDER_REVIEW).select_related("company").order_by("receipt_number")
 
 
-@transaction.atomic
 def assign(*, user: User, panel: Panel, application: Application, reviewer: User) -> Assignment:
+    refuse_if_tied(user, application.company, action="assign", target=application)
+    return _assign(user=user, panel=panel, application=application, reviewer=reviewer)
+
+
+@transaction.atomic
+def _assign(*, user: User, panel: Panel, application: Application, reviewer: User) -> Assignment:
     if not PanelMember.objects.filter(panel=panel, reviewer=reviewer).exists():
         raise ValidationError(_("This person is not a member of the panel."), code="not_member")
     if application.call_id != panel.call_id or application.state != State.UNDER_REVIEW:
@@ -252,8 +276,8 @@ def declare_conflict(*, user: User, assignment_id: int, reason: str, ip: str | N
     assignment.conflict_reason = reason
     assignment.declared_at = timezone.now()
     assignment.save(update_fields=["status", "conflict_reason", "declared_at"])
-    ReviewerTie.objects.get_or_create(reviewer=user, business_number=assignment.application.company.business_number,
-                                      kind=ReviewerTie.Kind.OTHER, defaults={"note": Truncator(reason).chars(300), "recorded_by": user})
+    StaffTie.objects.get_or_create(person=user, business_number=assignment.application.company.business_number,
+                                   kind=StaffTie.Kind.OTHER, defaults={"note": Truncator(reason).chars(300), "recorded_by": user})
     event_record(application=assignment.application, actor=user, action=EventType.CONFLICT_DECLARED, ip=ip, message=reason,
                  data={"assignment": assignment.pk})
     officers = list(assignment.panel.call.program.officer_links.values_list("user__email", flat=True))
@@ -266,9 +290,10 @@ def declare_conflict(*, user: User, assignment_id: int, reason: str, ip: str | N
 
 
 @transaction.atomic
-def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str = "") -> ReviewerTie:
-    tie, _created = ReviewerTie.objects.get_or_create(reviewer=reviewer, business_number=business_number, kind=kind,
-                                                      defaults={"note": note, "recorded_by": user})
+def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str = "") -> StaffTie:
+    """A tie of a panel member recorded by the officer (a person declares their own in portal.services.ties)."""
+    tie, _created = StaffTie.objects.get_or_create(person=reviewer, business_number=business_number, kind=kind,
+                                                   defaults={"note": note, "recorded_by": user})
     # A tie found after assignment removes the assignment too.
     Assignment.objects.filter(reviewer=reviewer, application__company__business_number=business_number,
                               status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CLEARED]).update(
@@ -278,11 +303,17 @@ def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, n
 
 
 
-@transaction.atomic
 def assignment_waive(*, user: User, assignment_id: int, reason: str, ip: str | None = None) -> Assignment:
     """The officer decides without this review (the reviewer fell ill, cannot be reached);
     the reason goes into the application's timeline. Only an unscored review is waived."""
     reason = reason_text(reason, what=_("why the review is waived"))
+    application = Application.objects.select_related("company").get(assignments__pk=assignment_id)
+    refuse_if_tied(user, application.company, action="assign", target=application, ip=ip)
+    return _assignment_waive(user=user, assignment_id=assignment_id, reason=reason, ip=ip)
+
+
+@transaction.atomic
+def _assignment_waive(*, user: User, assignment_id: int, reason: str, ip: str | None) -> Assignment:
     application_id = Assignment.objects.values_list("application_id", flat=True).get(pk=assignment_id)
     application = lock_application(application_id)
     assignment = Assignment.objects.select_for_update().select_related("panel__call").get(pk=assignment_id)

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from applications.models import EventType
 from applications.services.events import event_record
 from applications.services.lifecycle import lock_application
-from portal.formatting import plain_number
+from portal.duties import refuse_if_tied
+from portal.formatting import deadline, plain_number
 from portal.limits import reason_text
 from portal.models import User
 from reviews.models import Assignment, Criterion, Review, Score
 from reviews.ranking import weighted_total
-from reviews.services.evaluation import assignment_for_change
+from reviews.services.evaluation import assignment_for_change, assignment_for_reviewer
 
 
 def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:
@@ -38,7 +39,10 @@ def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:
 def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comments: dict[int, str], comment: str,
                 submit: bool = False) -> tuple[Review, dict[int, str]]:
     """Save the reviewer's scores; with `submit`, every criterion must be scored in range and
-    the review is locked. Nothing is stored when a score is out of range."""
+    the review is locked. Nothing is stored when a score is out of range. A reviewer who
+    has become tied to the company since the assignment is refused (portal/duties.py)."""
+    assignment = assignment_for_reviewer(user, assignment_id)
+    refuse_if_tied(user, assignment.application.company, action="review", target=assignment)
     with transaction.atomic():
         assignment = assignment_for_change(user, assignment_id)
         if assignment.status == Assignment.Status.ASSIGNED:
@@ -46,6 +50,9 @@ def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comme
         review, _created = Review.objects.get_or_create(assignment=assignment)
         if review.status == Review.Status.SUBMITTED:
             raise ValidationError(_("This review was submitted and is locked. Ask the officer to reopen it."), code="locked")
+        if timezone.now() >= assignment.panel.due_at:
+            raise ValidationError(_("Reviews for this panel were due at %(time)s (KST); nothing was saved. Ask the officer to extend the due time.")
+                                  % {"time": deadline(assignment.panel.due_at)}, code="late")
         criteria = list(assignment.panel.call.rubric.criteria.all())
         errors: dict[int, str] = {}
         values: dict[int, Decimal] = {}

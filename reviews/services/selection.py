@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from applications.models import Application, Call, EventType, State
 from applications.services.events import event_record
 from applications.services.lifecycle import lock_application
+from portal.duties import first_tied, refuse_if_tied
 from portal.limits import reason_text
-from portal.models import Certification, Region
+from portal.models import Certification, Company, Region
+from portal.queue import enqueue
 from portal.services.audit import audit_record
 from reviews.models import Assignment, BonusItem, Review, Rubric, SelectionItem, SelectionRound
 from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
@@ -45,7 +47,8 @@ def _bonus(rubric: Rubric, items: list[BonusItem], region: str, certifications: 
 
 def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Ranking:
     """Grouped aggregates in the database (count, sum, highest and lowest total per
-    application; mean per criterion), then the division, bonus and ordering in memory."""
+    application; mean per criterion), then the division, bonus and ordering in memory.
+    Bonus points read the company's facts as submitted (Application.company_facts)."""
     rubric = call.rubric
     reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__panel__call=call,
                                     assignment__status="submitted")
@@ -65,9 +68,8 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
     under_review = Application.objects.filter(call=call, state=State.UNDER_REVIEW)
     if application_ids is not None:
         under_review = under_review.filter(pk__in=application_ids)
-    for application in (
-        under_review.values("pk", "receipt_number", "grant_requested", "company__region", "company__certifications")
-    ):
+    # Points come from the company's facts frozen at submission, never the live profile.
+    for application in under_review.values("pk", "receipt_number", "grant_requested", "company_facts"):
         row = stats.get(application["pk"])
         if row is None:
             unscored.append(application["receipt_number"])
@@ -76,7 +78,7 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
         aggregated = aggregate_from_sums(n=n, total=total, high=high, low=low, trimmed=trimmed, trim_min=rubric.trim_min_reviewers)
         candidates.append(Candidate(
             application_id=application["pk"], receipt_number=application["receipt_number"], aggregated=aggregated,
-            bonus=_bonus(rubric, items, application["company__region"], application["company__certifications"] or []),
+            bonus=_bonus(rubric, items, application["company_facts"].get("region", ""), application["company_facts"].get("certifications") or []),
             grant=application["grant_requested"], reviews=n, criterion_means=means.get(application["pk"], {}),
         ))
     ranked = rank(candidates, tie_break=[int(c) for c in rubric.tie_break])
@@ -101,6 +103,15 @@ def _require_officer(user, call: Call) -> None:
         raise PermissionDenied(_("Only the program's officers decide the selection."))
 
 
+def _refuse_if_tied(user, call: Call, *, application_ids=None, ip: str | None = None, record: bool = True) -> None:
+    """Nobody decides a selection that includes a company they are tied to (portal/duties.py):
+    the whole round goes to another officer."""
+    companies = Company.objects.filter(applications__call=call, applications__state=State.UNDER_REVIEW)
+    if application_ids is not None:
+        companies = Company.objects.filter(applications__pk__in=application_ids)
+    refuse_if_tied(user, first_tied(user, companies), action="select", target=call, ip=ip, record=record)
+
+
 def closing_problem(call: Call, now: datetime.datetime | None = None) -> str | None:
     if (now or timezone.now()) < call.closes_at:
         return (_("The call is still open until %(time)s (KST): the selection is decided after it closes.")
@@ -116,11 +127,16 @@ def pending_assignments(call: Call, application_ids=None):
     return pending if application_ids is None else pending.filter(application_id__in=application_ids)
 
 
-@transaction.atomic
 def selection_run(*, user, call: Call, now: datetime.datetime | None = None) -> SelectionRound:
     """Propose a decision for every application under evaluation: the call's first
     selection, or — once that is final — a re-decision of the applications evaluated again
     after an upheld appeal, within what the budget has left."""
+    _refuse_if_tied(user, call)
+    return _selection_run(user=user, call=call, now=now)
+
+
+@transaction.atomic
+def _selection_run(*, user, call: Call, now: datetime.datetime | None) -> SelectionRound:
     _require_officer(user, call)
     problem = closing_problem(call, now)
     if problem:
@@ -169,8 +185,14 @@ def _selected_total(selection: SelectionRound) -> int:
     return selection.items.filter(decision=SELECTED).aggregate(total=Sum("grant"))["total"] or 0
 
 
-@transaction.atomic
 def item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
+    item = SelectionItem.objects.select_related("round__call").get(pk=item_id)
+    _refuse_if_tied(user, item.round.call, application_ids=item.round.items.values("application_id"))
+    return _item_override(user=user, item_id=item_id, decision=decision, grant=grant, reason=reason)
+
+
+@transaction.atomic
+def _item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
     # The round's row lock serialises changes to one proposal, so two officers selecting
     # at once cannot together go over the budget that each checked alone.
     # Lock order as in the life cycle: round → application → item.
@@ -219,7 +241,9 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
     """Finalise once: the round row is locked and a partial unique index allows one final
     first round per call, so two officers pressing together finalise it once. The
     applications' transitions and notices are applied by a Celery task (idempotent), queued
-    on commit."""
+    on commit. Nobody tied to one of the round's companies finalises it."""
+    selection = SelectionRound.objects.select_related("call").get(pk=round_id)
+    _refuse_if_tied(user, selection.call, application_ids=selection.items.values("application_id"), ip=ip)
     try:
         with transaction.atomic():
             selection = SelectionRound.objects.select_for_update().select_related("call").get(pk=round_id)
@@ -249,12 +273,7 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
 def _queue_apply(round_id: int) -> None:
     from reviews.tasks import apply_selection
 
-    try:
-        apply_selection.apply_async(args=[round_id], retry=False)
-    except Exception:  # the beat job picks unapplied rounds up
-        import logging
-
-        logging.getLogger(__name__).warning("Could not queue selection %s", round_id, exc_info=True)
+    enqueue(apply_selection, round_id)  # else the beat job picks unapplied rounds up
 
 
 def selection_apply(*, round_id: int) -> int:

@@ -16,7 +16,17 @@ from applications.selectors import call_for_officer
 from applications.services import lifecycle
 from portal.http import client_ip
 from portal.models import User
-from reviews.forms import BonusForm, CriterionForm, InviteReviewerForm, ManualAssignForm, PanelForm, ReasonForm, RubricForm, TieForm
+from reviews.forms import (
+    BonusForm,
+    CriterionForm,
+    InviteReviewerForm,
+    ManualAssignForm,
+    PanelExtendForm,
+    PanelForm,
+    ReasonForm,
+    RubricForm,
+    TieForm,
+)
 from reviews.models import Appeal, Assignment, Panel, Review, Rubric, SelectionItem, SelectionRound
 from reviews.services import evaluation, scoring, selection
 
@@ -119,6 +129,7 @@ def _panel_context(panel, **forms) -> dict:
         "invite_form": forms.get("invite_form") or InviteReviewerForm(),
         "assign_form": forms.get("assign_form") or ManualAssignForm(members=members),
         "tie_form": forms.get("tie_form") or TieForm(members=members),
+        "extend_form": forms.get("extend_form") or PanelExtendForm(),
         "blind": panel.call.rubric.blind if hasattr(panel.call, "rubric") else False,
     }
 
@@ -167,6 +178,13 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                                   business_number=form.cleaned_data["business_number"], kind=form.cleaned_data["kind"],
                                   note=form.cleaned_data["note"])
             messages.success(request, _("The tie was recorded; any assignment it affects was removed."))
+        elif what == "extend":
+            form = PanelExtendForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(next(iter(form.errors.values()))[0])
+            evaluation.panel_extend(user=request.user, panel=panel, due_at=form.cleaned_data["due_at"], reason=form.cleaned_data["reason"],
+                                    ip=client_ip(request))
+            messages.success(request, _("The due time was extended."))
         else:
             raise Http404
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from applications.models import FormField
 from applications.services.submission import budget_of
+from applications.uploads import document_response
 from portal.http import client_ip
 from reviews.models import Assignment, Review
 from reviews.services import evaluation, scoring
@@ -135,4 +136,4 @@ def document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     if assignment.status == Assignment.Status.ASSIGNED or assignment.panel.call.rubric.blind:
         raise PermissionDenied(_("Documents are not shown before the conflict declaration, nor in a blind review."))
     item = get_object_or_404(assignment.application.documents, pk=document_pk)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return document_response(item)
