@@ -32,10 +32,22 @@ class AccountAdapter(DefaultAccountAdapter):
         site.name = gettext("Support Program Portal")
         ctx = {"request": request, "email": email, "current_site": site}
         ctx.update(context)
-        email_enqueue_message(message=self.render_mail(template_prefix, email, ctx))
+        # Every account mail carries a code or a one-time link: removed from the outbox once sent.
+        email_enqueue_message(message=self.render_mail(template_prefix, email, ctx), secret=True)
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # TOTP keys and the recovery-code seed are stored encrypted (portal/secrets_at_rest.py).
+    def encrypt(self, text: str) -> str:
+        from portal import secrets_at_rest
+
+        return secrets_at_rest.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        from portal import secrets_at_rest
+
+        return secrets_at_rest.decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator) -> bool:
         # Staff roles must keep a second factor; they may replace it, not drop it.
         return not requires_mfa(authenticator.user)

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.models import AuditEvent, Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership, OutboundEmail, StaffTie, User
+from portal.models import (
+    AccessRecord,
+    AuditEvent,
+    Company,
+    CompanyInvitation,
+    CompanyJoinRequest,
+    CompanyMembership,
+    OutboundEmail,
+    StaffTie,
+    User,
+)
 from portal.services.audit import audit_record
 
 
@@ -82,3 +92,58 @@ class StaffTieAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+ACCESS_CSV_HEADER = ["시각(KST)", "계정", "접속지", "수행업무", "화면", "정보 종류", "정보 번호", "주소"]
+
+
+def access_rows(records):
+    from django.utils import timezone
+
+    for r in records:
+        yield [timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"), r.actor_email, r.ip_address or "", r.action, r.page,
+               r.target_type, r.target_id, r.path]
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """접속기록: searched by account, record or address; exported for an auditor; never changed."""
+
+    list_display = ["created_at", "actor_email", "ip_address", "action", "page", "target_type", "target_id", "path"]
+    list_filter = ["action", "page", "target_type"]
+    search_fields = ["actor_email", "target_id", "path", "ip_address"]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="CSV로 내보내기 (Export as CSV)")
+    def export_csv(self, request, queryset):
+        import csv
+
+        from django.http import StreamingHttpResponse
+
+        from applications.services.exports import csv_safe
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def lines():
+            yield "\ufeff" + writer.writerow(ACCESS_CSV_HEADER)
+            for row in access_rows(queryset.order_by("created_at").iterator(chunk_size=2000)):
+                yield writer.writerow([csv_safe(v) for v in row])
+
+        audit_record(actor=request.user, action="access_records.exported", target=request.user, data={"count": queryset.count()})
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="access-records.csv"'
+        return response

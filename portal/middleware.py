@@ -152,3 +152,18 @@ class PrivateCacheMiddleware:
         if signed_in or response.has_header("Content-Disposition") or settings.SESSION_COOKIE_NAME in response.cookies:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class AccessRecordMiddleware:
+    """접속기록: each read of personal or company data by someone acting for the agency
+    leaves one AccessRecord (portal/access.py says which pages)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        from portal.access import record_access
+
+        record_access(request, response)
+        return response

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
+    "portal.middleware.AccessRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -156,7 +158,10 @@ if REDIS_URL:
     # every task must finish well within it.
     # Short connection timeouts: a request that queues a task while Redis is away fails in
     # half a second once, then not at all for BROKER_BACKOFF_SECONDS (portal/queue.py).
+    # kombu retries a failed connection within that time, from the first attempt (its default
+    # first pause of 2 s made every request wait 2 s while Redis was away).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": env_float("BROKER_CONNECT_TIMEOUT", 0.5), "socket_timeout": 10,
+                                       "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2,
                                        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 else:
     # A real cache shared by the web server and the worker without any server running.
@@ -207,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-offers": {
         "task": "reviews.tasks.sweep_offers",
         "schedule": 300.0,
+    },
+    # Once a day (00:10 KST): every chain's head, signed, written outside the database.
+    "anchor-chains": {
+        "task": "portal.tasks.anchor_chains",
+        "schedule": crontab(hour=0, minute=10),
     },
 }
 
@@ -294,6 +304,8 @@ ACCOUNT_RATE_LIMITS = {
     "verify_agreement": env_str("RATE_VERIFY_AGREEMENT", "20/m/ip,200/h/ip"),
 }
 MFA_ADAPTER = "portal.adapters.MFAAdapter"
+# Fernet keys (comma-separated; the first encrypts) for the TOTP secrets and recovery seeds at rest.
+MFA_ENCRYPTION_KEYS = env_list("MFA_ENCRYPTION_KEYS", [])
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "지원사업 신청 포털"
 # One 30-second step either way (RFC 6238 §5.2): phones' clocks drift, and a code typed
@@ -351,7 +363,20 @@ STORAGES = {
         if not WHITENOISE_USE_FINDERS
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # The daily anchors of the hash chains (portal/services/anchors.py): outside the database —
+    # an object-storage bucket of their own in production (turn on versioning or object lock),
+    # a folder the backup keeps on a laptop.
+    "anchors": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": env_str("ANCHOR_BUCKET"), "location": "anchors", "file_overwrite": False},
+    } if MEDIA_STORAGE == "s3" else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "anchors")},
+    },
 }
+# The key of the hash chains (portal/chains.py), kept outside the database and not rotated:
+# the chains already written are verified with it.
+EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY")
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -41,3 +41,11 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task
+def anchor_chains() -> str:
+    """Daily: every chain's head, signed, written outside the database (portal/services/anchors.py)."""
+    from portal.services.anchors import anchor_write
+
+    return anchor_write()

@@ -249,6 +249,9 @@ def complete_draft(alice, acme, call):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own anchors of the hash chains (outside the database, like media).
+    settings.STORAGES = settings.STORAGES | {"anchors": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path / "anchors")}}}
 
 
 # --- Celery ---------------------------------------------------------------------------------

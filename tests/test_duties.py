@@ -89,7 +89,7 @@ def test_staff_declare_their_own_ties_on_their_desk_and_then_cannot_screen(olivi
     tie = StaffTie.objects.get(person=otto)
     assert (tie.business_number, tie.kind, tie.recorded_by) == (acme.business_number, "adviser", otto)
     listed = client.get("/staff/ties/").content.decode()
-    assert acme.business_number in listed and "자문" in listed
+    assert f"<td>{acme.business_number_display}</td><td>자문</td><td>자문 계약</td>" in listed
     refused = client.post(f"/officer/applications/{application.pk}/begin/", {"expected_state": "submitted"})
     assert refused.status_code == 403
     assert TIED_MESSAGE.format(company=acme.name, tie="자문", action="이 신청의 심사") in refused.content.decode()

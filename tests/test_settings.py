@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {
@@ -17,6 +19,9 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://portal.example.kr",
     "SITE_URL": "https://portal.example.kr",
     "AGREEMENT_TSA_URL": "http://tsa.example.kr/tsa",
+    # Test values only (production takes them from the secret store).
+    "EVENT_CHAIN_KEY": "chain-key-for-the-settings-test-only-0123456789abcdef",
+    "MFA_ENCRYPTION_KEYS": "290sNM7VSe09qHXaTocEhkPqUHmc3HT_6civTtDkn1M=",
 }
 
 
@@ -46,6 +51,18 @@ def test_production_with_the_benchmark_endpoints_on_fails_the_check(tmp_path):
     result = _manage("check", "--deploy", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "applications.E001" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("unset", "check"), [("EVENT_CHAIN_KEY", "applications.W002"), ("MFA_ENCRYPTION_KEYS", "applications.W003")])
+def test_production_without_its_own_keys_is_flagged(tmp_path, unset, check):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != unset}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0 and check in result.stdout + result.stderr
+
+
+def test_a_malformed_mfa_key_is_an_error(tmp_path):
+    result = _manage("check", "--deploy", env=PRODUCTION_ENV | {"MFA_ENCRYPTION_KEYS": "not-a-key"}, tmp_path=tmp_path)
+    assert result.returncode != 0 and "applications.E002" in result.stdout + result.stderr
 
 
 def test_laptop_defaults_would_fail_the_deploy_check(tmp_path):

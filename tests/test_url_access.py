@@ -268,9 +268,11 @@ def _footprint(world):
 
 
 def _writes(sql: str) -> bool:
-    """A statement that changes a row; the session's own renewal is the one write a page may cause."""
+    """A statement that changes a row. A page may cause two writes: the session's own renewal,
+    and the access record (접속기록) of a staff read, which is the point of recording it."""
     words = sql.lstrip().split(None, 3)
-    return bool(words) and words[0].upper() in {"INSERT", "UPDATE", "DELETE"} and "django_session" not in sql
+    return (bool(words) and words[0].upper() in {"INSERT", "UPDATE", "DELETE"} and "django_session" not in sql
+            and not sql.lstrip().startswith('INSERT INTO "portal_accessrecord"'))
 
 
 def observe(world, name, spec: Url | None = None) -> dict[str, list[str]]:

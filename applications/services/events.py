@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, EventType
+from portal.chains import chain_digest, same_digest
 
 
 def event_digest(*, application_id: int, seq: int, created_at, actor_id, action: str, from_state: str,
                  to_state: str, message: str, ip: str | None, data: dict, prev_hash: str) -> str:
-    payload = json.dumps(
-        {
-            "application": application_id,
-            "seq": seq,
-            "at": created_at.isoformat(),
-            "actor": actor_id,
-            "action": action,
-            "from": from_state,
-            "to": to_state,
-            "message": message,
-            "ip": ip,
-            "data": data,
-            "prev": prev_hash,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    """HMAC-SHA256 (keyed outside the database, portal/chains.py) over the event and the
+    previous event's digest."""
+    return chain_digest({
+        "application": application_id, "seq": seq, "at": created_at.isoformat(), "actor": actor_id, "action": action,
+        "from": from_state, "to": to_state, "message": message, "ip": ip, "data": data, "prev": prev_hash,
+    })
 
 
 def event_record(
@@ -79,7 +63,7 @@ def verify_chain(application: Application) -> list[str]:
             action=event.action, from_state=event.from_state, to_state=event.to_state, message=event.message,
             ip=event.ip_address, data=event.data, prev_hash=event.prev_hash,
         )
-        if digest != event.hash:
+        if not same_digest(digest, event.hash):
             problems.append(f"event {event.seq}: content does not match its hash (altered)")
         prev_hash = event.hash
         expected_seq = event.seq + 1

@@ -1,4 +1,5 @@
-from portal.models.audit import AuditEvent
+from portal.models.access import AccessRecord
+from portal.models.audit import AuditEvent, ChainHead
 from portal.models.companies import (
     Certification,
     Company,
@@ -12,7 +13,9 @@ from portal.models.ties import StaffTie
 from portal.models.users import User
 
 __all__ = [
+    "AccessRecord",
     "AuditEvent",
+    "ChainHead",
     "Certification",
     "Company",
     "CompanyInvitation",

@@ -20,6 +20,10 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Messages that carry a one-time link or code (sign-up and sign-in codes, password reset,
+    # invitations): their text is removed once delivered, so that neither the admin nor a
+    # backup holds a live secret.
+    redact_after_delivery = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("outgoing e-mail")

@@ -38,3 +38,9 @@ class StaffTie(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ~ {self.business_number}"
+
+    @property
+    def business_number_display(self) -> str:
+        from portal.identifiers import format_business_number
+
+        return format_business_number(self.business_number)

@@ -67,7 +67,7 @@ def invitation_create(*, user: User, company: Company, email: str, ip: str | Non
     invitation = CompanyInvitation.objects.create(company=company, email=email, invited_by=user)
     accept_url = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
     context = {"company": company, "inviter": user, "accept_url": accept_url, "invitation": invitation}
-    email_enqueue_bilingual(template_prefix="companies/email/invitation", context=context, to=[email])
+    email_enqueue_bilingual(template_prefix="companies/email/invitation", context=context, to=[email], secret=True)
     audit_record(actor=user, action="company.invited", target=company, ip=ip, data={"email": email})
     return invitation
 

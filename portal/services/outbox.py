@@ -17,11 +17,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
+REDACTED = "(일회용 링크·코드가 담긴 메일이라 발송 후 본문을 지웠습니다. The text held a one-time link or code and was removed after delivery.)"
+
+
 def email_enqueue(
-    *, subject: str, body: str, to: list[str], html_body: str = "", from_email: str | None = None
+    *, subject: str, body: str, to: list[str], html_body: str = "", from_email: str | None = None, secret: bool = False
 ) -> OutboundEmail:
-    """Store the message and ask Celery to deliver it once the transaction commits."""
+    """Store the message and ask Celery to deliver it once the transaction commits. A
+    `secret` message (a one-time link or code) loses its text once delivered."""
     email = OutboundEmail.objects.create(
+        redact_after_delivery=secret,
         subject=subject[:255],
         body=body,
         html_body=html_body,
@@ -32,7 +37,7 @@ def email_enqueue(
     return email
 
 
-def email_enqueue_message(*, message: EmailMessage) -> OutboundEmail:
+def email_enqueue_message(*, message: EmailMessage, secret: bool = False) -> OutboundEmail:
     html = ""
     for content, mimetype in getattr(message, "alternatives", []) or []:
         if mimetype == "text/html":
@@ -40,7 +45,8 @@ def email_enqueue_message(*, message: EmailMessage) -> OutboundEmail:
     body = message.body
     if getattr(message, "content_subtype", "plain") == "html" and not html:
         html = body
-    return email_enqueue(subject=message.subject, body=body, to=list(message.to), html_body=html, from_email=message.from_email)
+    return email_enqueue(subject=message.subject, body=body, to=list(message.to), html_body=html, from_email=message.from_email,
+                         secret=secret)
 
 
 def _queue_delivery(email_id: int) -> None:
@@ -75,7 +81,9 @@ def email_deliver(*, email_id: int) -> bool:
         else:
             email.sent_at = timezone.now()
             email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "sent_at"])
+            if email.redact_after_delivery:
+                email.body, email.html_body = REDACTED, ""
+        email.save(update_fields=["attempts", "last_error", "sent_at", "body", "html_body"])
     if failure is not None:
         raise failure
     return True
@@ -90,7 +98,7 @@ def pending_email_ids(*, older_than: timedelta = timedelta(minutes=1)) -> list[i
     )
 
 
-def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str]) -> OutboundEmail:
+def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str], secret: bool = False) -> OutboundEmail:
     """A message in Korean with the English text below it, from `<prefix>_subject.txt` and
     `<prefix>_body.txt` rendered once in each language."""
     from django.template.loader import render_to_string
@@ -102,4 +110,4 @@ def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str
             subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
             parts[language] = (subject, render_to_string(f"{template_prefix}_body.txt", context).strip())
     body = f"{parts['ko'][1]}\n\n────────── English ──────────\n\n{parts['en'][0]}\n\n{parts['en'][1]}\n"
-    return email_enqueue(subject=f"[지원사업 신청 포털] {parts['ko'][0]}", body=body, to=to)
+    return email_enqueue(subject=f"[지원사업 신청 포털] {parts['ko'][0]}", body=body, to=to, secret=secret)

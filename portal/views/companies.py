@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
 from portal.http import client_ip
-from portal.identifiers import digits_only
+from portal.identifiers import digits_only, is_ascii_digits
 from portal.models import Company, CompanyInvitation
 from portal.selectors import companies_for_user, company_for_user, memberships_of, pending_join_requests
 from portal.services.companies import (
@@ -115,7 +115,10 @@ def company_join_request(request: HttpRequest, pk: int) -> HttpResponse:
     # Anyone signed in may ask — who knows the company's registration number (they typed it
     # when registering): the number comes back with the request and must match, so walking
     # the ids reveals neither numbers nor names.
-    company = get_object_or_404(Company, pk=pk, business_number=digits_only(request.POST.get("business_number", ""))[:10] or None)
+    number = digits_only(request.POST.get("business_number", ""))
+    if not is_ascii_digits(number, 10):
+        raise Http404
+    company = get_object_or_404(Company, pk=pk, business_number=number)
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
         return render(request, "companies/duplicate.html", {"existing": company, "join_form": form}, status=400)
