@@ -46,10 +46,8 @@ admin.site.register(CompanyInvitation)
 admin.site.register(CompanyJoinRequest)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target_type", "target_id", "ip_address"]
-    list_filter = ["action"]
+class RecordAdmin(admin.ModelAdmin):
+    """Records the portal writes and nobody changes: readable and searchable only."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -59,6 +57,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(RecordAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id", "ip_address"]
+    list_filter = ["action"]
 
 
 @admin.register(OutboundEmail)
@@ -106,7 +110,7 @@ def access_rows(records):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(RecordAdmin):
     """접속기록: searched by account, record or address; exported for an auditor; never changed."""
 
     list_display = ["created_at", "actor_email", "ip_address", "action", "page", "target_type", "target_id", "path"]
@@ -114,15 +118,6 @@ class AccessRecordAdmin(admin.ModelAdmin):
     search_fields = ["actor_email", "target_id", "path", "ip_address"]
     date_hierarchy = "created_at"
     actions = ["export_csv"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description="CSV로 내보내기 (Export as CSV)")
     def export_csv(self, request, queryset):
