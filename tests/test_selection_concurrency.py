@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from applications.models import ProgramOfficer
 from reviews.models import Assignment, SelectionRound
 from reviews.services import evaluation, selection
-from tests.conftest import close_call, make_person, score_all, under_review
+from tests.conftest import close_call, make_person, score_all, under_review, wait_until
 from tests.test_submission_concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -86,15 +86,29 @@ def test_two_officers_selecting_at_once_cannot_together_exceed_the_budget(call, 
     first = selection_round.items.get(application=applications[0])
     selection.item_override(user=olivia, item_id=first.pk, decision="waitlisted", grant=150_000_000, reason="예산 재검토")
     second, third = (selection_round.items.get(application=a) for a in applications[1:])
-    # Widen the window between saving a change and checking the total, so that without the
-    # round's lock both changes would pass their checks.
-    import time
+    # Hold each officer between checking the total and saving, until the other one has
+    # checked too (no lock: both checks pass) or waits for the round's lock in PostgreSQL —
+    # a condition, not a pause of a guessed length.
+    import threading
+
+    from django.db import connection
 
     original_total = selection._selected_total
+    arrivals, guard = [], threading.Lock()
+
+    def other_is_here_or_waiting() -> bool:
+        if len(arrivals) > 1:
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0] > 0
 
     def slow_total(selection_round):
-        time.sleep(0.5)
-        return original_total(selection_round)
+        total = original_total(selection_round)
+        with guard:
+            arrivals.append(threading.get_ident())
+        assert wait_until(other_is_here_or_waiting, timeout=10)
+        return total
 
     monkeypatch.setattr(selection, "_selected_total", slow_total)
     # 150,000,000 selected now; each officer adds another 150,000,000: only one fits.
