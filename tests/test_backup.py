@@ -28,7 +28,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
     agreements.render_version(version_id=agreement.current_version().pk)
     counts = {model: model.objects.count() for model in (User, Company, Application, ApplicationEvent, Agreement)}
     pdf = agreement.current_version().pdf.read()
-    archive = tmp_path / "backup.tar.gz"
+    archive = tmp_path / "backup.tar"
     call_command("backup", output=str(archive), stdout=io.StringIO())
 
     # An empty database and empty file storage.
@@ -46,7 +46,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(db, tmp_pat
 
 
 def test_restore_refuses_a_database_that_is_not_empty(alice, tmp_path):
-    archive = tmp_path / "b.tar.gz"
+    archive = tmp_path / "b.tar"
     call_command("backup", output=str(archive), stdout=io.StringIO())
     from django.core.management import CommandError
 

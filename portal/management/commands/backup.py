@@ -1,60 +1,32 @@
-"""Back up the database (as Django's JSON, portable between SQLite and PostgreSQL) and the
-uploaded files into one .tar.gz. `restore` reads it back into an empty database."""
+"""Back up the database (with its own tools) and every stored file into one tar archive
+(portal/services/backups.py); memory stays flat whatever the size."""
 
 from __future__ import annotations
 
-import io
-import json
-import tarfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
-
-
-def _walk(storage, folder: str = ""):
-    try:
-        directories, files = storage.listdir(folder)
-    except FileNotFoundError:  # nothing was ever uploaded
-        return
-    for name in files:
-        yield f"{folder}/{name}".lstrip("/")
-    for directory in directories:
-        yield from _walk(storage, f"{folder}/{directory}".lstrip("/"))
+from portal.services import backups
 
 
 class Command(BaseCommand):
-    help = "Write a backup (database and uploaded files) to a .tar.gz file."
+    help = ("Write a backup: the database (pg_dump custom format, or SQLite's online backup), the stored files and the "
+            "chain anchors, streamed into one .tar with a manifest of SHA-256 digests.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--output", default=str(Path(settings.VAR_DIR) / "backups" / f"portal-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"))
+        parser.add_argument("--output", default=None, help="the archive to write (default: var/backups/portal-<time>.tar)")
+        parser.add_argument("--no-files", action="store_true",
+                            help="leave out the stored files (when object-storage versioning keeps them; docs/deployment.md)")
 
-    def handle(self, *args, output: str, **options) -> None:
-        target = Path(output)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = io.StringIO()
-        # Primary keys are kept: the audit trail's hashes include them.
-        call_command("dumpdata", "--natural-foreign", *[f"--exclude={e}" for e in EXCLUDE],
-                     "--indent=0", stdout=data)
-        files = list(_walk(default_storage))
-        with tarfile.open(target, "w:gz") as archive:
-            payload = data.getvalue().encode()
-            info = tarfile.TarInfo("database.json")
-            info.size = len(payload)
-            archive.addfile(info, io.BytesIO(payload))
-            manifest = json.dumps({"created_at": timezone.now().isoformat(), "files": len(files)}).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(manifest)
-            archive.addfile(info, io.BytesIO(manifest))
-            for name in files:
-                with default_storage.open(name, "rb") as handle:
-                    content = handle.read()
-                info = tarfile.TarInfo(f"media/{name}")
-                info.size = len(content)
-                archive.addfile(info, io.BytesIO(content))
-        self.stdout.write(f"Backup written to {target} ({len(files)} files)")
+    def handle(self, *args, output: str | None = None, no_files: bool = False, **options) -> None:
+        target = Path(output or Path(settings.VAR_DIR) / "backups" / f"portal-{timezone.now():%Y%m%d-%H%M%S}.tar")
+        try:
+            manifest = backups.write(target, files=not no_files)
+        except backups.BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        files = "no stored files" if manifest["media"] is None else f"{manifest['media']} files"
+        self.stdout.write(f"Backup written to {target} ({manifest['vendor']} database, {files}, "
+                          f"{manifest['anchors']} anchors, {target.stat().st_size:,} bytes)")
