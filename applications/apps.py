@@ -8,3 +8,6 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from applications import checks, permissions  # noqa: F401  (registers the checks and the rules)
+        from portal import page_cache
+
+        page_cache.connect()

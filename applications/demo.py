@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from applications.models import Call, FieldType, RuleKind
 from applications.services import calls as svc
+from portal.page_cache import public_pages_changed
 
 MANUFACTURING = [f"C{n}" for n in range(10, 35)]
 
@@ -172,5 +173,6 @@ def open_now(call: Call, *, days: int = 30) -> Call:
     now = timezone.now()
     closes = timezone.localtime(now + datetime.timedelta(days=days)).replace(hour=18, minute=0, second=0, microsecond=0)
     Call.objects.filter(pk=call.pk).update(opens_at=now - datetime.timedelta(days=1), closes_at=closes, is_published=True)
+    public_pages_changed()
     call.refresh_from_db()
     return call

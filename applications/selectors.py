@@ -37,6 +37,17 @@ def catalogue_calls(*, now, program: str = "", region: str = "", division: str =
     return calls.distinct().order_by("closes_at")
 
 
+def seconds_until_next_call_change(now) -> int:
+    """Seconds until the next published call opens or closes (a day if none will): how long
+    a public page may be kept before its "open" and "closed" labels could be wrong."""
+    from django.db.models import Min
+
+    soonest = Call.objects.published().aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)), closes=Min("closes_at", filter=Q(closes_at__gt=now)))
+    moments = [moment for moment in soonest.values() if moment is not None]
+    return int((min(moments) - now).total_seconds()) + 1 if moments else 86_400
+
+
 def call_for_public(user, code: str) -> Call:
     """A published call; staff of its program may also preview it unpublished."""
     call = (

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.roles",
                 "applications.context_processors.notices",
+                "portal.page_cache.csrf_placeholder",
             ],
         },
     },

@@ -26,6 +26,7 @@ from applications.models import (
 )
 from applications.uploads import detect_format, human_size
 from portal.models import User
+from portal.page_cache import public_pages_changed
 from portal.services.audit import audit_record
 
 EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer", "sign_days"}
@@ -157,6 +158,7 @@ def _derive_catalogue_filters(call: Call) -> None:
     CallRegion.objects.bulk_create(CallRegion(call=call, region=r) for r in sorted(regions))
     CallIndustry.objects.bulk_create(CallIndustry(call=call, division=d) for d in sorted(divisions))
     Call.objects.filter(pk=call.pk).update(all_regions=not region_sets, all_industries=not division_sets)
+    public_pages_changed()
 
 
 @transaction.atomic

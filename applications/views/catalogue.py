@@ -14,6 +14,7 @@ from applications.models import Application, Program
 from applications.selectors import call_for_public, catalogue_calls
 from applications.services.submission import self_check
 from portal.models import Region
+from portal.page_cache import cache_for_anonymous
 from portal.selectors import companies_for_user
 
 
@@ -36,6 +37,7 @@ class CatalogueFilter(forms.Form):
 
 
 @require_safe
+@cache_for_anonymous
 def call_list(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -51,6 +53,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_for_anonymous
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     call = call_for_public(request.user, code)
     now = timezone.now()
