@@ -59,6 +59,14 @@ def korean_date(day) -> str:
     return formatting.korean_date(day) if day else ""
 
 
+@register.filter(name="label")
+def label_filter(instance, field_name: str) -> str:
+    """`{{ application|label:"state" }}`: get_state_display() from a map built once (portal/labels.py)."""
+    from portal.labels import label
+
+    return label(instance, field_name)
+
+
 @register.filter(name="clean_html")
 def clean_html_filter(text):
     """Officer-written text shown as HTML, cleaned (portal/sanitize.py)."""
