@@ -7,4 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import permissions  # noqa: F401  (registers the rules)
+        from portal import permissions, roles  # noqa: F401  (registers the rules)
+
+        roles.connect()

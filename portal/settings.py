@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.roles.SessionRolesMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
     "portal.middleware.AccessRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
