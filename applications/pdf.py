@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import mimetypes
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -45,18 +46,32 @@ def static_only_fetcher():
     return _static_fetcher_class()()
 
 
+_kept = threading.local()
+
+
+def _fonts_and_stylesheet():
+    """One font configuration and one parsed stylesheet per worker thread (issue 13: building
+    them for every document was a fifth of the render). A Celery worker renders one document
+    at a time; a thread of its own keeps WeasyPrint's font map unshared."""
+    if getattr(_kept, "stylesheet", None) is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _kept.fonts = FontConfiguration()
+        _kept.stylesheet = CSS(string=Path(finders.find("agreements/agreement.css")).read_text(), font_config=_kept.fonts,
+                               url_fetcher=static_only_fetcher())
+    return _kept.fonts, _kept.stylesheet
+
+
 def render_pdf(template: str, context: dict, *, title: str, attachments: list[dict] | None = None) -> bytes:
     """`attachments`: files embedded as PDF/A-3 associated files ({"data", "name",
     "description"}), related to the document as its source (AFRelationship /Source)."""
-    from weasyprint import CSS, HTML, Attachment
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML, Attachment
 
     with translation.override("ko"):
         html = render_to_string(template, context | {"title": title})
-    fonts = FontConfiguration()
-    fetcher = static_only_fetcher()
-    stylesheet = CSS(string=Path(finders.find("agreements/agreement.css")).read_text(), font_config=fonts, url_fetcher=fetcher)
-    document = HTML(string=html, base_url="static:", url_fetcher=fetcher)
+    fonts, stylesheet = _fonts_and_stylesheet()
+    document = HTML(string=html, base_url="static:", url_fetcher=static_only_fetcher())
     files = [Attachment(string=a["data"], name=a["name"], description=a["description"], relationship="Source")
              for a in attachments or []]
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/a-3b",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import statistics
-import time
 
 from django.utils import timezone
 
@@ -44,8 +42,11 @@ def sample_agreement() -> Agreement:
     return agreement
 
 
-def measure(agreement: Agreement, *, repeat: int = 5) -> dict:
+def measure(agreement: Agreement, *, repeat: int = 11) -> dict:
+    """The agreement and the one-page document rendered alternately, `repeat` rounds."""
     from weasyprint import HTML
+
+    from benchmarks.interleave import interleaved
 
     version = agreement.current_version()
     context = _context(agreement, version)
@@ -56,15 +57,6 @@ def measure(agreement: Agreement, *, repeat: int = 5) -> dict:
     def one_page():
         HTML(string=ONE_PAGE).write_pdf()
 
-    def timed(fn):
-        fn()  # warm fonts and caches
-        runs = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn()
-            runs.append(time.perf_counter() - start)
-        return statistics.median(runs)
-
-    baseline = timed(one_page)
-    rendered = timed(agreement_pdf)
-    return {"baseline_median_s": baseline, "agreement_median_s": rendered, "ratio": rendered / baseline, "repeat": repeat}
+    result = interleaved(agreement_pdf, one_page, rounds=repeat)
+    result.update(agreement_median_s=result["page_median_s"], repeat=repeat)
+    return result

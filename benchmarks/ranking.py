@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import statistics
-import time
 from decimal import Decimal
 
 from django.db.models import Avg
@@ -67,21 +65,10 @@ def plain_aggregate(call: Call) -> list:
                 .values("assignment__application").annotate(avg=Avg("total")))
 
 
-def measure(call: Call, *, repeat: int = 5) -> dict:
-    def timed(fn) -> list[float]:
-        runs = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn(call)
-            runs.append(time.perf_counter() - start)
-        return runs
+def measure(call: Call, *, repeat: int = 11) -> dict:
+    """The ranking and the plain aggregate run alternately, `repeat` rounds."""
+    from benchmarks.interleave import interleaved
 
-    timed(plain_aggregate)  # warm the caches once for both
-    baseline = timed(plain_aggregate)
-    ranking = timed(compute_ranking)
-    return {
-        "baseline_median_s": statistics.median(baseline),
-        "ranking_median_s": statistics.median(ranking),
-        "ratio": statistics.median(ranking) / statistics.median(baseline),
-        "repeat": repeat,
-    }
+    result = interleaved(lambda: compute_ranking(call), lambda: plain_aggregate(call), rounds=repeat)
+    result.update(ranking_median_s=result["page_median_s"], repeat=repeat)
+    return result
