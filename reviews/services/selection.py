@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Max, Min, Sum
+from django.db.models import Avg, Count, F, Max, Min, Sum, Window
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from portal.limits import reason_text
 from portal.models import Certification, Company, Region
 from portal.queue import enqueue
 from portal.services.audit import audit_record
-from reviews.models import Assignment, BonusItem, Review, Rubric, SelectionItem, SelectionRound
+from reviews.models import Assignment, BonusItem, Review, Rubric, Score, SelectionItem, SelectionRound
 from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
 
 CERTIFIED = {Certification.VENTURE, Certification.INNOBIZ, Certification.RESEARCH_INSTITUTE}
@@ -47,7 +48,8 @@ def _bonus(rubric: Rubric, items: list[BonusItem], region: str, certifications: 
 
 def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Ranking:
     """Grouped aggregates in the database (count, sum, highest and lowest total per
-    application; mean per criterion), then the division, bonus and ordering in memory.
+    application; per-criterion sums by a plain join, divided exactly; outliers by one window
+    query), then the division, bonus and ordering in memory.
     Bonus points read the company's facts as submitted (Application.company_facts)."""
     rubric = call.rubric
     reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__panel__call=call,
@@ -56,12 +58,7 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
         row["assignment__application"]: row
         for row in reviews.values("assignment__application").annotate(n=Count("pk"), s=Sum("total"), hi=Max("total"), lo=Min("total"))
     }
-    means: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for row in (
-        reviews.values("assignment__application", "scores__criterion").annotate(avg=Avg("scores__value"))
-        .exclude(scores__criterion__isnull=True)
-    ):
-        means[row["assignment__application"]][row["scores__criterion"]] = Decimal(str(row["avg"])).quantize(Decimal("0.001"))
+    means = criterion_means(call)
     items = list(rubric.bonus_items.all())
     trimmed = rubric.aggregation == Rubric.Aggregation.TRIMMED
     candidates, unscored = [], []
@@ -85,17 +82,34 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
     return Ranking(candidates=ranked, unscored=unscored, stray=_stray(reviews, rubric))
 
 
+def _submitted_scores(call: Call):
+    return Score.objects.filter(review__status=Review.Status.SUBMITTED, review__assignment__panel__call=call,
+                                review__assignment__status="submitted")
+
+
+def criterion_means(call: Call) -> dict[int, dict[int, Decimal]]:
+    """Each application's mean per criterion: exact decimal sums and counts over a plain join
+    (score → review → assignment → panel), divided here and rounded to 0.001 — no AVG in
+    floating point and no NOT EXISTS over the reviews."""
+    means: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = (_submitted_scores(call).values_list("review__assignment__application", "criterion")
+            .annotate(total=Sum("value"), n=Count("pk")).order_by())
+    for application_id, criterion_id, total, n in rows.iterator(chunk_size=10_000):
+        means[application_id][criterion_id] = (Decimal(total) / n).quantize(Decimal("0.001"))
+    return means
+
+
 def _stray(reviews, rubric: Rubric) -> list[tuple[int, int, Decimal, Decimal]]:
-    totals = defaultdict(list)
-    for application_id, reviewer_id, total in reviews.values_list("assignment__application", "assignment__reviewer", "total"):
-        totals[application_id].append((reviewer_id, total))
-    flagged = []
-    for application_id, rows in totals.items():
-        if len(rows) < 2:
-            continue
-        mean = sum((t for _r, t in rows), Decimal(0)) / len(rows)
-        flagged += [(application_id, r, t, mean.quantize(Decimal("0.001"))) for r, t in rows if abs(t - mean) > rubric.stray_points]
-    return flagged
+    """Reviews whose total is more than the rubric's stray points from their application's
+    mean, with at least two reviews: one window query, only the flagged rows leave the database."""
+    window = {"partition_by": [F("assignment__application")]}
+    rows = (reviews.annotate(mean=Window(Avg("total"), **window), reviewers=Window(Count("pk"), **window))
+            .annotate(gap=Abs(F("total") - F("mean")))
+            .filter(reviewers__gte=2, gap__gt=rubric.stray_points)
+            .order_by("assignment__application", "assignment__reviewer")
+            .values_list("assignment__application", "assignment__reviewer", "total", "mean"))
+    return [(application_id, reviewer_id, total, Decimal(mean).quantize(Decimal("0.001")))
+            for application_id, reviewer_id, total, mean in rows]
 
 
 def _require_officer(user, call: Call) -> None:
