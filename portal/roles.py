@@ -56,11 +56,10 @@ def roles_of(user) -> Roles:
 
 
 def forget_roles(user) -> None:
+    """Drop this request's copy; the sessions' copies follow roles_version (the signals below)."""
     for attribute in ("_portal_roles", "_portal_mfa"):
         if hasattr(user, attribute):
             delattr(user, attribute)
-    if getattr(user, "pk", None):
-        roles_changed(user.pk)
 
 
 def requires_mfa(user) -> bool:

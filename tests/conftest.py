@@ -4,6 +4,7 @@ officer, rachel the reviewer, adam the admin), the outbox, and service markers."
 from __future__ import annotations
 
 import os
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -268,6 +269,13 @@ def celery_worker(settings):
     app.control.purge()
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """For urllib openers against a real gunicorn: a redirect is the answer, not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def wait_until(condition, timeout: float = 30.0) -> bool:

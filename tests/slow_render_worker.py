@@ -1,5 +1,6 @@
-"""A Celery worker whose agreement rendering first waits TEST_RENDER_DELAY seconds: the
-fault tests kill it mid-render. Fault injection lives here, in the tests, not in the product.
+"""A Celery worker whose agreement rendering, with TEST_RENDER_HOLD=1, stops inside the render
+(its transaction holding the version's row lock) until the process is killed: the fault
+tests kill it mid-render. Fault injection lives here, in the tests, not in the product.
 
     python -m tests.slow_render_worker worker --pool=prefork ...
 """
@@ -7,8 +8,8 @@ fault tests kill it mid-render. Fault injection lives here, in the tests, not in
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import time
 
 
 def main() -> None:
@@ -18,11 +19,12 @@ def main() -> None:
     django.setup()
     from applications.services import agreements
 
-    delay = float(os.environ.get("TEST_RENDER_DELAY", "0"))
+    hold = os.environ.get("TEST_RENDER_HOLD") == "1"
     real_render = agreements.render_pdf
 
     def slow_render(*args, **kwargs):
-        time.sleep(delay)
+        while hold:  # blocked until a signal ends the process, no time guessed
+            signal.pause()
         return real_render(*args, **kwargs)
 
     agreements.render_pdf = slow_render

@@ -21,17 +21,12 @@ from django.test import Client
 from applications.models import Application, ApplicationEvent, State
 from benchmarks.gunicorn_server import gunicorn
 from portal.models import CompanyMembership
-from tests.conftest import make_complete_draft, make_person
+from tests.conftest import NoRedirect, make_complete_draft, make_person
 from tests.factories import CompanyFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 APPLICANTS = 200
 WINDOW_SECONDS = 30  # all of them start within half a minute, well inside the minute
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def applicant_session(user) -> str:

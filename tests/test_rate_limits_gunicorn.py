@@ -20,17 +20,12 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from benchmarks.gunicorn_server import gunicorn
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, NoRedirect
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 TOO_MANY_FAILURES = "너무 많은 로그인 실패가 감지되었습니다. 잠시 후에 다시 시도하세요."
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def sign_in(base: str, client_address: str, email: str, password: str = PASSWORD) -> tuple[int, str]:

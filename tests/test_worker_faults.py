@@ -55,7 +55,7 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
     env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(settings.MEDIA_ROOT), "PORTAL_VAR_DIR": str(settings.VAR_DIR),
            "SECRET_KEY": settings.SECRET_KEY, "AGREEMENT_SIGNING_KEY": settings.AGREEMENT_SIGNING_KEY,
            "AGREEMENT_SIGNING_CERT": settings.AGREEMENT_SIGNING_CERT, "CELERY_VISIBILITY_TIMEOUT": "5",
-           "TEST_RENDER_DELAY": "4"}
+           "TEST_RENDER_HOLD": "1"}
     first = start_worker(env)
     try:
         agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)  # queues the render on commit
@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_render_leaves_the_task_to_the_next_worker(selected,
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    env["TEST_RENDER_DELAY"] = "0"
+    env["TEST_RENDER_HOLD"] = "0"
     # The unacknowledged task is due again once the visibility timeout (5 s) has passed.
     assert wait_until(lambda: unacked_older_than(5), timeout=30)
     second = start_worker(env)

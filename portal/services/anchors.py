@@ -56,21 +56,10 @@ def anchor_write(*, now: datetime.datetime | None = None) -> str:
 
 
 def latest_anchor_name() -> str | None:
-    names = sorted(_walk(""))
+    from portal.services.backups import walk
+
+    names = sorted(name for name in walk(_storage()) if name.endswith(".json.gz"))
     return names[-1] if names else None
-
-
-def _walk(folder: str):
-    storage = _storage()
-    try:
-        directories, files = storage.listdir(folder)
-    except (FileNotFoundError, OSError):
-        return
-    for name in files:
-        if name.endswith(".json.gz"):
-            yield f"{folder}/{name}".lstrip("/")
-    for directory in directories:
-        yield from _walk(f"{folder}/{directory}".lstrip("/"))
 
 
 def anchor_read(name: str) -> dict:

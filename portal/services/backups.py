@@ -18,6 +18,7 @@ every digest against the manifest before anything is touched, then to restore.""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -150,20 +151,9 @@ def write(target: Path, *, files: bool = True) -> dict:
         body = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime, info.mode = len(body), int(timezone.now().timestamp()), 0o600
-        archive.addfile(info, _Hashing(_BytesReader(body)))
+        archive.addfile(info, io.BytesIO(body))
     partial.replace(target)
     return manifest
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.position = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.position + size
-        chunk = self.data[self.position:end]
-        self.position += len(chunk)
-        return chunk
 
 
 def members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
