@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export PORTAL_VAR_DIR=${PORTAL_VAR_DIR:-$PWD/var/test}
-exec .venv/bin/python -m pytest "$@"
+# Every core (PYTEST_WORKERS=0 for one process); each worker its own databases (tests/parallel.py).
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup "$@"

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from applications.models import Application, ApplicationEvent, Call, State
+from applications.models import Application, ApplicationDocument, ApplicationEvent, Call, Notification, State
 from applications.services.events import verify_chain
 from portal.models import OutboundEmail
 from tests import files
@@ -403,3 +403,44 @@ def test_the_call_basis_date_decides_company_age(as_alice, complete_draft, call,
     snapshot = Application.objects.get(pk=complete_draft.pk).eligibility_snapshot
     age = next(r for r in snapshot if r["kind"] == "max_age")
     assert age["outcome"] == "pass" and age["inputs"]["basis_date"] == notice_day.isoformat()
+
+
+def test_the_submission_reads_each_table_once_and_holds_the_call_only_for_its_writes(as_alice, complete_draft, call):
+    """Issue 13: one locked read of the application (also the access check), each table the
+    checks need read once, and the call's receipt counter taken last — after it, only the
+    application's UPDATE (its event head included), the event's INSERT and the two notices."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
+    assert response.status_code == 302 and response["Location"] == f"/applications/{complete_draft.pk}/receipt/"
+    everything = [q["sql"] for q in captured.captured_queries]
+    statements = [s for s in everything if not re.match(r"(RELEASE )?SAVEPOINT|ROLLBACK TO", s)]
+    application_table = Application._meta.db_table
+    this_one = re.compile(rf'WHERE "{application_table}"\."id" = {complete_draft.pk}\b')  # not the other-applications checks
+    reads_of_application = [s for s in statements if s.startswith("SELECT") and this_one.search(s)]
+    assert len(reads_of_application) == 1, reads_of_application
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE" in reads_of_application[0]
+    documents = ApplicationDocument._meta.db_table
+    assert sum(f'FROM "{documents}"' in s for s in statements) == 1, statements
+    counter = next(i for i, s in enumerate(everything) if "RETURNING receipt_seq" in s)
+    commit = next(i for i, s in enumerate(everything) if i > counter and s.startswith("RELEASE SAVEPOINT"))  # the test's transaction
+    under_lock = everything[counter + 1:commit]
+    assert [s.split()[0] + " " + s.split()[2 if s.startswith("INSERT") else 1].strip('"') for s in under_lock] == [
+        f"UPDATE {application_table}", "INSERT applications_applicationevent", "INSERT applications_notification",
+        "INSERT portal_outboundemail",
+    ], under_lock
+    application = Application.objects.get(pk=complete_draft.pk)
+    assert application.receipt_number == f"{call.code}-00001" and application.event_head
+    assert verify_chain(application) == []
+    event = ApplicationEvent.objects.get(application=application, action="submitted")
+    assert event.hash == application.event_head and event.data == {"receipt_number": f"{call.code}-00001"}
+    # The notices were rendered before the counter, with the real number put in after it.
+    email = OutboundEmail.objects.get()
+    assert email.subject == f"[지원사업 신청 포털] 신청서 접수 완료: {call.code}-00001"
+    assert f"접수번호: {call.code}-00001" in email.body and "RECEIPT-" not in email.body
+    assert Notification.objects.get(application=application, user__email="alice@example.com").message_ko == f"신청서 접수 완료: {call.code}-00001"

@@ -18,18 +18,24 @@ def event_digest(*, application_id: int, seq: int, created_at, actor_id, action:
     })
 
 
-def event_record(
+def chain_head(application: Application) -> tuple[int, str]:
+    """(seq, hash) of the application's newest event; (0, "") before the first. Read under
+    the application's row lock, it stays the head until the lock is released."""
+    last = application.events.order_by("-seq").values_list("seq", "hash").first()
+    return last if last else (0, "")
+
+
+def event_build(
     *, application: Application, actor, action: str, from_state: str = "", to_state: str = "",
-    message: str = "", ip: str | None = None, data: dict | None = None,
+    message: str = "", ip: str | None = None, data: dict | None = None, head: tuple[int, str] | None = None,
 ) -> ApplicationEvent:
-    """Append an event. The caller holds the application's row lock (select_for_update),
-    which orders the events of one application. `action` is one of EventType: an event
-    the vocabulary does not name is refused before anything is written."""
+    """The next event of the chain, unsaved, and `application.event_head` set to its digest:
+    the caller saves both (the submission saves the head with the application's own UPDATE).
+    `head` is `chain_head(application)` when the caller read it already."""
     action = EventType(action)
     data = data or {}
-    last = application.events.order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] + 1) if last else 1
-    prev_hash = last["hash"] if last else ""
+    last_seq, prev_hash = head if head is not None else chain_head(application)
+    seq = last_seq + 1
     now = timezone.now()
     # Milliseconds, as Django's JSON serialisation keeps them: a backup restores the same hash.
     created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -38,13 +44,25 @@ def event_record(
         application_id=application.pk, seq=seq, created_at=created_at, actor_id=actor_id, action=action,
         from_state=from_state, to_state=to_state, message=message, ip=ip, data=data, prev_hash=prev_hash,
     )
-    event = ApplicationEvent.objects.create(
+    application.event_head = digest
+    return ApplicationEvent(
         application=application, seq=seq, created_at=created_at, actor_id=actor_id, action=action,
         from_state=from_state, to_state=to_state, message=message, ip_address=ip, data=data,
         prev_hash=prev_hash, hash=digest,
     )
-    Application.objects.filter(pk=application.pk).update(event_head=digest)
-    application.event_head = digest
+
+
+def event_record(
+    *, application: Application, actor, action: str, from_state: str = "", to_state: str = "",
+    message: str = "", ip: str | None = None, data: dict | None = None,
+) -> ApplicationEvent:
+    """Append an event. The caller holds the application's row lock (select_for_update),
+    which orders the events of one application. `action` is one of EventType: an event
+    the vocabulary does not name is refused before anything is written."""
+    event = event_build(application=application, actor=actor, action=action, from_state=from_state, to_state=to_state,
+                        message=message, ip=ip, data=data)
+    event.save(force_insert=True)
+    Application.objects.filter(pk=application.pk).update(event_head=event.hash)
     return event
 
 

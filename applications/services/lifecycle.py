@@ -19,9 +19,10 @@ raises and changes nothing. Each transition writes exactly one `ApplicationEvent
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,37 +136,76 @@ def application_submit(*, user, application_id: int, now: datetime.datetime, ip:
     Locks the application (a double click or a retry waits, then finds it submitted and
     gets the same receipt), then the call's row for the receipt counter, so receipt
     numbers are unique and gap-free per call."""
-    from applications.services.submission import closed_message, rule_issues, submission_problems
+    with transaction.atomic():
+        return _submit(lock_application(application_id), user=user, now=now, ip=ip)
+
+
+def application_send(*, user, application_id: int, now: datetime.datetime, ip: str | None = None) -> tuple[Application, bool]:
+    """The applicant's send button: submits a draft, or sends a requested revision back.
+    One locked read, which is also the access check (404 for anyone who may not see the
+    application). Returns the application and whether it was a revision sent back."""
+    from applications.selectors import application_for_user
 
     with transaction.atomic():
-        application = lock_application(application_id)
-        if application.receipt_number and application.state != State.DRAFT:
-            return application
-        if not has_transition_perm(application.submit, user):
-            raise PermissionDenied(_("You may not submit this application."))
-        if not can_proceed(application.submit):
-            raise SubmissionRefused([_("This application can no longer be submitted.")])
-        call = application.call
-        if now >= call.closes_at:
-            raise SubmissionRefused([closed_message(call)])
-        if now < call.opens_at or not call.is_published:
-            raise SubmissionRefused([_("This call is not open for applications yet.")])
-        problems, results = submission_problems(application)
-        if problems:
-            raise SubmissionRefused(problems)
-        seq = Call.objects.select_for_update().values_list("receipt_seq", flat=True).get(pk=call.pk) + 1
-        Call.objects.filter(pk=call.pk).update(receipt_seq=seq)
-        application.receipt_number = f"{call.code}-{seq:05d}"
-        application.eligibility_snapshot = [r.as_dict() for r in results]
-        application.company_facts = application.company.facts()  # what `results` were judged on
-        application.rule_issues = rule_issues(results)
-        # The moment the request arrived (judged against the deadline above), not the
-        # moment this transaction got its locks: the receipt shows when the company sent it.
-        application.submitted_at = now
-        application.submit()
-        _record(application, event=EventType.SUBMITTED, actor=user, from_state=State.DRAFT, ip=ip,
-                data={"receipt_number": application.receipt_number})
-        notify_members(application=application, template_prefix="applications/email/submitted")
+        application = application_for_user(user, application_id, for_update=True)
+        if application.state == State.REVISION_REQUESTED:
+            return revision_resubmit(user=user, application_id=application_id, now=now, ip=ip), True
+        return _submit(application, user=user, now=now, ip=ip), False
+
+
+def take_receipt_number(call: Call) -> int:
+    """The call's next receipt number: one UPDATE … RETURNING, which holds the call's row
+    until the transaction ends — so it comes last, with only writes after it."""
+    table = connection.ops.quote_name(Call._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET receipt_seq = receipt_seq + 1 WHERE id = %s RETURNING receipt_seq", [call.pk])
+        return cursor.fetchone()[0]
+
+
+def _submit(application: Application, *, user, now: datetime.datetime, ip: str | None) -> Application:
+    """The submission, under the application's row lock. Everything that reads or renders
+    comes first — the checks (each table read once), the eligibility snapshot, the chain's
+    head, the notices rendered with a stand-in for the receipt number; then the call's
+    receipt counter, and under its lock only writes: the application (with its event head),
+    the event, the notices. The call's row is held for those four statements and the commit
+    (the README gives the measured hold)."""
+    from applications.services.events import chain_head, event_build
+    from applications.services.notify import Notice
+    from applications.services.submission import closed_message, rule_issues, submission_problems
+
+    if application.receipt_number and application.state != State.DRAFT:
+        return application
+    if not has_transition_perm(application.submit, user):
+        raise PermissionDenied(_("You may not submit this application."))
+    if not can_proceed(application.submit):
+        raise SubmissionRefused([_("This application can no longer be submitted.")])
+    call = application.call
+    if now >= call.closes_at:
+        raise SubmissionRefused([closed_message(call)])
+    if now < call.opens_at or not call.is_published:
+        raise SubmissionRefused([_("This call is not open for applications yet.")])
+    problems, results = submission_problems(application)
+    if problems:
+        raise SubmissionRefused(problems)
+    application.eligibility_snapshot = [r.as_dict() for r in results]
+    application.company_facts = application.company.facts()  # what `results` were judged on
+    application.rule_issues = rule_issues(results)
+    # The moment the request arrived (judged against the deadline above), not the
+    # moment this transaction got its locks: the receipt shows when the company sent it.
+    application.submitted_at = now
+    application.submit()
+    head = chain_head(application)
+    stand_in = f"RECEIPT-{secrets.token_hex(8)}"
+    application.receipt_number = stand_in
+    notice = Notice(application=application, template_prefix="applications/email/submitted")
+
+    seq = take_receipt_number(call)
+    application.receipt_number = f"{call.code}-{seq:05d}"
+    event = event_build(application=application, actor=user, action=EventType.SUBMITTED, from_state=State.DRAFT,
+                        to_state=application.state, ip=ip, data={"receipt_number": application.receipt_number}, head=head)
+    application.save()
+    event.save(force_insert=True)
+    notice.send(replace={stand_in: application.receipt_number})
     return application
 
 

@@ -3,27 +3,39 @@ in-app notice for each member, written in the caller's transaction."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from applications.models import Application, Notification
-from portal.services.outbox import email_enqueue_bilingual
+from portal.services.outbox import bilingual_message, email_enqueue, render_bilingual
+
+
+class Notice:
+    """A notice to a company's people, rendered (each template once per language) and not yet
+    written: the submission renders it before it takes the call's receipt counter, and
+    writes it under the counter's lock with the receipt number put in (`send(replace=…)`)."""
+
+    def __init__(self, *, application: Application, template_prefix: str, context: dict | None = None) -> None:
+        self.application = application
+        self.members = list(application.company.memberships.select_related("user"))
+        context = {"application": application, "call": application.call, "company": application.company} | (context or {})
+        self.parts = render_bilingual(template_prefix, context)
+
+    def send(self, *, replace: dict[str, str] | None = None) -> None:
+        parts = self.parts
+        for old, new in (replace or {}).items():
+            parts = {language: (subject.replace(old, new), body.replace(old, new)) for language, (subject, body) in parts.items()}
+        url = reverse("application_detail", args=[self.application.pk])
+        Notification.objects.bulk_create(
+            Notification(user=m.user, application=self.application, message_ko=parts["ko"][0], message_en=parts["en"][0], url=url)
+            for m in self.members
+        )
+        subject, body = bilingual_message(parts)
+        email_enqueue(subject=subject, body=body, to=[m.user.email for m in self.members])
 
 
 def notify_members(*, application: Application, template_prefix: str, context: dict | None = None) -> None:
-    members = list(application.company.memberships.select_related("user"))
-    context = {"application": application, "call": application.call, "company": application.company} | (context or {})
-    url = reverse("application_detail", args=[application.pk])
-    messages = {}
-    for language in ("ko", "en"):
-        with translation.override(language):
-            messages[language] = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
-    Notification.objects.bulk_create(
-        Notification(user=m.user, application=application, message_ko=messages["ko"], message_en=messages["en"], url=url)
-        for m in members
-    )
-    email_enqueue_bilingual(template_prefix=template_prefix, context=context, to=[m.user.email for m in members])
+    """An e-mail through the outbox and an in-app notice for each member, in the caller's transaction."""
+    Notice(application=application, template_prefix=template_prefix, context=context).send()
 
 
 def notifications_mark_read(*, user) -> int:

@@ -324,15 +324,18 @@ def gather_facts(*, call: Call, company: Company, rules: list, basis_date: datet
     )
 
 
-def eligibility_facts(application: Application, rules: list, *, today: datetime.date | None = None) -> eligibility.Facts:
-    """The facts `rules` read, as of the call's basis date; `today` is the day of application."""
-    uploaded = set(
-        application.documents.filter(requirement__isnull=False).values_list("requirement__kind", flat=True)
-    )
+def eligibility_facts(application: Application, rules: list, *, today: datetime.date | None = None,
+                      uploaded_kinds: frozenset[str] | None = None) -> eligibility.Facts:
+    """The facts `rules` read, as of the call's basis date; `today` is the day of application;
+    `uploaded_kinds` the kinds of the required documents uploaded, when the caller read them."""
+    if uploaded_kinds is None:
+        uploaded_kinds = frozenset(
+            application.documents.filter(requirement__isnull=False).values_list("requirement__kind", flat=True)
+        )
     call = application.call
     return gather_facts(call=call, company=application.company, rules=rules, application=application,
                         basis_date=call.basis_date(today or timezone.localdate()),
-                        declarations=application.declarations, uploaded_kinds=frozenset(uploaded))
+                        declarations=application.declarations, uploaded_kinds=uploaded_kinds)
 
 
 def self_check(*, call: Call, company: Company, today: datetime.date | None = None) -> list[eligibility.RuleResult]:
@@ -343,22 +346,24 @@ def self_check(*, call: Call, company: Company, today: datetime.date | None = No
 
 
 def submission_problems(application: Application) -> tuple[list[str], list[eligibility.RuleResult]]:
-    """Everything that stands between this draft and submission, in the order of the steps."""
+    """Everything that stands between this draft and submission, in the order of the steps.
+    Each table is read once (the documents, for the fields, the requirements and the rules)."""
     problems: list[str] = []
+    documents = list(application.documents.values_list("field_key", "requirement_id", "requirement__kind"))
     if not application.project_title.strip():
         problems.append(_("Give the project a title."))
     elif len(application.project_title) > PROJECT_TITLE_MAX:
         problems.append(_title_too_long(application.project_title))
     if application.call.levels.exists() and application.support_level_id is None:
         problems.append(_("Choose a support level."))
-    uploaded_fields = frozenset(application.documents.exclude(field_key="").values_list("field_key", flat=True))
+    uploaded_fields = frozenset(key for key, _requirement, _kind in documents if key)
     for field in _form_fields(application):
         message = check_answer(field, application.answers.get(field.key), uploaded_keys=uploaded_fields)
         if message:
             problems.append(f"{field.section.title} › {field.label}: {message}")
     budget = budget_of(application)
     problems.extend(_("Budget: %(message)s") % {"message": m} for m in budget.errors)
-    uploaded_requirements = set(application.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
+    uploaded_requirements = {requirement for _key, requirement, _kind in documents if requirement is not None}
     for requirement in application.call.required_documents.filter(is_required=True):
         if requirement.pk not in uploaded_requirements:
             problems.append(_("Documents: upload the %(name)s.") % {"name": requirement.name})
@@ -366,7 +371,8 @@ def submission_problems(application: Application) -> tuple[list[str], list[eligi
     if missing_declarations:
         problems.append(_("Declarations: answer every declaration."))
     rules = list(application.call.rules.all())
-    results = eligibility.evaluate(rules, eligibility_facts(application, rules))
+    uploaded_kinds = frozenset(kind for _key, requirement, kind in documents if requirement is not None)
+    results = eligibility.evaluate(rules, eligibility_facts(application, rules, uploaded_kinds=uploaded_kinds))
     for result in results:
         if result.blocks and result.outcome != eligibility.PASS:
             problems.append(_("Eligibility: %(message)s") % {"message": result.message})

@@ -352,32 +352,34 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     arrived = arrived_at(request)
+    if request.POST.get("confirm") == "yes":
+        try:
+            # One locked read of the application, which is also the access check.
+            application, resent = lifecycle.application_send(user=request.user, application_id=pk, now=arrived, ip=client_ip(request))
+        except (lifecycle.TransitionRefused, lifecycle.StaleState) as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("application_detail", pk=pk)
+        except lifecycle.SubmissionRefused as refused:
+            return _review_again(request, application_for_user(request.user, pk), problems=refused.problems, refused=True)
+        if resent:
+            messages.success(request, _("The revised application was sent back for screening."))
+            return redirect("application_detail", pk=application.pk)
+        return redirect("application_receipt", pk=application.pk)
     application = application_for_user(request.user, pk)
     if not request.user.has_perm("applications.submit_application", application):
         raise PermissionDenied(_("Only the company's members may change its application."))
-    try:
-        if request.POST.get("confirm") != "yes":
-            # Irreversible: the applicant ticks that they have read what submission means.
-            context = _step_context(application, "review")
-            problems, results = svc.submission_problems(application) if application.is_editable else ([], [])
-            context.update(problems=problems, results=results, budget=svc.budget_of(application), PASS=eligibility.PASS,
-                           FAIL=eligibility.FAIL, confirm_missing=True)
-            return render(request, "applications/step_review.html", context, status=400)
-        if application.state == State.REVISION_REQUESTED:
-            lifecycle.revision_resubmit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
-            messages.success(request, _("The revised application was sent back for screening."))
-            return redirect("application_detail", pk=application.pk)
-        application = lifecycle.application_submit(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
-    except (lifecycle.TransitionRefused, lifecycle.StaleState) as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("application_detail", pk=application.pk)
-    except lifecycle.SubmissionRefused as refused:
-        context = _step_context(application, "review")
-        results = svc.submission_problems(application)[1] if application.is_editable else []
-        context.update(problems=refused.problems, results=results, budget=svc.budget_of(application),
-                       PASS=eligibility.PASS, FAIL=eligibility.FAIL, refused=True)
-        return render(request, "applications/step_review.html", context, status=400)
-    return redirect("application_receipt", pk=application.pk)
+    # Irreversible: the applicant ticks that they have read what submission means.
+    return _review_again(request, application, problems=None, confirm_missing=True)
+
+
+def _review_again(request: HttpRequest, application: Application, *, problems: list[str] | None, **flags) -> HttpResponse:
+    """The review step again (status 400): what stands in the way (`problems`, or those found
+    now), or the unticked box."""
+    found, results = svc.submission_problems(application) if application.is_editable else ([], [])
+    context = _step_context(application, "review")
+    context.update(problems=found if problems is None else problems, results=results, budget=svc.budget_of(application),
+                   PASS=eligibility.PASS, FAIL=eligibility.FAIL, **flags)
+    return render(request, "applications/step_review.html", context, status=400)
 
 
 @login_required

@@ -98,9 +98,9 @@ def pending_email_ids(*, older_than: timedelta = timedelta(minutes=1)) -> list[i
     )
 
 
-def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str], secret: bool = False) -> OutboundEmail:
-    """A message in Korean with the English text below it, from `<prefix>_subject.txt` and
-    `<prefix>_body.txt` rendered once in each language."""
+def render_bilingual(template_prefix: str, context: dict) -> dict[str, tuple[str, str]]:
+    """{language: (subject, body)} from `<prefix>_subject.txt` and `<prefix>_body.txt`,
+    each template rendered once per language."""
     from django.template.loader import render_to_string
     from django.utils import translation
 
@@ -109,5 +109,17 @@ def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str
         with translation.override(language):
             subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
             parts[language] = (subject, render_to_string(f"{template_prefix}_body.txt", context).strip())
+    return parts
+
+
+def bilingual_message(parts: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """(subject, body) of a message in Korean with the English text below it."""
     body = f"{parts['ko'][1]}\n\n────────── English ──────────\n\n{parts['en'][0]}\n\n{parts['en'][1]}\n"
-    return email_enqueue(subject=f"[지원사업 신청 포털] {parts['ko'][0]}", body=body, to=to, secret=secret)
+    return f"[지원사업 신청 포털] {parts['ko'][0]}", body
+
+
+def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str], secret: bool = False) -> OutboundEmail:
+    """A message in Korean with the English text below it, from `<prefix>_subject.txt` and
+    `<prefix>_body.txt` rendered once in each language."""
+    subject, body = bilingual_message(render_bilingual(template_prefix, context))
+    return email_enqueue(subject=subject, body=body, to=to, secret=secret)
