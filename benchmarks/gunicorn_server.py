@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -46,10 +47,13 @@ def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = Non
         "DB_CONN_MAX_AGE": "60",
         **(extra_env or {}),
     }
+    # The server's log goes to a file, never to a pipe nobody reads: a pipe that fills up
+    # would stop every worker at its next log line.
+    log = tempfile.NamedTemporaryFile(prefix="portal-gunicorn-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -60,7 +64,7 @@ def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = Non
                 break
             except Exception:
                 if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:])
+                    raise RuntimeError(Path(log.name).read_text(errors="replace")[-2000:])
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
@@ -71,3 +75,8 @@ def gunicorn(*, workers: int = 4, threads: int = 4, media_root: str | None = Non
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        tail = Path(log.name).read_text(errors="replace")[-3000:]
+        if tail.strip():
+            print(f"gunicorn's log ({log.name}), last lines:\n{tail}", file=sys.stderr)
+        log.close()
+        os.unlink(log.name)

@@ -106,6 +106,7 @@ def run(base: str, requests: list[tuple[str, str, dict, bytes | None]], *, secon
     duration = raw["duration_us"] / 1e6
     return {
         "requests": raw["requests"],
+        "duration_s": duration,
         "errors": raw["status_errors"] + raw["socket_errors"],
         "rps": raw["requests"] / duration if duration else 0.0,
         "p50_ms": raw["p50_us"] / 1000,

@@ -17,6 +17,11 @@ def _labels(model: type, field_name: str, language: str | None) -> dict:
     return {value: str(text) for value, text in field.flatchoices}
 
 
+def labels_of(model: type, field_name: str) -> dict:
+    """{value: label} of a model field's choices in the active language (built once)."""
+    return _labels(model._meta.concrete_model, field_name, get_language())
+
+
 def label(instance, field_name: str) -> str:
     """The display label of `instance.<field_name>`, as get_<field_name>_display() gives it."""
     value = getattr(instance, field_name)

@@ -62,3 +62,52 @@ def test_interleaved_slices_alternate_and_report_the_median_ratio_with_its_sprea
     assert calls == ["page", "baseline"] + ["baseline", "page", "page", "baseline"] * 2 + ["baseline", "page"]
     assert result["rounds"] == 5 and result["ratio_min"] <= result["ratio_p25"] <= result["ratio"] <= result["ratio_p75"] <= result["ratio_max"]
     assert 1.5 < result["ratio"] < 3
+
+
+def test_the_product_has_no_admin_page_for_applications(client, adam):
+    """The admin changelist the benchmark sets beside the queue is registered by the benchmark
+    app alone: in the product, every change of an application goes through its services."""
+    from django.contrib import admin
+
+    from applications.models import Application
+
+    assert not admin.site.is_registered(Application)
+
+
+@pytest.mark.postgres
+def test_the_lock_hold_measurement_times_the_counter_to_the_commit(alice, acme, bob, globex, call):
+    from applications.models import Application
+    from benchmarks import lock_hold
+    from tests.conftest import make_complete_draft
+
+    drafts = [make_complete_draft(alice, acme, call).pk]
+    hold = lock_hold.measure(user=alice, application_ids=drafts)
+    assert hold["submissions"] == 1 and 0 < hold["median_ms"] < 1000
+    assert hold["ceiling_per_call_per_s"] == pytest.approx(1000 / hold["median_ms"])
+    assert Application.objects.get(pk=drafts[0]).receipt_number == f"{call.code}-00001"
+
+
+@pytest.mark.postgres
+def test_the_http_benchmark_runs_end_to_end_with_interleaved_slices(tmp_path, settings):
+    """A small run of `make bench-http`: gunicorn under benchmarks.settings, wrk, every endpoint
+    against its baseline (the queue also against the admin changelist), the lock hold."""
+    import json
+
+    from benchmarks.management.commands import bench_http
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out = io.StringIO()
+    call_command(bench_http.Command(), applications=40, rounds=2, slice_seconds=1, drafts=400, uploads=2, workers=1, connections=2,
+                 lock_samples=5, output=str(tmp_path), stdout=out)
+    report = json.loads((tmp_path / "http.json").read_text())
+    assert set(report["results"]) == {"public call list", "applicant dashboard", "officer queue (40 applications)",
+                                      "officer queue vs Django admin changelist (40 applications)", "submission", "document upload (5 MB)"}
+    for name, result in report["results"].items():
+        assert result["rounds"] == 2 and len(result["slices"]) == 2, name
+        assert result["page"]["requests"] > 0 and result["page"]["errors"] == 0, (name, result["page"])
+        assert result["ratio_min"] <= result["ratio"] <= result["ratio_max"]
+    assert report["lock_hold"]["submissions"] == 5
+    assert not out.getvalue().count("ran out of drafts")
+    table = (tmp_path / "http.md").read_text()
+    assert "| officer queue vs Django admin changelist (40 applications) |" in table and "Django admin changelist |" in table
+    assert "Submission lock hold" in table

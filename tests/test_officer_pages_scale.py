@@ -98,3 +98,49 @@ def test_the_queue_reads_its_first_page_off_an_index_not_a_sort_of_the_call(call
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "application_queue_order" in plan and "Sort" not in plan, plan
+
+
+def test_the_queue_shows_each_row_from_the_columns_it_reads(client, call, olivia):
+    add_applications(call, olivia, 3, start=0)
+    login_with_mfa(client, olivia)
+    html = client.get("/officer/queue/").content.decode()
+    application = Application.objects.select_related("company").order_by("submitted_at", "pk").first()
+    row = html[html.index(f'value="{application.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert f">{application.receipt_number}</a>" in row
+    assert f"{application.company.name}<br><span class=\"helptext\">{application.company.business_number_display}</span>" in row
+    assert f"<td>{application.company.get_region_display()}</td>" in row
+    assert f'status-{application.state}">{application.get_state_display()}</span>' in row
+    assert "100,000,000원" in row
+    assert "3건" in html or "3 applications" in html
+
+
+def test_the_filter_form_is_cached_per_officer_and_shows_a_new_call_at_once(client, call, olivia, program):
+    """The cached filter HTML: a call added to the officer's program is in the next page,
+    and another officer (of another program) never gets this officer's form."""
+    from applications.models import ProgramOfficer
+    from tests.conftest import make_call, make_person
+    from tests.factories import ProgramFactory
+
+    login_with_mfa(client, olivia)
+    assert call.title in client.get("/officer/queue/").content.decode()
+    make_call(program, olivia, code="SF-2026-10", title="2026년 스마트공장 10차 공고")
+    assert "2026년 스마트공장 10차 공고" in client.get("/officer/queue/").content.decode()
+
+    other_program = ProgramFactory(code="MPE", name_ko="소부장 지원")
+    oscar = make_person("oscar@example.com", name="오스카", mfa=True)
+    ProgramOfficer.objects.create(program=other_program, user=oscar)
+    other = client_class()
+    login_with_mfa(other, oscar)
+    html = other.get("/officer/queue/").content.decode()
+    assert call.title not in html and "10차" not in html
+    # Olivia loses her program: her cached form goes with it.
+    ProgramOfficer.objects.filter(user=olivia).delete()
+    response = client.get("/officer/queue/")
+    assert response.status_code == 403 or call.title not in response.content.decode()
+
+
+def client_class():
+    from django.test import Client
+
+    return Client()

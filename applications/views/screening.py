@@ -3,6 +3,8 @@ screening actions, the call dashboard and exports."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
 from applications.models import Agreement, Export, FormField, State
-from applications.selectors import application_for_user, call_for_officer, call_statistics, calls_for_officer, queue_for_officer, timeline
+from applications.selectors import (
+    QUEUE_COLUMNS,
+    application_for_user,
+    call_for_officer,
+    call_statistics,
+    calls_for_officer,
+    queue_for_officer,
+    queue_rows,
+    timeline,
+)
 from applications.services import exports, lifecycle
 from applications.services.submission import budget_of
 from applications.views.steps import steps_of
@@ -23,6 +34,7 @@ from portal.http import client_ip
 from portal.models import Region
 
 PAGE_SIZE = 50
+QUEUE_FILTER_SECONDS = 300
 
 
 def _require_desk(user) -> None:
@@ -40,13 +52,37 @@ def queue(request: HttpRequest) -> HttpResponse:
     applications = queue_for_officer(
         request.user, call_id=filters.get("call"), state=filters.get("state", ""), region=filters.get("region", ""),
         rule=filters.get("rule", ""), older_than_days=filters.get("older_than_days"), q=filters.get("q", ""),
-        sort=filters.get("sort") or "submitted",
+        sort=filters.get("sort") or "submitted", call_ids=[c.pk for c in calls],
     )
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only the columns the table shows, as tuples; the labels from maps built once.
+    page = Paginator(applications.values_list(*QUEUE_COLUMNS), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queue_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "officer/queue.html", {"form": form, "page": page, "query": query.urlencode(),
-                                                  "bulk_form": BulkForm()})
+    return render(request, "officer/queue.html", {"filter_form": _queue_filter_html(request, form), "page": page,
+                                                  "query": query.urlencode(), "bulk_form": BulkForm()})
+
+
+def _queue_filter_html(request: HttpRequest, form: QueueFilter) -> str:
+    """The filter form's HTML, cached per officer, language and query: it changes only with
+    the calls (the public pages' version, bumped by any call or program change) and the
+    officer's programs (roles_version). A form with errors is rendered each time."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from portal import page_cache
+
+    if form.is_bound and form.errors:
+        return render_to_string("officer/includes/queue_filter.html", {"form": form}, request=request)
+    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = f"queue-filter:{request.user.pk}:{request.user.roles_version}:{get_language()}:{page_cache.version()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("officer/includes/queue_filter.html", {"form": form}, request=request)
+        cache.set(key, html, QUEUE_FILTER_SECONDS)
+    return mark_safe(html)
 
 
 @login_required

@@ -29,7 +29,7 @@ from applications.models import (
     ProgramOfficer,
     RequiredDocument,
 )
-from benchmarks import loadgen
+from benchmarks import interleave, loadgen, lock_hold
 from benchmarks.gunicorn_server import gunicorn
 from benchmarks.ranking import generate
 from portal.identifiers import business_number_check_digit
@@ -49,14 +49,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--applications", type=int, default=10_000)
-        parser.add_argument("--seconds", type=float, default=6.0)
+        parser.add_argument("--rounds", type=int, default=5, help="alternating page/baseline slices per endpoint")
+        parser.add_argument("--slice-seconds", type=float, default=2.0)
+        parser.add_argument("--lock-samples", type=int, default=300, help="submissions timed in-process for the call's lock hold")
         parser.add_argument("--connections", type=int, default=8, help="wrk's open connections (concurrent clients)")
         parser.add_argument("--workers", type=int, default=4)
-        parser.add_argument("--drafts", type=int, default=2500, help="complete drafts to submit, each at most once")
+        parser.add_argument("--drafts", type=int, default=3000, help="complete drafts to submit, each at most once")
         parser.add_argument("--uploads", type=int, default=20, help="drafts the 5 MB uploads go to (in turn)")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "benchmarks" / "results"))
 
-    def handle(self, *args, applications, seconds, connections, workers, drafts, uploads, output, **options) -> None:
+    def handle(self, *args, applications, rounds, slice_seconds, lock_samples, connections, workers, drafts, uploads, output,
+               **options) -> None:
         self.stdout.write(f"Generating {applications:,} applications with 5 reviews each …")
         evaluated = generate(applications=applications, reviewers=5)
         self.documents = self._documents(evaluated, officer=User.objects.get(email="bench-officer@example.com"))
@@ -72,44 +75,65 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # what autovacuum does within a minute of a bulk load in production
         queries = self._queries(evaluated, officer, applicant)
-        sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter)}
+        admin = User.objects.create(email=f"bench-admin-{evaluated.code.lower()}@example.com", name="벤치 관리자", is_staff=True,
+                                    is_superuser=True)
+        TOTP.activate(admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        sessions = {"applicant": _session(applicant), "officer": _session(officer), "submitter": _session(submitter), "admin": _session(admin)}
         results = {}
         with gunicorn(workers=workers, threads=4, extra_env={"DJANGO_SETTINGS_MODULE": "benchmarks.settings"}) as base:
             def get(path, who=None):
                 return [("GET", path, {"Cookie": f"sessionid={sessions[who]}"} if who else {}, None)]
 
-            def measure(name, page, baseline):
-                loadgen.run(base, page, seconds=1, connections=connections)  # warm up
-                results[name] = {"page": loadgen.run(base, page, seconds=seconds, connections=connections),
-                                 "baseline": loadgen.run(base, baseline, seconds=seconds, connections=connections)}
-                self.stdout.write(f"  {name}: {results[name]['page']['rps']:.0f} rps against {results[name]['baseline']['rps']:.0f}")
+            def measure(name, page, baseline, *, unique=False, conns=connections):
+                """Page and baseline in alternating slices (the order flipped each round): one
+                ratio per round, reported as the median with its spread (benchmarks/interleave.py)."""
+                spec = page if callable(page) else (lambda: page)
+                loadgen.run(base, spec(), seconds=1, connections=conns, unique=unique)  # warm up
+                loadgen.run(base, baseline, seconds=1, connections=conns)
+                slices = []
+                for n in range(rounds):
+                    one = {}
+                    for kind in (("baseline", "page") if n % 2 == 0 else ("page", "baseline")):
+                        one[kind] = (loadgen.run(base, spec(), seconds=slice_seconds, connections=conns, unique=unique) if kind == "page"
+                                     else loadgen.run(base, baseline, seconds=slice_seconds, connections=conns))
+                    slices.append(one)
+                results[name] = _pooled(slices)
+                self.stdout.write(f"  {name}: {results[name]['page']['rps']:.1f} rps against {results[name]['baseline']['rps']:.1f}; "
+                                  f"{interleave.spread(results[name])}")
 
             measure("public call list", get("/calls/"), get("/bench/bare"))
             measure("applicant dashboard", get("/applications/", "applicant"), get("/bench/bare", "applicant"))
-            measure(f"officer queue ({applications:,} applications)", get(f"/officer/queue/?call={evaluated.pk}", "officer"), get("/bench/bare", "officer"))
+            queue = get(f"/officer/queue/?call={evaluated.pk}", "officer")
+            measure(f"officer queue ({applications:,} applications)", queue, get("/bench/bare", "officer"))
+            measure(f"officer queue vs Django admin changelist ({applications:,} applications)", queue,
+                    get(f"/admin/applications/application/?call__id__exact={evaluated.pk}", "admin"))
             token = self._csrf(base, sessions["submitter"], draft_ids[0])
             form_headers = {"Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}",
                             "Content-Type": "application/x-www-form-urlencoded", "Referer": base + "/"}
-            submissions = [("POST", f"/applications/{pk}/submit/", form_headers, f"csrfmiddlewaretoken={token['form']}&confirm=yes".encode())
-                           for pk in draft_ids]
+
+            def submissions():  # the drafts not submitted yet, each sent at most once
+                left = Application.objects.filter(pk__in=draft_ids, state="draft").order_by("pk").values_list("pk", flat=True)
+                return [("POST", f"/applications/{pk}/submit/", form_headers, f"csrfmiddlewaretoken={token['form']}&confirm=yes".encode())
+                        for pk in left]
+
             insert = [("POST", "/bench/insert", {"Content-Type": "application/x-www-form-urlencoded"}, b"x=1")]
-            results["submission"] = {"page": loadgen.run(base, submissions, seconds=seconds * 2, connections=connections, unique=True),
-                                     "baseline": loadgen.run(base, insert, seconds=seconds, connections=connections)}
-            self.stdout.write(f"  submission: {results['submission']['page']['rps']:.0f} rps against {results['submission']['baseline']['rps']:.0f}")
+            measure("submission", submissions, insert, unique=True)
             body, boundary = self._multipart(5 * 1024 * 1024, open_call.required_documents.get().pk)
             upload_headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": base + "/"}
             uploads = [("POST", f"/applications/{pk}/edit/documents/",
                         {**upload_headers, "Cookie": f"sessionid={sessions['submitter']}; csrftoken={token['cookie']}"},
                         body.replace(b"TOKEN", token["form"].encode())) for pk in upload_ids]
             bare_upload = [("POST", "/bench/bare", upload_headers, body)]
-            results["document upload (5 MB)"] = {"page": loadgen.run(base, uploads, seconds=seconds, connections=4),
-                                                 "baseline": loadgen.run(base, bare_upload, seconds=seconds, connections=4)}
-            self.stdout.write(f"  upload: {results['document upload (5 MB)']['page']['rps']:.1f} rps against "
-                              f"{results['document upload (5 MB)']['baseline']['rps']:.1f}")
-        if results["submission"]["page"]["exhausted"]:
+            measure("document upload (5 MB)", uploads, bare_upload, conns=4)
+        if any(s["page"]["exhausted"] for s in results["submission"]["slices"]):
             self.stderr.write("!! the submissions ran out of drafts; run again with a larger --drafts")
+        left = list(Application.objects.filter(pk__in=draft_ids, state="draft").order_by("pk").values_list("pk", flat=True)[:lock_samples])
+        hold = lock_hold.measure(user=submitter, application_ids=left) if left else None
+        if hold:
+            self.stdout.write(f"  submission lock hold: median {hold['median_ms']:.2f} ms (p95 {hold['p95_ms']:.2f}), "
+                              f"at most {hold['ceiling_per_call_per_s']:.0f} submissions/s per call")
         submitted = Application.objects.filter(pk__in=draft_ids, state="submitted").count()
-        self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries, connections)
+        self._write(Path(output), results, applications, submitted, len(draft_ids), workers, queries, connections, hold)
         for document in ApplicationDocument.objects.filter(application__call=open_call):
             document.file.delete(save=False)
 
@@ -202,24 +226,46 @@ class Command(BaseCommand):
         return b"".join(parts), boundary
 
     def _write(self, folder: Path, results: dict, applications: int, submitted: int, drafts: int, workers: int, queries: dict,
-               connections: int) -> None:
+               connections: int, hold: dict | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         version = loadgen.version()
         meta = {"applications": applications, "reviews": applications * 5, "documents": self.documents, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
                 "load_generator": f"{version}, {connections} connections, same machine",
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
                 "measured_at": timezone.now().isoformat(timespec="seconds")}
-        (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results, "queries": queries}, indent=2) + "\n")
+        (folder / "http.json").write_text(json.dumps({"meta": meta, "results": results, "queries": queries, "lock_hold": hold}, indent=2) + "\n")
+        rounds = next(iter(results.values()))["rounds"]
         lines = [f"{meta['machine']}, {connection.vendor}, gunicorn {workers} workers × 4 threads, load from {meta['load_generator']}; "
                  f"{applications:,} applications with {applications * 5:,} reviews and {self.documents:,} documents in the call; "
-                 f"{submitted} submissions stored.", "",
-                 "| endpoint | rps | p95 | errors | baseline rps | baseline p95 | throughput ratio (baseline ÷ page) |", "|---|---|---|---|---|---|---|"]
+                 f"{submitted} submissions stored. Page and baseline alternate in {rounds} rounds of short slices; the ratio is "
+                 "the median of the rounds' ratios, with the interquartile range and the extremes.", "",
+                 "| endpoint | rps | p95 | errors | baseline | baseline rps | ratio (baseline rps ÷ page rps): median (IQR; range) |",
+                 "|---|---|---|---|---|---|---|"]
         for name, r in results.items():
             page, baseline = r["page"], r["baseline"]
-            ratio = baseline["rps"] / page["rps"] if page["rps"] else float("inf")
-            lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {page['errors']} | {baseline['rps']:.1f} | "
-                         f"{baseline['p95_ms']:.0f} ms | {ratio:.2f}× |")
+            against = "Django admin changelist" if "admin" in name else ("one INSERT" if name == "submission" else "bare view")
+            lines.append(f"| {name} | {page['rps']:.1f} | {page['p95_ms']:.0f} ms | {page['errors']} | {against} | {baseline['rps']:.1f} | "
+                         f"{interleave.spread(r)} |")
+        if hold:
+            lines += ["", f"Submission lock hold (the call's row, from the receipt counter's UPDATE to the end of COMMIT; "
+                          f"{hold['submissions']} submissions in-process): median {hold['median_ms']:.2f} ms, IQR {hold['p25_ms']:.2f}–"
+                          f"{hold['p75_ms']:.2f} ms, p95 {hold['p95_ms']:.2f} ms, max {hold['max_ms']:.2f} ms — at most "
+                          f"{hold['ceiling_per_call_per_s']:.0f} submissions a second to one call."]
         lines += ["", f"| page | queries with 10 rows | queries with {applications:,} rows |", "|---|---|---|"]
         lines += [f"| {name} | {small} | {large} |" for name, (small, large) in queries.items()]
         (folder / "http.md").write_text("\n".join(lines) + "\n")
         self.stdout.write("\n".join(lines))
+
+
+def _pooled(slices: list[dict]) -> dict:
+    """Page and baseline over all their slices (requests ÷ time, worst p95, errors summed),
+    each round's ratio, and the median ratio with its spread."""
+    def pool(kind: str) -> dict:
+        runs = [s[kind] for s in slices]
+        seconds = sum(r["duration_s"] for r in runs)
+        return {"rps": sum(r["requests"] for r in runs) / seconds if seconds else 0.0, "p95_ms": max(r["p95_ms"] for r in runs),
+                "errors": sum(r["errors"] for r in runs), "requests": sum(r["requests"] for r in runs)}
+
+    ratios = [s["baseline"]["rps"] / s["page"]["rps"] if s["page"]["rps"] else float("inf") for s in slices]
+    summary = interleave.summary(ratios, [1 / s["page"]["rps"] for s in slices if s["page"]["rps"]], [1 / s["baseline"]["rps"] for s in slices])
+    return {"page": pool("page"), "baseline": pool("baseline"), "slices": slices, **summary}
