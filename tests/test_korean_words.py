@@ -29,3 +29,48 @@ def test_different_amounts_never_read_the_same(a, b):
 @given(st.integers(min_value=0, max_value=10**16 - 1))
 def test_only_korean_numerals_and_units_appear(amount):
     assert set(amount_in_words(amount)) <= set("영일이삼사오육칠팔구십백천만억조")
+
+
+@pytest.mark.parametrize(("word", "particle", "expected"), [
+    ("완납증명서", "을", "완납증명서를"),
+    ("사업계획서", "를", "사업계획서를"),
+    ("C29271", "은", "C29271은"),       # 일: ㄹ
+    ("C29272", "은", "C29272는"),       # 이: no final
+    ("박담당", "으로", "박담당으로"),
+    ("서울", "으로", "서울로"),          # ㄹ takes 로
+    ("부산", "로", "부산으로"),
+    ("에이크미 정밀", "와", "에이크미 정밀과"),
+    ("글로벡스", "과", "글로벡스와"),
+    ("SF-2026-00010", "이", "SF-2026-00010이"),    # 십
+    ("100", "가", "100이"),                          # 백
+    ("2000", "가", "2000이"),                        # 천
+    ("50000", "를", "50000을"),                      # 만
+    ("300000000", "는", "300000000은"),              # 억
+    ("2024", "가", "2024가"),                        # 사
+    ("SF-7", "로", "SF-7로"),                        # 칠: ㄹ
+    ("HTML", "을", "HTML을"),                        # 엘
+    ("PDF", "을", "PDF를"),                          # 에프
+    ("“스마트공장”", "이", "“스마트공장”이"),            # closing quotes are not read
+    ("150,000,000원", "이", "150,000,000원이"),
+])
+def test_particles_follow_the_last_sound_of_the_word(word, particle, expected):
+    from portal.korean import with_particle
+
+    assert with_particle(word, particle) == expected
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3), min_size=1, max_size=8),
+       st.sampled_from(["을", "이", "은", "과", "으로"]))
+def test_a_hangul_word_never_gets_both_forms(word, particle):
+    from portal.korean import with_particle
+
+    result = with_particle(word, particle)
+    assert "(" not in result and result.startswith(word)
+
+
+def test_templates_pick_the_particle_with_the_josa_filter():
+    from django.template import Context, Template
+
+    rendered = Template('{% load portal %}{{ a|josa:"을" }} {{ b|josa:"을" }} {{ c|josa:"으로" }}').render(
+        Context({"a": "완납증명서", "b": "사업계획 <안>", "c": "박담당"}))
+    assert rendered == "완납증명서를 사업계획 &lt;안&gt;을 박담당으로"

@@ -73,3 +73,11 @@ def clean_html_filter(text):
     from portal.sanitize import clean_html
 
     return clean_html(str(text or ""))
+
+
+@register.filter
+def josa(word, particle: str) -> str:
+    """`{{ name|josa:"을" }}`: the word with the particle form its last sound takes (portal/korean.py)."""
+    from portal.korean import with_particle
+
+    return with_particle(word, particle)
