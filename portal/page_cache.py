@@ -1,9 +1,10 @@
 """Public pages served from the cache to anonymous visitors (issue 13).
 
 The catalogue and a call's page are the same for every anonymous visitor in one language,
-so they are rendered once and kept under a key of: the pages' version, the language, the
-Korean date (D-day counts change at midnight), the host, the path and the query string.
-The version is bumped whenever a program, a call or anything a call's page shows is saved
+so they are rendered once and kept under a key of: the language, the Korean date (D-day
+counts change at midnight), the host, the path and the query string; the entry holds the
+pages' version it was rendered under, and is served only while that is still the version
+(one round trip: the version and the entry are read together). The version is bumped whenever a program, a call or anything a call's page shows is saved
 or deleted (at once, and again when the transaction commits, so a page rendered from the
 old rows in between is never kept under the new version). A page lives at most LIFETIME
 seconds and never past the next moment a call opens or closes.
@@ -50,8 +51,10 @@ def public_pages_changed(**_kwargs) -> None:
 
 
 def _key(request: HttpRequest) -> str:
+    """The page's key; the version is kept inside the entry, so that one round trip to the
+    cache (get_many of the version and the entry) answers a hit."""
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:32]
-    return ":".join(["public-page", str(version()), translation.get_language() or "", timezone.localdate().isoformat(),
+    return ":".join(["public-page", translation.get_language() or "", timezone.localdate().isoformat(),
                      request.get_host(), hashlib.sha256(request.path.encode()).hexdigest()[:32], query])
 
 
@@ -83,8 +86,12 @@ def cache_for_anonymous(view):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         key = _key(request)
-        kept = cache.get(key)
-        if kept is not None:
+        found = cache.get_many([VERSION_KEY, key])
+        current = found.get(VERSION_KEY)
+        if current is None:
+            current = version()
+        kept = found.get(key)
+        if kept is not None and kept.get("version") == current:
             response = HttpResponse(_fill(kept["content"], request), content_type=kept["content_type"])
             response["X-Page-Cache"] = "hit"
             return response
@@ -93,7 +100,8 @@ def cache_for_anonymous(view):
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
         content = response.content.decode()
-        cache.set(key, {"content": content, "content_type": response["Content-Type"]}, _lifetime())
+        # The version read before rendering: a change committed meanwhile makes this entry stale at once.
+        cache.set(key, {"content": content, "content_type": response["Content-Type"], "version": current}, _lifetime())
         response.content = _fill(content, request)
         response["X-Page-Cache"] = "miss"
         return response

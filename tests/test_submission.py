@@ -408,7 +408,7 @@ def test_the_call_basis_date_decides_company_age(as_alice, complete_draft, call,
 def test_the_submission_reads_each_table_once_and_holds_the_call_only_for_its_writes(as_alice, complete_draft, call):
     """Issue 13: one locked read of the application (also the access check), each table the
     checks need read once, and the call's receipt counter taken last — after it, only the
-    application's UPDATE (its event head included), the event's INSERT and the two notices."""
+    receipt number's UPDATE (with the event head), the event's INSERT and the two notices."""
     import re
 
     from django.db import connection
@@ -430,6 +430,7 @@ def test_the_submission_reads_each_table_once_and_holds_the_call_only_for_its_wr
     counter = next(i for i, s in enumerate(everything) if "RETURNING receipt_seq" in s)
     commit = next(i for i, s in enumerate(everything) if i > counter and s.startswith("RELEASE SAVEPOINT"))  # the test's transaction
     under_lock = everything[counter + 1:commit]
+    assert re.match(rf'UPDATE "{application_table}" SET "receipt_number" = \S+, "event_head" = \S+ WHERE', under_lock[0]), under_lock[0]
     assert [s.split()[0] + " " + s.split()[2 if s.startswith("INSERT") else 1].strip('"') for s in under_lock] == [
         f"UPDATE {application_table}", "INSERT applications_applicationevent", "INSERT applications_notification",
         "INSERT portal_outboundemail",

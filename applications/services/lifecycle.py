@@ -164,11 +164,11 @@ def take_receipt_number(call: Call) -> int:
 
 def _submit(application: Application, *, user, now: datetime.datetime, ip: str | None) -> Application:
     """The submission, under the application's row lock. Everything that reads or renders
-    comes first — the checks (each table read once), the eligibility snapshot, the chain's
-    head, the notices rendered with a stand-in for the receipt number; then the call's
-    receipt counter, and under its lock only writes: the application (with its event head),
-    the event, the notices. The call's row is held for those four statements and the commit
-    (the README gives the measured hold)."""
+    comes first — the checks (each table read once), the application's new state and
+    snapshot saved, the chain's head read, the notices rendered with a stand-in for the
+    receipt number; then the call's receipt counter, and under its lock only writes: the
+    receipt number with the event head (one small UPDATE), the event, the notices. The call's
+    row is held for those four statements and the commit (the README gives the measured hold)."""
     from applications.services.events import chain_head, event_build
     from applications.services.notify import Notice
     from applications.services.submission import closed_message, rule_issues, submission_problems
@@ -194,6 +194,9 @@ def _submit(application: Application, *, user, now: datetime.datetime, ip: str |
     # moment this transaction got its locks: the receipt shows when the company sent it.
     application.submitted_at = now
     application.submit()
+    # Everything but the receipt number and the event head, saved before the counter.
+    application.save(update_fields=[f.name for f in Application._meta.concrete_fields
+                                    if not f.primary_key and f.name not in ("receipt_number", "event_head")])
     head = chain_head(application)
     stand_in = f"RECEIPT-{secrets.token_hex(8)}"
     application.receipt_number = stand_in
@@ -203,7 +206,7 @@ def _submit(application: Application, *, user, now: datetime.datetime, ip: str |
     application.receipt_number = f"{call.code}-{seq:05d}"
     event = event_build(application=application, actor=user, action=EventType.SUBMITTED, from_state=State.DRAFT,
                         to_state=application.state, ip=ip, data={"receipt_number": application.receipt_number}, head=head)
-    application.save()
+    Application.objects.filter(pk=application.pk).update(receipt_number=application.receipt_number, event_head=application.event_head)
     event.save(force_insert=True)
     notice.send(replace={stand_in: application.receipt_number})
     return application

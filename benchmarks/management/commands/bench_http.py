@@ -250,7 +250,8 @@ class Command(BaseCommand):
             lines += ["", f"Submission lock hold (the call's row, from the receipt counter's UPDATE to the end of COMMIT; "
                           f"{hold['submissions']} submissions in-process): median {hold['median_ms']:.2f} ms, IQR {hold['p25_ms']:.2f}–"
                           f"{hold['p75_ms']:.2f} ms, p95 {hold['p95_ms']:.2f} ms, max {hold['max_ms']:.2f} ms — at most "
-                          f"{hold['ceiling_per_call_per_s']:.0f} submissions a second to one call."]
+                          f"{hold['ceiling_per_call_per_s']:.0f} submissions a second to one call. Of the median: the counter and "
+                          f"the four writes {hold['statements_median_ms']:.2f} ms, the COMMIT (its WAL flush) {hold['commit_median_ms']:.2f} ms."]
         lines += ["", f"| page | queries with 10 rows | queries with {applications:,} rows |", "|---|---|---|"]
         lines += [f"| {name} | {small} | {large} |" for name, (small, large) in queries.items()]
         (folder / "http.md").write_text("\n".join(lines) + "\n")
