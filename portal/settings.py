@@ -287,6 +287,8 @@ AUTHENTICATION_BACKENDS = [
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The name, position and the consents to the collection of personal information (portal/privacy.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupDetailsForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import companies, pages, ties
+from portal.views import companies, pages, people, ties
 
 # The admin signs in through allauth, so MFA applies there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +23,8 @@ urlpatterns = [
     path("companies/<int:pk>/join-requests/<int:request_pk>/", companies.company_join_decide, name="company_join_decide"),
     path("invitations/<str:token>/", companies.invitation_accept_view, name="invitation_accept"),
     path("officer/", pages.officer_desk, name="officer_desk"),
+    path("privacy/", people.privacy, name="privacy"),
+    path("me/", people.profile, name="profile"),
     path("staff/ties/", ties.own_ties, name="own_ties"),
     path("", include("applications.urls")),
     path("", include("reviews.urls")),

@@ -29,8 +29,10 @@ def _code_from_last_email() -> str:
     return match.group(1)
 
 
-def _sign_up(client, email="newcomer@example.com", password=PASSWORD):
-    return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password})
+def _sign_up(client, email="newcomer@example.com", password=PASSWORD, **extra):
+    data = {"email": email, "password1": password, "password2": password, "name": "김새내", "position": "과장",
+            "consent_personal_information": "on"} | extra
+    return client.post("/accounts/signup/", {k: v for k, v in data.items() if v is not None})
 
 
 def test_sign_up_sends_a_code_and_the_code_verifies_the_address(client, deliver_outbox):

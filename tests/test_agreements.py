@@ -89,6 +89,10 @@ def test_rendering_the_same_version_twice_keeps_one_file(prepared):
 
 
 def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia, alice, client):
+    # Signers are named with their position (issue 15), never by an e-mail address.
+    alice.position, olivia.position = "대표이사", "주무관"
+    alice.save(update_fields=["position"])
+    olivia.save(update_fields=["position"])
     officer = _reauthenticated(olivia, mfa=True)
     officer.post(f"/agreements/{prepared.pk}/issue/")
     prepared.refresh_from_db()
@@ -117,6 +121,8 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     concluded = django_timezone.localtime(version.signatures.get(role="agency").signed_at).date()
     assert f"체결일: {concluded.year}년 {concluded.month}월 {concluded.day}일" in text
     assert "IP" not in text and "127.0.0.1 " not in text  # addresses stay in the record, not on paper
+    assert "서명자: 앨리스 (대표이사)" in text and "담당자: 올리비아 (주무관)" in text, text
+    assert "alice@example.com" not in text
     # The exact bytes the company signed travel inside the executed PDF (PDF/A-3 associated file).
     attached = PdfReader(io.BytesIO(final)).attachments
     assert list(attached) == [f"{prepared.number}-v{version.number}.pdf"]

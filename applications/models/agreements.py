@@ -140,6 +140,8 @@ class Signature(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(max_length=100)
+    # The signer's job title when they signed (대표이사, 과장 …), shown beside the name.
+    signer_position = models.CharField(max_length=50, blank=True, default="")
     signed_at = models.DateTimeField(auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # The SHA-256 of the exact PDF the signer was shown.

@@ -295,7 +295,7 @@ def _record_signature(*, user, agreement_id: int, version_id: int, seen_sha256: 
     _transition(agreement, transition, user)
     agreement.save()
     signature = Signature.objects.create(version=version, role=role, signer=user, signer_name=user.name or user.email,
-                                         ip_address=ip, pdf_sha256=version.pdf_sha256)
+                                         signer_position=user.position, ip_address=ip, pdf_sha256=version.pdf_sha256)
     _event(agreement, user=user, action=action, before=before, ip=ip, data={"version": version.number, "sha256": version.pdf_sha256})
     return agreement, signature
 

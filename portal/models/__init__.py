@@ -8,6 +8,7 @@ from portal.models.companies import (
     CompanyMembership,
     Region,
 )
+from portal.models.consents import Consent
 from portal.models.outbox import OutboundEmail
 from portal.models.ties import StaffTie
 from portal.models.users import User
@@ -21,6 +22,7 @@ __all__ = [
     "CompanyInvitation",
     "CompanyJoinRequest",
     "CompanyMembership",
+    "Consent",
     "OutboundEmail",
     "Region",
     "StaffTie",

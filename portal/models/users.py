@@ -38,6 +38,8 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The job title shown beside the name when the person signs an agreement for a company.
+    position = models.CharField(_("position"), max_length=50, blank=True)
     # Raised whenever a role or an authenticator of the person changes: the roles a session
     # keeps (portal/roles.py) are good only for the version they were read at.
     roles_version = models.PositiveIntegerField(default=0, editable=False)

@@ -81,3 +81,11 @@ def josa(word, particle: str) -> str:
     from portal.korean import with_particle
 
     return with_particle(word, particle)
+
+
+@register.simple_tag
+def consent_items():
+    """The consent items of portal/privacy.py, for pages whose view is allauth's."""
+    from portal.privacy import CONSENT_ITEMS
+
+    return CONSENT_ITEMS

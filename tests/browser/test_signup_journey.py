@@ -25,6 +25,13 @@ def test_sign_up_verify_and_register_a_company(page):
     page.get_by_label("이메일:").fill("newcomer@example.com")
     page.get_by_label("비밀번호:", exact=True).fill("Saemaeul-Factory-2026")
     page.get_by_label("비밀번호 (확인):").fill("Saemaeul-Factory-2026")
+    page.get_by_label("이름:").fill("김새마")
+    page.get_by_label("직위:").fill("대표이사")
+    # The required consent is required by the browser too (the server's refusal: tests/test_people.py).
+    required = page.get_by_label("개인정보 수집·이용에 동의합니다(필수).")
+    assert required.get_attribute("required") is not None
+    assert page.get_by_label("새 공고 안내 메일을 받겠습니다(선택).").get_attribute("required") is None
+    required.check()
     screenshot(page, "01-signup")
     page.get_by_role("button", name="회원가입").click()
 
