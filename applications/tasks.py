@@ -40,6 +40,20 @@ def render_agreement(self, version_id: int) -> None:
         raise self.retry(exc=exc, countdown=5 * (2**self.request.retries))
 
 
+@shared_task(bind=True, max_retries=4, default_retry_delay=5, acks_late=True)
+def render_copy(self, copy_id: int) -> None:
+    """The applicant's PDF copy of their application (applications/services/copies.py)."""
+    from applications.services.copies import copy_failed, copy_render
+
+    try:
+        copy_render(copy_id=copy_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            copy_failed(copy_id=copy_id, error=f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=5 * (2**self.request.retries))
+
+
 @shared_task(bind=True, max_retries=4, default_retry_delay=10, acks_late=True)
 def execute_agreement(self, agreement_id: int) -> None:
     from applications.models import Agreement
@@ -56,13 +70,13 @@ def execute_agreement(self, agreement_id: int) -> None:
 
 @shared_task
 def render_pending_agreements() -> int:
-    """Periodic: render versions whose task the broker missed, and execute countersigned
-    agreements that are not executed yet."""
+    """Periodic: render versions (and applicants' copies) whose task the broker missed, and
+    execute countersigned agreements that are not executed yet."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from applications.models import Agreement, AgreementState, AgreementVersion
+    from applications.models import Agreement, AgreementState, AgreementVersion, ApplicationCopy
 
     cutoff = timezone.now() - timedelta(minutes=2)
     pending = AgreementVersion.objects.filter(render_status=AgreementVersion.Render.PENDING, superseded_at__isnull=True, created_at__lte=cutoff)
@@ -70,4 +84,6 @@ def render_pending_agreements() -> int:
         render_agreement.delay(version_id)
     for agreement_id in Agreement.objects.filter(state=AgreementState.COUNTERSIGNED).values_list("pk", flat=True):
         execute_agreement.delay(agreement_id)
+    for copy_id in ApplicationCopy.objects.filter(status=ApplicationCopy.Status.PENDING, created_at__lte=cutoff).values_list("pk", flat=True):
+        render_copy.delay(copy_id)
     return pending.count()

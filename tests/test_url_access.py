@@ -100,6 +100,12 @@ REGISTRY = {
     "application_receipt": Url(lambda w: {"pk": w["application"].pk},
         get= "L    404  200  200  404  404  404  200  404  200",
         post="L    405  405  405  405  405  405  405  405  405"),
+    "application_copy": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "application_copy_pdf": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    404  302  302  404  404  404  302  404  302",
+        post="L    404  302! 302! 404  404  404  403  404  403"),
     "application_withdraw": Url(lambda w: {"pk": w["application"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  302  302  404  404  404  403  404  403"),
@@ -253,11 +259,11 @@ def _signed_in(world, role):
 def _footprint(world):
     """What a request may change: the audit trail, the application's events and state, and
     every object the URLs act on."""
-    from applications.models import Agreement, Application, ApplicationEvent, Call
+    from applications.models import Agreement, Application, ApplicationCopy, ApplicationEvent, Call
     from portal.models import Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
     from reviews.models import Appeal, Review, SelectionItem
 
-    return (AuditEvent.objects.count(), ApplicationEvent.objects.count(), Export.objects.count(),
+    return (AuditEvent.objects.count(), ApplicationEvent.objects.count(), Export.objects.count(), ApplicationCopy.objects.count(),
             list(Application.objects.order_by("pk").values_list("pk", "state", "updated_at")),
             list(Call.objects.order_by("pk").values_list("pk", "is_published")), list(Agreement.objects.values_list("pk", "state")), list(Review.objects.values_list("pk", "status")),
             list(Assignment.objects.values_list("pk", "status")), list(Appeal.objects.values_list("pk", "outcome")),

@@ -29,6 +29,7 @@ from applications.models.calls import (
     RequiredDocument,
     SupportLevel,
 )
+from applications.models.copies import ApplicationCopy
 from applications.models.eligibility import (
     EligibilityRule,
     ParticipationBan,
@@ -52,6 +53,7 @@ __all__ = [
     "Signature",
     "WITHDRAWABLE",
     "Application",
+    "ApplicationCopy",
     "ApplicationDocument",
     "ApplicationEvent",
     "BudgetCategory",

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications import eligibility
 from applications.forms import (
@@ -389,6 +389,47 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     if not application.receipt_number:
         return redirect("application_detail", pk=application.pk)
     return render(request, "applications/receipt.html", {"application": application})
+
+
+@login_required
+@require_safe
+def copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's own copy: exactly what was submitted, read-only, with its PDF."""
+    from applications.models import ApplicationCopy
+    from applications.services.copies import copy_context
+
+    application = application_for_user(request.user, pk)
+    if not application.receipt_number:
+        messages.info(request, _("A copy exists once the application is submitted."))
+        return redirect("application_detail", pk=application.pk)
+    pdf = ApplicationCopy.objects.filter(application=application, event_head=application.event_head).first()
+    return render(request, "applications/copy.html", copy_context(application) | {
+        "pdf": pdf, "can_request_pdf": request.user.has_perm("applications.submit_application", application)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def copy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: ask for the PDF (rendered by the worker); GET: download it once it is ready."""
+    from applications.models import ApplicationCopy
+    from applications.services.copies import copy_request
+
+    application = application_for_user(request.user, pk)
+    if not application.receipt_number:
+        return redirect("application_detail", pk=application.pk)
+    if request.method == "POST":
+        if not request.user.has_perm("applications.submit_application", application):
+            raise PermissionDenied(_("Only the company's members may ask for its copy."))
+        copy_request(user=request.user, application=application)
+        messages.success(request, _("Your PDF copy is being prepared; it appears on this page in a moment."))
+        return redirect("application_copy", pk=application.pk)
+    pdf = ApplicationCopy.objects.filter(application=application, event_head=application.event_head,
+                                         status=ApplicationCopy.Status.DONE).first()
+    if pdf is None:
+        messages.info(request, _("The PDF copy is not ready yet."))
+        return redirect("application_copy", pk=application.pk)
+    return FileResponse(pdf.pdf.open("rb"), as_attachment=True, filename=f"{application.receipt_number}.pdf",
+                        content_type="application/pdf")
 
 
 @login_required
