@@ -131,7 +131,7 @@ class CallForm(forms.ModelForm):
         fields = [
             "code", "title", "round", "notice", "opens_at", "closes_at", "budget_total", "max_grant",
             "max_grant_share_bp", "min_cash_share_bp", "min_partner_share_bp", "max_company_share_bp", "max_file_mb", "max_total_mb", "max_files", "offer_days", "auto_offer", "sign_days",
-            "eligibility_basis", "is_published",
+            "eligibility_basis", "contact_department", "contact_phone", "contact_email", "is_published",
         ]
         widgets = {"opens_at": KSTDateTimeInput(), "closes_at": KSTDateTimeInput(), "notice": forms.Textarea(attrs={"rows": 8})}
         help_texts = {

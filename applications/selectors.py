@@ -21,23 +21,64 @@ def public_open_calls(*, now) -> QuerySet[Call]:
     return Call.objects.published().open_at(now).select_related("program").order_by("closes_at")
 
 
+def rules_described(rules: list) -> list:
+    """The rules with `summary` set: their parameters in words (eligibility.describe_rule),
+    reading the programs' and partner lists' names only when a rule names them."""
+    from applications.eligibility import describe_rule
+    from applications.models import PartnerList, Program, RuleKind
+
+    kinds = {rule.kind for rule in rules}
+    program_names = dict(Program.objects.values_list("pk", "name_ko")) if RuleKind.PRIOR_FUNDING in kinds else {}
+    list_names = dict(PartnerList.objects.values_list("pk", "name")) if RuleKind.PARTNER_LIST in kinds else {}
+    for rule in rules:
+        rule.summary = describe_rule(rule, program_names=program_names, list_names=list_names)
+    return rules
+
+
+CATALOGUE_TABS = ("open", "upcoming", "closed")  # 접수중, 접수예정, 마감
+
+
 def catalogue_calls(*, now, program: str = "", region: str = "", division: str = "", closing_soon: bool = False,
-                    include_upcoming: bool = True) -> QuerySet[Call]:
-    """Open (and upcoming) published calls, filtered in SQL so the page's query count does
-    not grow with the number of calls."""
-    timing = Q(opens_at__lte=now, closes_at__gt=now)
-    if include_upcoming and not closing_soon:
-        timing |= Q(opens_at__gt=now)
-    calls = Call.objects.published().filter(timing).select_related("program")
+                    tab: str = "open", q: str = "") -> QuerySet[Call]:
+    """Published calls of one tab — open (접수중), upcoming (접수예정) or closed (마감) —
+    filtered in SQL so the page's query count does not grow with the number of calls.
+    `q`: words that must each appear in the title, the notice, the code or the program's name
+    (ILIKE, which PostgreSQL answers from the trigram indexes; a plain scan on SQLite)."""
+    calls = _catalogue_filtered(Call.objects.published(), program=program, region=region, division=division, q=q)
+    calls = calls.filter(_tab_timing(tab, now))
+    if closing_soon and tab == "open":
+        calls = calls.filter(closes_at__lte=now + datetime.timedelta(days=CLOSING_SOON_DAYS))
+    order = ("-closes_at",) if tab == "closed" else ("opens_at",) if tab == "upcoming" else ("closes_at",)
+    return calls.select_related("program").distinct().order_by(*order, "pk")
+
+
+def catalogue_counts(*, now, program: str = "", region: str = "", division: str = "", q: str = "") -> dict[str, int]:
+    """How many calls each tab holds under the same filters: one query."""
+    from django.db.models import Count
+
+    calls = _catalogue_filtered(Call.objects.published(), program=program, region=region, division=division, q=q)
+    return calls.aggregate(**{tab: Count("pk", filter=_tab_timing(tab, now), distinct=True) for tab in CATALOGUE_TABS})
+
+
+def _tab_timing(tab: str, now) -> Q:
+    if tab == "upcoming":
+        return Q(opens_at__gt=now)
+    if tab == "closed":
+        return Q(closes_at__lte=now)
+    return Q(opens_at__lte=now, closes_at__gt=now)
+
+
+def _catalogue_filtered(calls, *, program: str, region: str, division: str, q: str):
     if program:
         calls = calls.filter(program__code=program)
     if region:
         calls = calls.filter(Q(all_regions=True) | Q(regions__region=region))
     if division:
         calls = calls.filter(Q(all_industries=True) | Q(industries__division=division.upper()[:3]))
-    if closing_soon:
-        calls = calls.filter(closes_at__lte=now + datetime.timedelta(days=CLOSING_SOON_DAYS))
-    return calls.distinct().order_by("closes_at")
+    for word in q.split()[:5]:
+        calls = calls.filter(Q(title__icontains=word) | Q(notice__icontains=word) | Q(code__icontains=word)
+                             | Q(program__name_ko__icontains=word) | Q(program__name_en__icontains=word))
+    return calls
 
 
 def seconds_until_next_call_change(now) -> int:
@@ -116,22 +157,40 @@ class DashboardRow:
     call_closes_at: datetime.datetime
     company_name: str
     last_event_at: datetime.datetime | None
+    revision_due: datetime.datetime | None
+    offer_due: datetime.datetime | None
+    sign_due: datetime.datetime | None
+    agreement_id: int | None
     state_label: str
+
+    @property
+    def due(self) -> datetime.datetime | None:
+        """The deadline of the company's next action, if it has one."""
+        return {"draft": self.call_closes_at, "revision_requested": self.revision_due, "offered": self.offer_due,
+                "agreement": self.sign_due}.get(self.state)
 
 
 def applications_for_user(user) -> list[DashboardRow]:
     """The applicant's applications, newest change first: only the columns the dashboard
-    shows (no model instances), the last event by an indexed subquery (no GROUP BY over
-    four tables), the status labels from maps built once per language."""
+    shows (no model instances), the last event and the deadline of the next action by indexed
+    subqueries (no GROUP BY over four tables), the status labels from maps built once per language."""
     from django.db.models import OuterRef, Subquery
 
+    from applications.models import AgreementState, RevisionRequest
     from portal.labels import labels_of
+    from reviews.models import PlaceOffer
 
     last_event = ApplicationEvent.objects.filter(application=OuterRef("pk")).order_by("-seq").values("created_at")[:1]
+    revision = RevisionRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True).order_by("-pk").values("due_at")[:1]
+    offer = PlaceOffer.objects.filter(application=OuterRef("pk"), outcome=PlaceOffer.Outcome.OPEN).order_by("-pk").values("due_at")[:1]
+    agreement = Agreement.objects.filter(application=OuterRef("pk"))
     rows = (Application.objects.filter(company__memberships__user=user)
-            .annotate(last_event_at=Subquery(last_event))
+            .annotate(last_event_at=Subquery(last_event), revision_due=Subquery(revision), offer_due=Subquery(offer),
+                      sign_due=Subquery(agreement.filter(state=AgreementState.ISSUED).values("sign_due_at")[:1]),
+                      agreement_id=Subquery(agreement.values("pk")[:1]))
             .order_by("-updated_at")
-            .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at"))
+            .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at",
+                         "revision_due", "offer_due", "sign_due", "agreement_id"))
     states = labels_of(Application, "state")
     return [DashboardRow(*row, state_label=states.get(row[2], row[2])) for row in rows]
 
@@ -216,6 +275,31 @@ def queue_rows(values: Iterable[tuple]) -> list[QueueRow]:
 
     regions, states = labels_of(Company, "region"), labels_of(Application, "state")
     return [QueueRow(*row, region_label=regions.get(row[4], row[4]), state_label=states.get(row[5], row[5])) for row in values]
+
+
+def officer_desk_counts(calls: list[Call]) -> dict:
+    """What waits for the officer across their calls, in two queries: applications by call
+    and state, and agreements the company has signed that wait for the countersignature."""
+    from django.db.models import Count
+
+    from applications.models import AgreementState
+
+    ids = [call.pk for call in calls]
+    per_call: dict[int, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for call_id, state, n in (Application.objects.filter(call_id__in=ids).exclude(state="draft").order_by()
+                              .values_list("call_id", "state").annotate(n=Count("pk"))):
+        per_call.setdefault(call_id, {})[state] = n
+        totals[state] = totals.get(state, 0) + n
+    for call in calls:
+        call.desk_counts = per_call.get(call.pk, {})
+        call.desk_submitted = sum(call.desk_counts.values())
+    to_countersign = Agreement.objects.filter(application__call_id__in=ids, state=AgreementState.SIGNED).count()
+    today = [
+        ("submitted", totals.get("submitted", 0)), ("screening", totals.get("screening", 0)),
+        ("revision_requested", totals.get("revision_requested", 0)), ("appeal", totals.get("appeal", 0)),
+    ]
+    return {"today": today, "to_countersign": to_countersign}
 
 
 def call_statistics(call: Call) -> dict:

@@ -14,6 +14,23 @@ EMAIL_MAX_LENGTH = 254
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """Each person lands on their own desk (unless a `next` page was asked for): officers
+        and administrators on the officer desk, reviewers on their assignments, companies'
+        people on their applications."""
+        from django.urls import reverse
+
+        from portal.roles import roles_of
+
+        roles = roles_of(request.user)
+        if roles.is_officer or roles.is_admin:
+            return reverse("officer_desk")
+        if roles.is_reviewer:
+            return reverse("reviewer_desk")
+        if roles.is_applicant:
+            return reverse("application_dashboard")
+        return super().get_login_redirect_url(request)
+
     def clean_email(self, email: str) -> str:
         # allauth would cut a longer address to the column's length without a word.
         if len(email) > EMAIL_MAX_LENGTH:

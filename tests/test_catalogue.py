@@ -38,12 +38,16 @@ def test_filters_by_program_region_industry_and_closing_soon(client):
     def titles(query):
         return [c.title for c in client.get("/calls/" + query).context["calls"]]
 
-    assert set(titles("")) == {"스마트공장 공고", "강원 특구 공고", "예정 공고"}
+    # Open now (the default tab), and the upcoming one in its own tab.
+    assert set(titles("")) == {"스마트공장 공고", "강원 특구 공고"}
+    assert set(titles("?tab=upcoming")) == {"예정 공고"}
     assert set(titles("?program=smart")) == {"스마트공장 공고"}
-    assert set(titles("?region=51")) == {"스마트공장 공고", "강원 특구 공고", "예정 공고"}
-    assert set(titles("?region=11")) == {"스마트공장 공고", "예정 공고"}
-    assert set(titles("?industry=C29")) == {"스마트공장 공고", "강원 특구 공고", "예정 공고"}
-    assert set(titles("?industry=G47")) == {"강원 특구 공고", "예정 공고"}
+    assert set(titles("?region=51")) == {"스마트공장 공고", "강원 특구 공고"}
+    assert set(titles("?region=11")) == {"스마트공장 공고"}
+    assert set(titles("?region=11&tab=upcoming")) == {"예정 공고"}
+    assert set(titles("?industry=C29")) == {"스마트공장 공고", "강원 특구 공고"}
+    assert set(titles("?industry=G47")) == {"강원 특구 공고"}
+    assert set(titles("?industry=G47&tab=upcoming")) == {"예정 공고"}
     assert set(titles("?closing_soon=on")) == {"강원 특구 공고"}
 
 

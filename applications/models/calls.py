@@ -79,6 +79,10 @@ class Call(models.Model):
         help_text=_("The day on which company age and the last closed business year are judged."),
     )
     auto_offer = models.BooleanField(_("offer freed places to the waiting list automatically"), default=False)
+    # 문의처: who answers companies' questions about this call (shown on its public page).
+    contact_department = models.CharField(_("contact: department"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact: phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact: e-mail"), blank=True)
     # Derived from the region and industry rules so that the catalogue filters in SQL.
     all_regions = models.BooleanField(default=True, editable=False)
     all_industries = models.BooleanField(default=True, editable=False)

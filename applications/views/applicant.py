@@ -3,6 +3,8 @@ submit, follow and withdraw."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,7 +58,9 @@ def application_start(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "applications/dashboard.html", {"applications": applications_for_user(request.user), "now": timezone.now()})
+    now = timezone.now()
+    return render(request, "applications/dashboard.html", {"applications": applications_for_user(request.user), "now": now,
+                                                           "soon": now + datetime.timedelta(days=1)})
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from applications import eligibility
 from applications.models import Application, Program
-from applications.selectors import call_for_public, catalogue_calls
+from applications.selectors import CATALOGUE_TABS, call_for_public, catalogue_calls, catalogue_counts, rules_described
 from applications.services.submission import self_check
 from portal.models import Region
 from portal.page_cache import cache_for_anonymous
@@ -19,6 +19,8 @@ from portal.selectors import companies_for_user
 
 
 class CatalogueFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 스마트공장, 소재부품")}))
     program = forms.ChoiceField(label=_("Program"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
     industry = forms.CharField(label=_("Industry (KSIC)"), required=False, max_length=6,
@@ -36,20 +38,25 @@ class CatalogueFilter(forms.Form):
         return value[:3]
 
 
+TAB_LABELS = {"open": _("Open now"), "upcoming": _("Opening soon"), "closed": _("Closed")}
+
+
 @require_safe
 @cache_for_anonymous
 def call_list(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    tab = request.GET.get("tab") if request.GET.get("tab") in CATALOGUE_TABS else "open"
     now = timezone.now()
-    calls = catalogue_calls(
-        now=now,
-        program=filters.get("program", ""),
-        region=filters.get("region", ""),
-        division=filters.get("industry", ""),
-        closing_soon=filters.get("closing_soon", False),
-    )
-    return render(request, "calls/list.html", {"form": form, "calls": calls, "now": now})
+    common = {"program": filters.get("program", ""), "region": filters.get("region", ""), "division": filters.get("industry", ""),
+              "q": filters.get("q", "")}
+    calls = list(catalogue_calls(now=now, tab=tab, closing_soon=filters.get("closing_soon", False), **common))
+    counts = catalogue_counts(now=now, **common)
+    query = request.GET.copy()
+    query.pop("tab", None)
+    tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts[key], "current": key == tab} for key in CATALOGUE_TABS]
+    return render(request, "calls/list.html", {"form": form, "calls": calls, "now": now, "tab": tab, "tabs": tabs,
+                                               "tab_label": TAB_LABELS[tab], "query": query.urlencode()})
 
 
 @require_safe
@@ -57,7 +64,8 @@ def call_list(request: HttpRequest) -> HttpResponse:
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     call = call_for_public(request.user, code)
     now = timezone.now()
-    context = {"call": call, "now": now, "days_left": call.days_left(now), "is_open": call.is_open(now)}
+    context = {"call": call, "now": now, "days_left": call.days_left(now), "is_open": call.is_open(now),
+               "rules": rules_described(list(call.rules.all()))}
     if request.user.is_authenticated:
         companies = list(companies_for_user(request.user))
         chosen = next((c for c in companies if str(c.pk) == request.GET.get("company")), companies[0] if companies else None)

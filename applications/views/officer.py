@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from applications.eligibility import describe_rule
 from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
-from applications.models import PartnerList, Program
-from applications.selectors import call_for_officer, current_form
+from applications.models import Program
+from applications.selectors import call_for_officer, current_form, rules_described
 from applications.services import calls as svc
 from portal.http import client_ip, int_or_none
 
@@ -46,11 +45,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 def _setup_context(call, **forms) -> dict:
     form_version = current_form(call)
     sections = list(form_version.sections.prefetch_related("fields")) if form_version else []
-    rules = list(call.rules.all())
-    program_names = dict(Program.objects.values_list("pk", "name_ko"))
-    list_names = dict(PartnerList.objects.values_list("pk", "name"))
-    for rule in rules:
-        rule.summary = describe_rule(rule, program_names=program_names, list_names=list_names)
+    rules = rules_described(list(call.rules.all()))
     return {
         "call": call,
         "opened": call.has_opened(),

@@ -44,8 +44,17 @@ def company_register_view(request: HttpRequest) -> HttpResponse:
                 status=409,
             )
         messages.success(request, _("%(company)s is registered. You are its owner.") % {"company": company.name})
-        return redirect("company_detail", pk=company.pk)
+        back = _call_to_return_to(request)
+        return redirect(back) if back else redirect("company_detail", pk=company.pk)
     return render(request, "companies/form.html", {"form": form, "is_new": True}, status=400 if form.errors else 200)
+
+
+def _call_to_return_to(request: HttpRequest) -> str:
+    """The call page the person came from to apply (`?next=/calls/<code>/`), and nothing else."""
+    import re
+
+    target = request.GET.get("next", "")
+    return target if re.fullmatch(r"/calls/[A-Z0-9-]{1,20}/", target) else ""
 
 
 @login_required

@@ -28,7 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def officer_desk(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("portal.use_officer_desk"):
         raise PermissionDenied(_("This page is for program officers."))
-    return render(request, "pages/officer_desk.html", {"calls": calls_for_officer(request.user)})
+    from applications.selectors import officer_desk_counts
+
+    calls = list(calls_for_officer(request.user))
+    return render(request, "pages/officer_desk.html", {"calls": calls, **officer_desk_counts(calls), "now": timezone.now()})
 
 
 @never_cache

@@ -21,7 +21,8 @@ def sign_in(page, email):
     page.get_by_label("이메일:").fill(email)
     page.get_by_label("비밀번호:").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="로그인").click()
-    page.wait_for_url(page.base_url + "/")
+    # Each role lands on its own desk (the applications, the officer desk, the assignments).
+    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, call):

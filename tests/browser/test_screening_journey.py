@@ -25,7 +25,8 @@ def sign_in_with_totp(page, email):
     page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/.*"))
     page.locator("input[name=code]").fill(totp_code())
     page.locator("main").get_by_role("button").first.click()
-    page.wait_for_url(page.base_url + "/")
+    # Each role lands on its own desk (the applications, the officer desk, the assignments).
+    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def new_page(browser, live_server):

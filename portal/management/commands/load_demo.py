@@ -129,6 +129,7 @@ class Command(BaseCommand):
                     "closes_at": now + datetime.timedelta(days=30),
                     "budget_total": call_spec["budget"],
                     "max_grant": call_spec["max_grant"],
+                    "contact_department": "사업운영팀", "contact_phone": "1357-2026", "contact_email": "support@example.go.kr",
                     "is_published": True,
                 },
             )
