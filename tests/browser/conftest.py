@@ -43,9 +43,29 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Every journey runs at a desktop and at a phone width (issue 15): the width of the run in
+# progress, read by new_context() and by the screenshots' names.
+WIDTHS = {"desktop": 1280, "phone": 390}
+_current = {"width": WIDTHS["desktop"]}
+
+
+@pytest.fixture(autouse=True, params=list(WIDTHS), ids=list(WIDTHS))
+def width(request):
+    _current["width"] = WIDTHS[request.param]
+    yield _current["width"]
+    _current["width"] = WIDTHS["desktop"]
+
+
+def new_context(browser):
+    """A Korean browser context at the run's width (a phone is a touch device)."""
+    if _current["width"] < 600:
+        return browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 844}, is_mobile=True, has_touch=True)
+    return browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 900})
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1200, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.base_url = live_server.url
     yield page
@@ -54,12 +74,23 @@ def page(browser, live_server):
 
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{_current['width']}.png"), full_page=True)
 
 
 def assert_accessible(page) -> None:
+    """No axe violation, and nothing wider than the screen: the page never scrolls sideways."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+    assert_fits(page)
+
+
+def assert_fits(page) -> None:
+    widths = page.evaluate("""() => {
+        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+        return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide};
+    }""")
+    assert widths["scroll"] <= widths["inner"], f"{page.url} overflows at {widths['inner']} px: {widths}"
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from applications.models import Application, State
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, new_context, screenshot
 from tests.conftest import PASSWORD, VALID_DECLARATIONS
 from tests.files import PDF
 
@@ -26,7 +26,7 @@ def sign_in(page, email):
 
 
 def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, call):
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1200, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.base_url = live_server.url
     sign_in(page, alice.email)
@@ -58,7 +58,7 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     context.close()
 
     # Second sitting: a new browser session finds everything where it was left.
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1200, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.base_url = live_server.url
     sign_in(page, alice.email)

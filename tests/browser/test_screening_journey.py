@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import Application, State
 from applications.services.lifecycle import application_submit
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, new_context, screenshot
 from tests.browser.test_application_journey import sign_in
 from tests.conftest import PASSWORD, totp_code
 
@@ -30,7 +30,7 @@ def sign_in_with_totp(page, email):
 
 
 def new_page(browser, live_server):
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.base_url = live_server.url
     return context, page

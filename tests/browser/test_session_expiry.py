@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from applications.models import Application
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, new_context, screenshot
 from tests.browser.test_application_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_text_typed_after_the_session_ended_is_saved_after_signing_in_again(browser, live_server, alice, draft):
-    context = browser.new_context(locale="ko-KR", viewport={"width": 1200, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.base_url = live_server.url
     sign_in(page, alice.email)
