@@ -84,3 +84,19 @@ def test_people_edit_their_details_and_the_optional_consent_becomes_a_new_row(cl
     assert client.post("/me/", {"name": " "}).status_code == 200
     alice.refresh_from_db()
     assert alice.name == "앨리스 김"  # a refused change changes nothing
+
+
+def test_re_authentication_says_an_agreement_is_about_to_be_signed(client, alice):
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    html = client.get("/accounts/reauthenticate/?next=/agreements/7/sign/").content.decode()
+    assert "<h1>본인 확인</h1>" in html
+    assert "기업을 대표해 협약서에 서명하려고 합니다." in html and "패스워드 입력" not in html and "접근 확인" not in html
+    assert 'class="button"' in html  # the portal's buttons, not the browser's
+    other = client.get("/accounts/reauthenticate/?next=/accounts/email/").content.decode()
+    assert "계정의 보안 설정을 바꾸는 작업입니다." in other
+
+
+def test_the_second_sign_in_step_is_plain_korean(client, olivia):
+    response = client.post("/accounts/login/", {"login": olivia.email, "password": PASSWORD})
+    html = client.get(response["Location"]).content.decode()
+    assert "인증 앱에 지금 표시된 6자리 코드를 입력하세요." in html and "인증 코드 입력해 주세요" not in html

@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def reauthenticate_if_asked(page):
     if "/accounts/reauthenticate/" in page.url:
+        page.get_by_text("협약서에 서명하려고 합니다.").wait_for()  # the page says why the password is asked again
         page.get_by_label("비밀번호:").fill(PASSWORD)
         page.locator("main").get_by_role("button").first.click()
 
