@@ -18,6 +18,7 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", applicant.submit, name="application_submit"),
     path("applications/<int:pk>/receipt/", applicant.receipt, name="application_receipt"),
     path("applications/<int:pk>/copy/", applicant.copy, name="application_copy"),
+    path("applications/<int:pk>/budget/preview/", applicant.budget_preview, name="application_budget_preview"),
     path("applications/<int:pk>/copy/pdf/", applicant.copy_pdf, name="application_copy_pdf"),
     path("applications/<int:pk>/withdraw/", applicant.withdraw, name="application_withdraw"),
     path("officer/applications/<int:pk>/agreement/", agreements.prepare, name="agreement_prepare"),

@@ -359,3 +359,14 @@ def test_a_three_party_agreement_names_the_partner_share(selected, olivia, signi
         svc.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000, partner=60_000_000,
                                    cash=terms["cash"] + 40_000_000, in_kind=terms["in_kind"], instalments=terms["instalments"])
     assert "협력 기업 부담금 60,000,000원은 총사업비의 30%(90,000,000원) 이상이어야 합니다. 30,000,000원 부족합니다." in refused.value.messages
+
+
+def test_the_signing_notice_leads_to_the_agreement_not_the_application(prepared, olivia, alice):
+    from applications.models import Notification
+    from portal.models import OutboundEmail
+
+    _reauthenticated(olivia, mfa=True).post(f"/agreements/{prepared.pk}/issue/")
+    notice = Notification.objects.filter(user=alice).latest("pk")
+    assert notice.url == f"/agreements/{prepared.pk}/"
+    email = OutboundEmail.objects.filter(to__contains=[alice.email]).latest("pk")
+    assert f"/agreements/{prepared.pk}/" in email.body and "여기에서 읽고 서명하세요" in email.body

@@ -107,3 +107,31 @@ def test_the_three_shares_always_add_up_to_the_total(total, grant_bp, partner_bp
     assert budget.grant + budget.partner + budget.company_share == budget.total
     assert (partner >= budget.min_partner_required) == (not any("협력 기업 부담금" in e and "부족" in e for e in budget.errors))
     assert (budget.company_share <= total * 4_000 // 10_000) == (not any("기업 자체 부담금" in e for e in budget.errors))
+
+
+def test_the_budget_preview_recomputes_totals_and_limits_without_saving(client, alice, draft):
+    """What static/js/budget-live.js shows as the applicant types: the server's arithmetic on
+    the lines as typed, and nothing stored."""
+    from applications.models import BudgetLine
+    from tests.conftest import PASSWORD
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    data = {"lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+            "lines-0-category": "equipment", "lines-0-description": "설비", "lines-0-amount": "200,000,000",
+            "lines-1-category": "consulting", "lines-1-description": "자체 인력", "lines-1-amount": "20000000", "lines-1-is_in_kind": "on",
+            "grant_requested": "150,000,000"}
+    html = client.post(f"/applications/{draft.pk}/budget/preview/", data).content.decode()
+    assert "<dt>총사업비</dt><dd>220,000,000원</dd>" in html and "<dt>정부지원금</dt><dd>150,000,000원</dd>" in html
+    assert "그중 현물" in html and "20,000,000원" in html
+    assert "사업비가 아직 공고 기준에 맞지 않습니다" in html and "110,000,000" in html  # 50% of 220,000,000 is the cap
+    assert not BudgetLine.objects.filter(application=draft).exists()
+    unreadable = client.post(f"/applications/{draft.pk}/budget/preview/", data | {"lines-0-amount": "많이"}).content.decode()
+    assert "아직 읽을 수 없는 줄이 있습니다" in unreadable
+
+
+def test_an_empty_budget_step_shows_no_error_box_before_anything_is_typed(client, alice, draft):
+    from tests.conftest import PASSWORD
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    html = client.get(f"/applications/{draft.pk}/edit/budget/").content.decode()
+    assert "사업비가 아직 공고 기준에 맞지 않습니다" not in html and 'id="budget-live"' in html

@@ -55,3 +55,14 @@ def test_hostile_file_names_are_made_harmless(name, safe):
 def test_very_long_names_keep_their_extension():
     assert safe_file_name("가" * 400 + ".pdf", fallback_ext="pdf").endswith(".pdf")
     assert len(safe_file_name("가" * 400 + ".pdf", fallback_ext="pdf")) <= 150
+
+
+def test_the_documents_step_says_a_new_file_replaces_the_old_one(client, alice, complete_draft):
+    from tests.conftest import PASSWORD
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    html = client.get(f"/applications/{complete_draft.pk}/edit/documents/").content.decode()
+    assert "이 서류는 파일 하나만 받습니다. 새로 올리면 위의 파일을 대신합니다." in html
+    assert ">파일 바꾸기</button>" in html and "파일 추가" not in html.split("기타")[0]
+    assert 'class="button button-small button-remove"' in html  # removing looks like an action, not a file link
+    assert '<progress class="upload-progress"' in html

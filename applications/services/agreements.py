@@ -239,7 +239,9 @@ def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreem
         agreement.sign_due_at = end_of_period(timezone.now(), agreement.application.call.sign_days)
         agreement.save()
         _event(agreement, user=user, action=EventType.AGREEMENT_ISSUED, before=AgreementState.DRAFTED, ip=ip, data={"version": version.number})
-        notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement})
+        # The notice leads to what is to be signed: the agreement, not the application.
+        notify_members(application=agreement.application, template_prefix="agreements/email/issued", context={"agreement": agreement},
+                       url=reverse("agreement_detail", args=[agreement.pk]))
     return agreement
 
 

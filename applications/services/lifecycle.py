@@ -24,6 +24,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -699,5 +700,6 @@ def agreement_execute(*, agreement_id: int) -> Agreement:
         method()
         _record(application, event=EventType.AGREEMENT_EXECUTED, actor=None, from_state=from_state,
                 data={"agreement": agreement.number, "sha256": agreement.final_sha256})
-        notify_members(application=application, template_prefix="agreements/email/executed", context={"agreement": agreement})
+        notify_members(application=application, template_prefix="agreements/email/executed", context={"agreement": agreement},
+                       url=reverse("agreement_detail", args=[agreement.pk]))
     return agreement

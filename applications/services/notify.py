@@ -14,28 +14,32 @@ class Notice:
     written: the submission renders it before it takes the call's receipt counter, and
     writes it under the counter's lock with the receipt number put in (`send(replace=…)`)."""
 
-    def __init__(self, *, application: Application, template_prefix: str, context: dict | None = None) -> None:
+    def __init__(self, *, application: Application, template_prefix: str, context: dict | None = None, url: str = "") -> None:
         self.application = application
+        self.url = url or reverse("application_detail", args=[application.pk])
         self.members = list(application.company.memberships.select_related("user"))
-        context = {"application": application, "call": application.call, "company": application.company} | (context or {})
+        from django.conf import settings
+
+        context = {"application": application, "call": application.call, "company": application.company,
+                   "site_url": settings.SITE_URL} | (context or {})
         self.parts = render_bilingual(template_prefix, context)
 
     def send(self, *, replace: dict[str, str] | None = None) -> None:
         parts = self.parts
         for old, new in (replace or {}).items():
             parts = {language: (subject.replace(old, new), body.replace(old, new)) for language, (subject, body) in parts.items()}
-        url = reverse("application_detail", args=[self.application.pk])
         Notification.objects.bulk_create(
-            Notification(user=m.user, application=self.application, message_ko=parts["ko"][0], message_en=parts["en"][0], url=url)
+            Notification(user=m.user, application=self.application, message_ko=parts["ko"][0], message_en=parts["en"][0], url=self.url)
             for m in self.members
         )
         subject, body = bilingual_message(parts)
         email_enqueue(subject=subject, body=body, to=[m.user.email for m in self.members])
 
 
-def notify_members(*, application: Application, template_prefix: str, context: dict | None = None) -> None:
-    """An e-mail through the outbox and an in-app notice for each member, in the caller's transaction."""
-    Notice(application=application, template_prefix=template_prefix, context=context).send()
+def notify_members(*, application: Application, template_prefix: str, context: dict | None = None, url: str = "") -> None:
+    """An e-mail through the outbox and an in-app notice for each member, in the caller's
+    transaction. `url`: where the notice leads (the application's page unless given)."""
+    Notice(application=application, template_prefix=template_prefix, context=context, url=url).send()
 
 
 def notifications_mark_read(*, user) -> int:

@@ -199,6 +199,26 @@ def _section(request, application, step, context, *, post: bool):
     return render(request, "applications/step_section.html", context)
 
 
+@login_required
+@require_POST
+def budget_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The budget's totals and what breaks the call's rules, for the lines as typed — nothing
+    is saved. static/js/budget-live.js puts the answer in place as the applicant types; the
+    rules are the server's, never a copy in the browser."""
+    from applications.budget import compute_budget, rules_of
+
+    application = application_for_user(request.user, pk, perm=EDIT)
+    partner = application.call.min_partner_share_bp > 0
+    formset = BudgetLineFormSet(request.POST, prefix="lines")
+    grant_form = GrantForm(request.POST, partner=partner)
+    if not (formset.is_valid() and grant_form.is_valid()):
+        return render(request, "applications/includes/budget_totals.html", {"unreadable": True})
+    lines = [(f.cleaned_data["amount"], bool(f.cleaned_data.get("is_in_kind"))) for f in formset if f.cleaned_data.get("amount")]
+    budget = compute_budget(rules=rules_of(application), line_amounts=lines, grant=grant_form.cleaned_data.get("grant_requested") or 0,
+                            partner=grant_form.cleaned_data.get("partner_amount") or 0)
+    return render(request, "applications/includes/budget_totals.html", {"budget": budget, "partner": partner})
+
+
 def _budget(request, application, step, context, *, post: bool):
     partner = application.call.min_partner_share_bp > 0
     if post:
@@ -264,7 +284,8 @@ def _documents(request, application, step, context, *, post: bool):
             by_requirement.setdefault(document.requirement_id, []).append(document)
     requirements = [(r, by_requirement.get(r.pk, [])) for r in application.call.required_documents.all()]
     used = sum(d.size for d in documents)
-    context.update(requirements=requirements, upload_form=UploadForm(), used_mb=round(used / (1024 * 1024), 1))
+    context.update(requirements=requirements, upload_form=UploadForm(), used_mb=round(used / (1024 * 1024), 1),
+                   multi_file_kinds=svc.MULTI_FILE_KINDS)
     return render(request, "applications/step_documents.html", context)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from applications.models import Application, State
 from tests.browser.conftest import assert_accessible, new_context, screenshot
@@ -84,6 +85,10 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     page.get_by_label("금액(원) 2").fill("20,000,000")
     page.get_by_label("현물 2").check()
     page.get_by_label("정부지원금 신청액(원)").fill("150,000,000")
+    # As typed, before saving: the totals and the limit come back from the server.
+    live = page.locator("#budget-live")
+    expect(live.locator("dt:text-is('총사업비') + dd")).to_have_text("220,000,000원")
+    live.get_by_text("총사업비의 50%(110,000,000원)를 40,000,000원 초과합니다").wait_for()
     page.get_by_role("button", name="저장", exact=True).click()
     assert page.get_by_text("총사업비의 50%(110,000,000원)를 40,000,000원 초과합니다").is_visible()
     assert_accessible(page)
@@ -96,7 +101,7 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     plan = call.required_documents.get(kind="business_plan")
     page.locator(f"#upload-{plan.pk}").set_input_files({"name": "사업계획서.pdf", "mimeType": "application/pdf", "buffer": b"MZ" + b"\0" * 100})
     page.locator(f"#upload-{plan.pk}").locator("xpath=..").get_by_role("button", name="올리기").click()
-    assert page.get_by_text("실행 파일이나 스크립트는 올릴 수 없습니다").is_visible()
+    page.get_by_text("실행 파일이나 스크립트는 올릴 수 없습니다").wait_for()  # sent with its progress shown, then the answer
     for requirement in call.required_documents.filter(is_required=True):
         page.locator(f"#upload-{requirement.pk}").set_input_files({"name": f"{requirement.name_ko}.pdf", "mimeType": "application/pdf", "buffer": PDF})
         page.locator(f"#upload-{requirement.pk}").locator("xpath=..").get_by_role("button", name="올리기").click()
