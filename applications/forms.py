@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +117,32 @@ class WithdrawForm(forms.Form):
 
 # --- Officer: call set-up -----------------------------------------------------------------
 
+class PercentOfBasisPoints(forms.DecimalField):
+    """A share typed as a percentage (50, 33.33) and stored in basis points (5000, 3333), as
+    the calls keep them: officers never type basis points."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 100)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):  # basis points from the call
+            from portal.formatting import plain_number
+
+            return plain_number(Decimal(value) / 100)
+        return value
+
+    def clean(self, value):
+        if isinstance(value, int):  # a disabled field's initial value: the call's basis points, unchanged
+            return value
+        percent = super().clean(value)
+        return None if percent is None else int((percent * 100).to_integral_value())
+
+
 class KSTDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -125,6 +153,14 @@ class KSTDateTimeInput(forms.DateTimeInput):
 class CallForm(forms.ModelForm):
     budget_total = KRWField(label=_("total government budget (KRW)"))
     max_grant = KRWField(label=_("maximum grant per application (KRW)"))
+    max_grant_share_bp = PercentOfBasisPoints(label=_("maximum government share of the total cost (%)"),
+                                              help_text=_("50 means the grant may be at most half of the total cost."))
+    min_cash_share_bp = PercentOfBasisPoints(label=_("minimum cash part of the company's share (%)"),
+                                             help_text=_("50 means at least half of the company's share is paid in cash."))
+    min_partner_share_bp = PercentOfBasisPoints(label=_("partner company's share of the total cost, at least (%)"), required=False,
+                                                help_text=_("Three-party funding (상생형, 자상한 기업): 30 means the partner pays at least 30 percent of the total cost. 0: no partner share."))
+    max_company_share_bp = PercentOfBasisPoints(label=_("company's own share of the total cost, at most (%)"), required=False,
+                                                help_text=_("40 means the company itself pays at most 40 percent (three-party funding); 100: no cap."))
 
     class Meta:
         model = Call
@@ -137,9 +173,6 @@ class CallForm(forms.ModelForm):
         help_texts = {
             "opens_at": _("Korea Standard Time."),
             "closes_at": _("Korea Standard Time. Submissions are refused from this minute on."),
-            # xgettext:no-python-format
-            "max_grant_share_bp": _("5000 means the grant may be at most 50% of the total cost."),
-            "min_cash_share_bp": _("5000 means at least half of the company's share is paid in cash."),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -135,3 +136,27 @@ def test_an_empty_budget_step_shows_no_error_box_before_anything_is_typed(client
     client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
     html = client.get(f"/applications/{draft.pk}/edit/budget/").content.decode()
     assert "사업비가 아직 공고 기준에 맞지 않습니다" not in html and 'id="budget-live"' in html
+
+
+@pytest.mark.django_db
+def test_random_input_to_the_budget_preview(client, alice, draft):
+    """Whatever the script sends while the applicant types, the answer is a fragment, never an error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.conftest import PASSWORD
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    text = st.one_of(st.text(max_size=30), st.integers(min_value=-10**20, max_value=10**20).map(str), st.just(""))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(total=st.sampled_from(["0", "1", "3", "-1", "x", "1001"]), amount=text, grant=text, in_kind=st.booleans(), category=text)
+    def post(total, amount, grant, in_kind, category):
+        data = {"lines-TOTAL_FORMS": total, "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+                "lines-0-category": category, "lines-0-description": "항목", "lines-0-amount": amount, "grant_requested": grant}
+        if in_kind:
+            data["lines-0-is_in_kind"] = "on"
+        response = client.post(f"/applications/{draft.pk}/budget/preview/", data)
+        assert response.status_code == 200
+
+    post()

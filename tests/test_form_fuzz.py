@@ -39,6 +39,8 @@ NOT_FUZZED = {"/accounts/logout/"}
 # with the test that posts random input to them.
 FUZZED_ELSEWHERE = {
     "application_autosave": "test_random_input_to_the_autosave_endpoint",
+    # Posted by a script as the budget is typed (the budget step's own form is crawled).
+    "application_budget_preview": "test_budget.test_random_input_to_the_budget_preview",
     # Shown only to an offered application and beside an unscored review; empty and valid input in test_lifecycle.
     **dict.fromkeys(["application_offer_answer", "officer_assignment_waive"], "test_lifecycle"),
     **dict.fromkeys(["reviewer_declare", "officer_selection_finalize", "officer_selection_override", "agreement_prepare", "agreement_sign",

@@ -29,7 +29,7 @@ def _new_call(as_olivia, program, **overrides):
     data = {
         "program": program.pk, "code": "SF-2027-1", "title": "2027년 스마트공장 1차 공고", "round": 1, "notice": "공고문",
         "opens_at": _local(opens), "closes_at": _local(opens + timedelta(days=30)), "budget_total": "10,000,000,000",
-        "max_grant": "400,000,000", "max_grant_share_bp": 5000, "min_cash_share_bp": 5000, "max_file_mb": 20,
+        "max_grant": "400,000,000", "max_grant_share_bp": "50", "min_cash_share_bp": "50", "max_file_mb": 20,
         "max_total_mb": 100, "max_files": 30, "is_published": "on",
     } | overrides
     return as_olivia.post("/officer/calls/new/", data)
@@ -110,8 +110,8 @@ def test_after_opening_form_rules_and_documents_are_fixed(as_olivia, call):
 def test_after_opening_the_deadline_can_be_extended_not_brought_forward(as_olivia, call):
     base = f"/officer/calls/{call.pk}"
     data = {"code": call.code, "title": call.title, "round": call.round, "notice": "연장 공고", "opens_at": _local(call.opens_at),
-            "budget_total": call.budget_total, "max_grant": call.max_grant, "max_grant_share_bp": call.max_grant_share_bp,
-            "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb, "max_total_mb": call.max_total_mb, "max_files": call.max_files,
+            "budget_total": call.budget_total, "max_grant": call.max_grant, "max_grant_share_bp": call.max_grant_share_bp / 100,
+            "min_cash_share_bp": call.min_cash_share_bp / 100, "max_file_mb": call.max_file_mb, "max_total_mb": call.max_total_mb, "max_files": call.max_files,
             "is_published": "on"}
     later = call.closes_at + timedelta(days=3)
     response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later)})
@@ -147,7 +147,7 @@ def test_publishing_a_complete_call_asks_for_the_ticked_confirmation(as_olivia, 
     assert "공고 설정이 모두 갖춰졌습니다." in page and 'name="confirm_publish"' in page
     data = {"code": call.code, "title": call.title, "round": call.round, "notice": call.notice, "opens_at": _local(call.opens_at),
             "closes_at": _local(call.closes_at), "budget_total": call.budget_total, "max_grant": call.max_grant,
-            "max_grant_share_bp": call.max_grant_share_bp, "min_cash_share_bp": call.min_cash_share_bp, "max_file_mb": call.max_file_mb,
+            "max_grant_share_bp": call.max_grant_share_bp / 100, "min_cash_share_bp": call.min_cash_share_bp / 100, "max_file_mb": call.max_file_mb,
             "max_total_mb": call.max_total_mb, "max_files": call.max_files, "is_published": "on"}
     response = as_olivia.post(f"{base}/basics/", data)
     assert response.status_code == 400
@@ -195,3 +195,13 @@ def test_the_basis_date_is_chosen_per_call_and_fixed_once_it_opens(as_olivia, pr
     # A call closing at 2027-03-31 18:00 KST judges facts on 3-31; one closing at 24:00 on the last day too.
     call.closes_at = timezone.make_aware(timezone.datetime(2027, 4, 1, 0, 0))
     assert call.basis_date().isoformat() == "2027-03-31"
+
+
+def test_shares_are_entered_as_percentages_and_kept_in_basis_points(as_olivia, program):
+    response = _new_call(as_olivia, program, max_grant_share_bp="33.33", min_cash_share_bp="0")
+    call = Call.objects.get(code="SF-2027-1")
+    assert response.status_code == 302 and (call.max_grant_share_bp, call.min_cash_share_bp) == (3333, 0)
+    html = as_olivia.get(f"/officer/calls/{call.pk}/").content.decode()
+    assert 'name="max_grant_share_bp" value="33.33"' in html and "정부지원금 비율 상한(총사업비의 %)" in html
+    refused = _new_call(as_olivia, program, code="SF-2027-2", max_grant_share_bp="5000")
+    assert refused.status_code == 400 and "100 이하의 값을 입력해 주세요." in refused.content.decode()
