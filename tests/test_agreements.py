@@ -177,6 +177,12 @@ def test_changing_terms_makes_a_new_version_and_the_old_one_cannot_be_signed(pre
     with pytest.raises(ValidationError, match="2"):
         svc.agreement_sign(user=alice, agreement_id=prepared.pk, version_id=first.pk, seen_sha256=first.pdf_sha256)
     assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
+    # /verify/ tells a genuine, superseded, unsigned version for what it is — not a forgery.
+    from django.test import Client
+
+    page = Client().post("/verify/", {"file": io.BytesIO(first.pdf.read())}).content.decode()
+    assert "포털이 발행한 문서이지만 효력이 있는 협약서는 아닙니다." in page and f"{prepared.number} 제1판" in page
+    assert "새 판으로 대체되었습니다" in page and "서명한 뒤에 바뀌었" not in page and "포털에서 발행하지 않았" not in page
 
 
 def test_terms_over_the_cap_or_the_share_are_refused(prepared, olivia):

@@ -243,6 +243,11 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
     client.post(f"/officer/selections/{selection_round.pk}/items/{item.pk}/", {"decision": "selected", "grant": "150000000", "reason": "위원회 의결"})
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
+    # Acme's grant is cut, with the reason the company will read (issue 15).
+    first = selection_round.items.get(application=applications[0])
+    client.post(f"/officer/selections/{selection_round.pk}/items/{first.pk}/", {"decision": "selected", "grant": "120000000",
+                                                                                "reason": "예산 배분 조정"})
+    assert selection_round.items.get(pk=first.pk).grant == 120_000_000
     client.post(f"/officer/selections/{selection_round.pk}/finalize/", {"confirm": "yes"})
     selection_round.refresh_from_db()
     assert selection_round.finalized_at is not None
@@ -255,6 +260,7 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     applicant.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
     page = applicant.get(f"/applications/{applications[0].pk}/").content.decode()
     assert "84.667" in page and "기술성" in page
+    assert "정부지원금이 신청액 150,000,000원에서 120,000,000원으로 조정되었습니다. 사유: 예산 배분 조정" in page
     for person in Assignment.objects.values_list("reviewer__name", flat=True):
         assert person not in page
     mail = OutboundEmail.objects.filter(subject__contains=applications[0].receipt_number).latest("created_at")

@@ -368,4 +368,9 @@ def verify(*, data: bytes | None = None, number: str = "", sha256: str = "") -> 
     if agreement is not None:
         result.update(found=True, agreement=agreement, in_force=agreement.state == AgreementState.EXECUTED)
     result["genuine"] = result["found"] and (data is None or result["signature"].get("valid", False))
+    if agreement is None and sha256:
+        # Not an executed agreement, but perhaps a version the portal issued for reading and
+        # signing: genuine, yet not the agreement in force (and perhaps replaced since).
+        result["version"] = (AgreementVersion.objects.filter(pdf_sha256=sha256).select_related("agreement__application__company")
+                             .order_by("-pk").first())
     return result
