@@ -13,6 +13,7 @@ urlpatterns = [
     path("officer/calls/<int:pk>/evaluation/", officer.evaluation_setup, name="officer_evaluation"),
     path("officer/calls/<int:pk>/evaluation/<slug:what>/", officer.evaluation_post, name="officer_evaluation_post"),
     path("officer/calls/<int:pk>/criteria/<int:criterion_pk>/delete/", officer.criterion_delete, name="officer_criterion_delete"),
+    path("officer/calls/<int:pk>/criteria/<int:criterion_pk>/edit/", officer.criterion_edit, name="officer_criterion_edit"),
     path("officer/panels/<int:pk>/", officer.panel_detail, name="officer_panel"),
     path("officer/panels/<int:pk>/<slug:what>/", officer.panel_post, name="officer_panel_post"),
     path("officer/reviews/<int:pk>/reopen/", officer.review_reopen, name="officer_review_reopen"),

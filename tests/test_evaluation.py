@@ -354,3 +354,38 @@ def test_committee_exports_list_scores_ranking_and_selection_without_reviewer_na
         assert "위원 1" in text
     if kind == "selection":
         assert "선정" in text and "탈락" in text
+
+
+def test_the_officer_changes_a_criterion_until_the_rubric_is_locked(call, olivia):
+    from decimal import Decimal
+
+    from reviews.services import evaluation
+    from tests.conftest import make_rubric
+
+    rubric = make_rubric(call, olivia)
+    criterion = rubric.criteria.get(name_ko="기술성")
+    client = officer_client(olivia)
+    page = client.get(f"/officer/calls/{call.pk}/evaluation/").content.decode()
+    assert f'href="/officer/calls/{call.pk}/criteria/{criterion.pk}/edit/">기술성 고치기</a>' in page
+    form = client.get(f"/officer/calls/{call.pk}/criteria/{criterion.pk}/edit/").content.decode()
+    assert 'value="기술성"' in form
+    response = client.post(f"/officer/calls/{call.pk}/criteria/{criterion.pk}/edit/", {
+        "name_ko": "기술성 및 혁신성", "name_en": "Technology and innovation", "description": "", "max_score": "40", "weight": "40"})
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.name_ko == "기술성 및 혁신성" and criterion.weight == Decimal(40)
+    bad = client.post(f"/officer/calls/{call.pk}/criteria/{criterion.pk}/edit/", {"name_ko": "", "max_score": "x", "weight": "40"})
+    assert bad.status_code == 400
+    criterion.refresh_from_db()
+    assert criterion.name_ko == "기술성 및 혁신성"  # a refused change changes nothing
+    # Once reviewing has started the rubric is fixed: the change is refused with the reason.
+    from django.utils import timezone
+
+    rubric.locked_at = timezone.now()
+    rubric.save(update_fields=["locked_at"])
+    locked = client.post(f"/officer/calls/{call.pk}/criteria/{criterion.pk}/edit/", {
+        "name_ko": "바뀐 이름", "name_en": "x", "description": "", "max_score": "40", "weight": "40"})
+    assert locked.status_code == 400 and "평가가 시작되어" in locked.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.name_ko == "기술성 및 혁신성"
+    assert evaluation.rubric_for(call).is_locked

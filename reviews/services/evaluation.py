@@ -58,6 +58,18 @@ def criterion_add(*, user: User, rubric: Rubric, data: dict) -> Criterion:
 
 
 @transaction.atomic
+def criterion_update(*, user: User, rubric: Rubric, criterion_id: int, data: dict) -> Criterion:
+    """Change a criterion's names, description, maximum or weight while the rubric is not locked."""
+    _refuse_if_locked(rubric)
+    criterion = Criterion.objects.select_for_update().get(rubric=rubric, pk=criterion_id)
+    for name, value in data.items():
+        setattr(criterion, name, value)
+    criterion.save(update_fields=list(data))
+    audit_record(actor=user, action="rubric.criterion_changed", target=rubric.call, data={"name": criterion.name_ko})
+    return criterion
+
+
+@transaction.atomic
 def criterion_delete(*, user: User, rubric: Rubric, criterion_id: int) -> None:
     _refuse_if_locked(rubric)
     Criterion.objects.filter(rubric=rubric, pk=criterion_id).delete()

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.models import Application, Call
 from applications.selectors import call_for_officer
@@ -102,6 +102,26 @@ def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("officer_evaluation", pk=call.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    call = _call(request.user, pk)
+    rubric = evaluation.rubric_for(call)
+    criterion = get_object_or_404(rubric.criteria, pk=criterion_pk)
+    form = CriterionForm(request.POST if request.method == "POST" else None, instance=criterion)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation.criterion_update(user=request.user, rubric=rubric, criterion_id=criterion.pk,
+                                        data={name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("The criterion was changed."))
+            return redirect("officer_evaluation", pk=call.pk)
+    return render(request, "reviews/officer/criterion_edit.html", {"call": call, "criterion": criterion, "form": form, "rubric": rubric},
+                  status=400 if form.errors else 200)
 
 
 def _panel(user, pk: int) -> Panel:
