@@ -161,6 +161,10 @@ class SignupDetailsForm(forms.Form):
     """What allauth's sign-up form adds (ACCOUNT_SIGNUP_FORM_CLASS): the person's name and
     position, and the consents of portal/privacy.py — the required one ticked or no account."""
 
+    # Who the person is, their sign-in, then the consents right after the notice they follow
+    # (allauth applies this order once it has added its own fields).
+    field_order = ["name", "position", "email", "password1", "password2", "consent_personal_information", "consent_program_news"]
+
     name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
                            error_messages={"required": _("Enter your name.")})
     position = forms.CharField(label=_("Position"), max_length=50, required=False,

@@ -100,3 +100,11 @@ def test_the_second_sign_in_step_is_plain_korean(client, olivia):
     response = client.post("/accounts/login/", {"login": olivia.email, "password": PASSWORD})
     html = client.get(response["Location"]).content.decode()
     assert "인증 앱에 지금 표시된 6자리 코드를 입력하세요." in html and "인증 코드 입력해 주세요" not in html
+
+
+def test_sign_up_asks_who_you_are_then_the_sign_in_then_the_consents(client):
+    import re
+
+    html = client.get("/accounts/signup/").content.decode()
+    names = re.findall(r'name="(name|position|email|password1|password2|consent_personal_information|consent_program_news)"', html)
+    assert names == ["name", "position", "email", "password1", "password2", "consent_personal_information", "consent_program_news"]
