@@ -66,6 +66,10 @@ def test_sign_up_verify_and_register_a_company(page):
     page.get_by_role("button", name="등록").click()
     assert page.locator("#field-business_number").get_by_text("검증번호(마지막 자리)가 맞지 않습니다").is_visible()
     assert page.get_by_role("alert").get_by_role("link", name="사업자등록번호").is_visible()
+    # The red outline is on the field with the error, and on no other.
+    border = "e => getComputedStyle(e).borderTopColor"
+    assert page.locator("#field-business_number input").evaluate(border) == "rgb(176, 0, 32)"
+    assert page.locator("#field-name input").evaluate(border) != "rgb(176, 0, 32)"
     assert_accessible(page)
     screenshot(page, "03-company-error")
     assert not Company.objects.exists()
