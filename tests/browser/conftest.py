@@ -47,20 +47,37 @@ def browser():
 # progress, read by new_context() and by the screenshots' names.
 WIDTHS = {"desktop": 1280, "phone": 390}
 _current = {"width": WIDTHS["desktop"]}
+# Every page any context of the test loads reports itself here if it is wider than the screen.
+_overflows: list[str] = []
+REPORT_OVERFLOW = """
+window.addEventListener("load", () => {
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth) { window.__portalOverflow(location.pathname, root.scrollWidth, window.innerWidth); }
+});
+"""
 
 
 @pytest.fixture(autouse=True, params=list(WIDTHS), ids=list(WIDTHS))
 def width(request):
     _current["width"] = WIDTHS[request.param]
+    _overflows.clear()
     yield _current["width"]
     _current["width"] = WIDTHS["desktop"]
+    found, _overflows[:] = list(_overflows), []
+    assert not found, f"pages wider than the screen at {WIDTHS[request.param]} px: {found}"
 
 
 def new_context(browser):
-    """A Korean browser context at the run's width (a phone is a touch device)."""
+    """A Korean browser context at the run's width (a phone is a touch device). Every page it
+    loads is checked for horizontal overflow (reported through a binding, asserted when the
+    test ends), not only the pages a test passes to assert_accessible."""
     if _current["width"] < 600:
-        return browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 844}, is_mobile=True, has_touch=True)
-    return browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 900})
+        context = browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 844}, is_mobile=True, has_touch=True)
+    else:
+        context = browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 900})
+    context.expose_binding("__portalOverflow", lambda _source, path, scroll, inner: _overflows.append(f"{path} ({scroll} > {inner})"))
+    context.add_init_script(REPORT_OVERFLOW)
+    return context
 
 
 @pytest.fixture
