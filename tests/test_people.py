@@ -108,3 +108,19 @@ def test_sign_up_asks_who_you_are_then_the_sign_in_then_the_consents(client):
     html = client.get("/accounts/signup/").content.decode()
     names = re.findall(r'name="(name|position|email|password1|password2|consent_personal_information|consent_program_news)"', html)
     assert names == ["name", "position", "email", "password1", "password2", "consent_personal_information", "consent_program_news"]
+
+
+def test_the_signed_in_message_takes_the_particle_the_name_takes(client, alice, db):
+    from tests.conftest import make_person
+
+    response = client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD}, follow=True)
+    assert "앨리스로 로그인했습니다." in response.content.decode()
+    make_person("park@example.com", name="박담당")
+    other = client_class().post("/accounts/login/", {"login": "park@example.com", "password": PASSWORD}, follow=True)
+    assert "박담당으로 로그인했습니다." in other.content.decode() and "박담당 으로" not in other.content.decode()
+
+
+def client_class():
+    from django.test import Client
+
+    return Client()
