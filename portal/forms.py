@@ -157,7 +157,26 @@ class OwnTieForm(forms.Form):
         return number
 
 
-class SignupDetailsForm(forms.Form):
+class PersonFields(forms.Form):
+    """A person's name and position, as sign-up and "내 정보" ask for them."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
+                           error_messages={"required": _("Enter your name.")})
+    position = forms.CharField(label=_("Position"), max_length=50, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+                               help_text=_("Your job title (e.g. 대표이사, 과장): shown beside your name when you sign an agreement."))
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+    def clean_position(self) -> str:
+        return " ".join(self.cleaned_data.get("position", "").split())
+
+
+class SignupDetailsForm(PersonFields):
     """What allauth's sign-up form adds (ACCOUNT_SIGNUP_FORM_CLASS): the person's name and
     position, and the consents of portal/privacy.py — the required one ticked or no account."""
 
@@ -165,46 +184,25 @@ class SignupDetailsForm(forms.Form):
     # (allauth applies this order once it has added its own fields).
     field_order = ["name", "position", "email", "password1", "password2", "consent_personal_information", "consent_program_news"]
 
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
-                           error_messages={"required": _("Enter your name.")})
-    position = forms.CharField(label=_("Position"), max_length=50, required=False,
-                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-                               help_text=_("Your job title (e.g. 대표이사, 과장): shown beside your name when you sign an agreement."))
     consent_personal_information = forms.BooleanField(
         label=_("I consent to the collection and use of my personal information (required)."),
         error_messages={"required": _("You can sign up only with the required consent to the collection and use of personal information.")})
     consent_program_news = forms.BooleanField(label=_("I would like news of new calls by e-mail (optional)."), required=False)
-
-    def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError(_("Enter your name."))
-        return name
 
     def signup(self, request, user) -> None:
         from portal.http import client_ip
         from portal.privacy import consent_record
 
         user.name = self.cleaned_data["name"]
-        user.position = " ".join(self.cleaned_data.get("position", "").split())
+        user.position = self.cleaned_data.get("position", "")
         user.save(update_fields=["name", "position"])
         consent_record(user=user, answers={"personal_information": self.cleaned_data["consent_personal_information"],
                                            "program_news": self.cleaned_data.get("consent_program_news", False)},
                        ip=client_ip(request))
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PersonFields):
     """내 정보: name, position and phone, and the optional consent (a change is a new consent row)."""
 
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}),
-                           error_messages={"required": _("Enter your name.")})
-    position = forms.CharField(label=_("Position"), max_length=50, required=False,
-                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     consent_program_news = forms.BooleanField(label=_("I would like news of new calls by e-mail (optional)."), required=False)
-
-    def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError(_("Enter your name."))
-        return name

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
-from applications.models import Agreement, Export, FormField, State
+from applications.models import Agreement, Export, State
 from applications.selectors import (
     QUEUE_COLUMNS,
     application_for_user,
@@ -27,6 +27,7 @@ from applications.selectors import (
     timeline,
 )
 from applications.services import exports, lifecycle
+from applications.services.copies import submitted_answers
 from applications.services.submission import budget_of
 from applications.views.steps import steps_of
 from portal.duties import ConflictOfInterest, tie_with
@@ -114,19 +115,6 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _answers(application) -> list[tuple[str, list[tuple[str, object]]]]:
-    fields = FormField.objects.filter(section__form=application.form_version).select_related("section").order_by(
-        "section__order", "section__pk", "order", "pk")
-    sections: dict = {}
-    for field in fields:
-        value = application.answers.get(field.key, "")
-        if field.choices and field.type in ("choice", "multi_choice"):
-            labels = dict(field.choice_options())
-            value = ", ".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]) if v)
-        sections.setdefault(field.section.title, []).append((field.label, value))
-    return list(sections.items())
-
-
 def _review_context(request, application, **forms) -> dict:
     steps = steps_of(application)
     tie = tie_with(request.user, application.company)
@@ -135,7 +123,7 @@ def _review_context(request, application, **forms) -> dict:
         "company": application.company_submitted,
         "company_changes": application.company_changes(),
         "application": application,
-        "answers": _answers(application),
+        "answers": submitted_answers(application),
         "budget": budget_of(application),
         "lines": application.budget_lines.all(),
         "documents": application.documents.select_related("requirement"),
