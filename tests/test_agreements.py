@@ -181,7 +181,7 @@ def test_changing_terms_makes_a_new_version_and_the_old_one_cannot_be_signed(pre
     from django.test import Client
 
     page = Client().post("/verify/", {"file": io.BytesIO(first.pdf.read())}).content.decode()
-    assert "포털이 발행한 문서이지만 효력이 있는 협약서는 아닙니다." in page and f"{prepared.number} 제1판" in page
+    assert "포털이 발행한 문서이지만 효력이 있는 협약서는 아닙니다." in page and f"협약 {prepared.number}(상대 기업: " in page and "의 제1판으로" in page
     assert "새 판으로 대체되었습니다" in page and "서명한 뒤에 바뀌었" not in page and "포털에서 발행하지 않았" not in page
 
 

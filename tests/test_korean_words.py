@@ -74,3 +74,22 @@ def test_templates_pick_the_particle_with_the_josa_filter():
     rendered = Template('{% load portal %}{{ a|josa:"을" }} {{ b|josa:"을" }} {{ c|josa:"으로" }}').render(
         Context({"a": "완납증명서", "b": "사업계획 <안>", "c": "박담당"}))
     assert rendered == "완납증명서를 사업계획 &lt;안&gt;을 박담당으로"
+
+
+def test_no_translation_puts_a_fixed_particle_after_a_name_or_a_time():
+    """A particle after a name, a title, a code or a time depends on how it ends (에이크미 정밀과,
+    글로벡스와): the catalogue never writes one fixed form after such a placeholder — it
+    rephrases, or the code passes the word through with_particle / |josa. Amounts are exempt:
+    they end in 원, always read with a final consonant."""
+    import gettext
+    import re
+
+    from django.conf import settings
+
+    free_text = "company|reviewer|name|person|officer|call|program|title|number|code|time|due|at|expires|opens|deadline|stage|what|where"
+    pattern = re.compile(rf"%\(({free_text})\)s(을|를|이|가|은|는|와|과|으로|로)|%\(({free_text})\)s\(KST\)(이|가|을|를|은|는)")
+    with open(settings.BASE_DIR / "locale" / "ko" / "LC_MESSAGES" / "django.mo", "rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog  # the compiled Korean catalogue, msgid → msgstr
+    found = [text for text in catalogue.values() if isinstance(text, str) and pattern.search(text)]
+    assert not found, found
+    assert pattern.search("%(company)s와의 협약") is not None  # the check sees the old wording
