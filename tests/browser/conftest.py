@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import axe_playwright_python
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,12 +49,22 @@ def browser():
 # progress, read by new_context() and by the screenshots' names.
 WIDTHS = {"desktop": 1280, "phone": 390}
 _current = {"width": WIDTHS["desktop"]}
-# Every page any context of the test loads reports itself here if it is wider than the screen.
+# Every page any context of the test loads reports itself here if it is wider than the screen,
+# or if axe (run in the page once it has loaded) finds a violation.
 _overflows: list[str] = []
 REPORT_OVERFLOW = """
 window.addEventListener("load", () => {
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth) { window.__portalOverflow(location.pathname, root.scrollWidth, window.innerWidth); }
+  if (window.axe && document.contentType === "text/html") {
+    {
+      window.axe.run(document, {resultTypes: ["violations"]}).then((result) => {
+        for (const v of result.violations) {
+          window.__portalOverflow(location.pathname + " axe " + v.id, v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", "), "");
+        }
+      }).catch(() => {}).finally(() => { document.documentElement.dataset.axeChecked = "1"; });
+    }
+  }
 });
 """
 
@@ -76,7 +88,7 @@ def new_context(browser):
     else:
         context = browser.new_context(locale="ko-KR", viewport={"width": _current["width"], "height": 900})
     context.expose_binding("__portalOverflow", lambda _source, path, scroll, inner: _overflows.append(f"{path} ({scroll} > {inner})"))
-    context.add_init_script(REPORT_OVERFLOW)
+    context.add_init_script(AXE_SOURCE + "\n" + REPORT_OVERFLOW)  # an init script is not subject to the pages' CSP
     return context
 
 
