@@ -155,7 +155,9 @@ def test_with_the_broker_away_submissions_stay_fast_and_nothing_is_lost(broker_u
 
     assert broker_marked_down()
     print("submission timings with the broker away:", timings)
-    assert timings[0] < 1.5 and timings[1] < 0.3, timings
+    # The second request does not wait for the broker at all: under its 0.5 s connection
+    # timeout even on a machine whose every core runs tests (it measured ~0.05 s alone).
+    assert timings[0] < 1.5 and timings[1] < 0.5, timings
     # The notices wait in the outbox for the sweep: nothing is lost.
     assert OutboundEmail.objects.filter(sent_at__isnull=True).count() >= 2
 
