@@ -174,7 +174,7 @@ def applications_for_user(user) -> list[DashboardRow]:
     """The applicant's applications, newest change first: only the columns the dashboard
     shows (no model instances), the last event and the deadline of the next action by indexed
     subqueries (no GROUP BY over four tables), the status labels from maps built once per language."""
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import Case, F, OuterRef, Subquery, When
 
     from applications.models import AgreementState, RevisionRequest
     from portal.labels import labels_of
@@ -183,14 +183,13 @@ def applications_for_user(user) -> list[DashboardRow]:
     last_event = ApplicationEvent.objects.filter(application=OuterRef("pk")).order_by("-seq").values("created_at")[:1]
     revision = RevisionRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True).order_by("-pk").values("due_at")[:1]
     offer = PlaceOffer.objects.filter(application=OuterRef("pk"), outcome=PlaceOffer.Outcome.OPEN).order_by("-pk").values("due_at")[:1]
-    agreement = Agreement.objects.filter(application=OuterRef("pk"))
+    # The agreement is one-to-one: a join gives its id, and its signing deadline while it waits to be signed.
+    sign_due = Case(When(agreement__state=AgreementState.ISSUED, then=F("agreement__sign_due_at")))
     rows = (Application.objects.filter(company__memberships__user=user)
-            .annotate(last_event_at=Subquery(last_event), revision_due=Subquery(revision), offer_due=Subquery(offer),
-                      sign_due=Subquery(agreement.filter(state=AgreementState.ISSUED).values("sign_due_at")[:1]),
-                      agreement_id=Subquery(agreement.values("pk")[:1]))
+            .annotate(last_event_at=Subquery(last_event), revision_due=Subquery(revision), offer_due=Subquery(offer), sign_due=sign_due)
             .order_by("-updated_at")
             .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at",
-                         "revision_due", "offer_due", "sign_due", "agreement_id"))
+                         "revision_due", "offer_due", "sign_due", "agreement__pk"))
     states = labels_of(Application, "state")
     return [DashboardRow(*row, state_label=states.get(row[2], row[2])) for row in rows]
 
@@ -285,15 +284,14 @@ def officer_desk_counts(calls: list[Call]) -> dict:
     from applications.models import AgreementState
 
     ids = [call.pk for call in calls]
-    per_call: dict[int, dict[str, int]] = {}
+    submitted: dict[int, int] = {}
     totals: dict[str, int] = {}
     for call_id, state, n in (Application.objects.filter(call_id__in=ids).exclude(state="draft").order_by()
                               .values_list("call_id", "state").annotate(n=Count("pk"))):
-        per_call.setdefault(call_id, {})[state] = n
+        submitted[call_id] = submitted.get(call_id, 0) + n
         totals[state] = totals.get(state, 0) + n
     for call in calls:
-        call.desk_counts = per_call.get(call.pk, {})
-        call.desk_submitted = sum(call.desk_counts.values())
+        call.desk_submitted = submitted.get(call.pk, 0)
     to_countersign = Agreement.objects.filter(application__call_id__in=ids, state=AgreementState.SIGNED).count()
     today = [
         ("submitted", totals.get("submitted", 0)), ("screening", totals.get("screening", 0)),

@@ -376,3 +376,7 @@ def test_the_signing_notice_leads_to_the_agreement_not_the_application(prepared,
     assert notice.url == f"/agreements/{prepared.pk}/"
     email = OutboundEmail.objects.filter(to__contains=[alice.email]).latest("pk")
     assert f"/agreements/{prepared.pk}/" in email.body and "여기에서 읽고 서명하세요" in email.body
+    # The company's dashboard names the action and its deadline.
+    dashboard = _reauthenticated(alice).get("/applications/").content.decode()
+    due = django_timezone.localtime(Agreement.objects.get(pk=prepared.pk).sign_due_at).strftime("%Y-%m-%d %H:%M")
+    assert f'href="/agreements/{prepared.pk}/">협약서에 서명하기</a>' in dashboard and f"{due}(KST)까지" in dashboard

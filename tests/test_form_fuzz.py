@@ -88,14 +88,14 @@ def _client(world, role):
     return client
 
 
-def crawl(world, role, limit=140):
-    """Every POST form on the pages this role can reach, as (path, form)."""
-    client = _client(world, role)
+def pages(world, role, client, limit=140):
+    """(path, HTML) of every page this role reaches: the start pages, each URL the access
+    matrix says it may GET, and the links on the pages found, breadth first."""
     seeds = list(START)
     for name, spec in REGISTRY.items():
         if spec.get.split()[ROLES.index(role)] == "200":
             seeds.append(reverse(name, kwargs=spec.build(world)))
-    seen, queue, found = set(), seeds, {}
+    seen, queue = set(), seeds
     while queue and len(seen) < limit:
         path = queue.pop(0)
         if path in seen or path.startswith(("/admin/", "/i18n/")) or "logout" in path:
@@ -104,9 +104,20 @@ def crawl(world, role, limit=140):
         response = client.get(path)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
+        html = response.content.decode()
+        yield path, html
         parser = Forms()
-        parser.feed(response.content.decode())
+        parser.feed(html)
         queue += [p for p in (_internal(link, path) for link in parser.links) if p and p not in seen]
+
+
+def crawl(world, role, limit=140):
+    """Every POST form on the pages this role can reach, as (path, form)."""
+    client = _client(world, role)
+    found = {}
+    for path, html in pages(world, role, client, limit):
+        parser = Forms()
+        parser.feed(html)
         for form in parser.forms:
             target = _internal(form["action"], path)
             if form["method"] == "post" and target and target not in NOT_FUZZED:
