@@ -278,15 +278,35 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_changed = __import__("threading").Condition()
+
+
+def _something_changed(**_kwargs) -> None:
+    with _changed:
+        _changed.notify_all()
+
+
 def wait_until(condition, timeout: float = 30.0) -> bool:
+    """Wait for `condition`, checking it again whenever something in this process may have
+    changed what it reads — a Celery task of the in-process worker ended, a request of the
+    live server finished — and at least every half second for changes made by other
+    processes (gunicorn, a worker started as a subprocess)."""
     import time
 
+    from celery.signals import task_postrun
+    from django.core.signals import request_finished
+
+    task_postrun.connect(_something_changed, weak=False, dispatch_uid="tests.wait_until")
+    request_finished.connect(_something_changed, weak=False, dispatch_uid="tests.wait_until")
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if condition():
             return True
-        time.sleep(0.1)
-    return False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        with _changed:
+            _changed.wait(min(left, 0.5))
 
 
 def worker_drained(timeout: float = 30.0) -> bool:
