@@ -6,6 +6,10 @@ run:  ## the portal with demo data on http://127.0.0.1:8000, and a Celery worker
 test:  ## the whole test suite
 	scripts/test.sh
 
+check:  ## migrations in step with the models, and Django's system checks
+	.venv/bin/python manage.py makemigrations --check --dry-run
+	.venv/bin/python manage.py check
+
 messages:  ## refresh the catalogues after changing visible strings
 	.venv/bin/python manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=var
 	.venv/bin/python manage.py compilemessages --ignore=.venv

@@ -36,10 +36,24 @@ class Budget:
     partner: int = 0
     min_partner_required: int = 0
     errors: list[str] = field(default_factory=list)
+    # Those of the errors that concern the grant requested (its field carries them).
+    grant_errors: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
         return not self.errors
+
+    # A share is never shown below zero: the totals say "none" and by how much the other
+    # parts pass it, and the errors say what to change.
+    @property
+    def company_share_excess(self) -> int:
+        """By how much the grant and the partner's share pass the total cost (0 if they do not)."""
+        return max(-self.company_share, 0)
+
+    @property
+    def in_kind_excess(self) -> int:
+        """By how much the in-kind lines pass the company's share (0 if they do not)."""
+        return max(self.in_kind - max(self.company_share, 0), 0)
 
 
 def rules_of(application) -> BudgetRules:
@@ -74,17 +88,18 @@ def compute_budget(*, rules: BudgetRules, line_amounts: list[tuple[int, bool]], 
         budget.errors.append(_("Add at least one budget line with an amount."))
         return budget
     if grant < 0:
-        budget.errors.append(_("The grant requested cannot be negative."))
+        budget.grant_errors.append(_("The grant requested cannot be negative."))
     if grant > rules.max_grant:
-        budget.errors.append(
+        budget.grant_errors.append(
             _("The grant requested, %(grant)s, is over the cap of %(cap)s by %(over)s.")
             % {"grant": won(grant), "cap": won(rules.max_grant), "over": won(grant - rules.max_grant)}
         )
     if grant > share_cap:
-        budget.errors.append(
+        budget.grant_errors.append(
             _("The grant requested, %(grant)s, is over %(pct)s of the total cost (%(cap)s) by %(over)s.")
             % {"grant": won(grant), "pct": _percent(rules.max_grant_share_bp), "cap": won(share_cap), "over": won(grant - share_cap)}
         )
+    budget.errors.extend(budget.grant_errors)
     if partner < 0:
         budget.errors.append(_("The partner company's share cannot be negative."))
     elif rules.min_partner_share_bp == 0 and partner > 0:

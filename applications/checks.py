@@ -1,9 +1,12 @@
-"""Deployment checks (`manage.py check --deploy`): the agreement's signature, benchmark endpoints, keys."""
+"""Deployment checks (`manage.py check --deploy`): the agreement's signature, benchmark endpoints, keys,
+the anchor bucket."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+
+from portal.services.anchor_files import anchor_bucket_protection
 
 
 @register(Tags.security, deploy=True)
@@ -56,3 +59,39 @@ def keys_outside_the_database(app_configs, **kwargs):
                                   hint="Make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
                                   id="applications.E002"))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def anchor_bucket_keeps_its_files(app_configs, **kwargs):
+    """The anchors are evidence only while whoever holds the portal's credentials cannot delete
+    them: an S3 anchor store needs object lock with a default retention, or at least versioning
+    (portal/services/anchors.py). The bucket is asked; ANCHOR_BUCKET_PROTECTION answers only
+    when it cannot be."""
+    from django.core.files.storage import storages
+
+
+    if settings.DEBUG or "s3" not in settings.STORAGES["anchors"]["BACKEND"].lower():
+        return []
+    storage = storages["anchors"]
+    try:
+        protection = anchor_bucket_protection(storage)
+    except Exception as exc:  # botocore's: no permission, no answer, no such bucket
+        if settings.ANCHOR_BUCKET_PROTECTION in ("object-lock", "versioning"):
+            return []
+        return [Warning(
+            f"The anchor bucket {storage.bucket_name!r} could not be asked whether it has object lock or versioning "
+            f"({exc.__class__.__name__}: {exc}).",
+            hint="Allow the portal's credentials s3:GetBucketObjectLockConfiguration and s3:GetBucketVersioning on it, or, "
+                 "once the bucket has object lock with a default retention, set ANCHOR_BUCKET_PROTECTION=object-lock "
+                 "(docs/deployment.md#tamper-evidence).",
+            id="applications.W005",
+        )]
+    if protection:
+        return []
+    return [Warning(
+        f"The anchor bucket {storage.bucket_name!r} has neither object lock with a default retention nor versioning: whoever "
+        "holds the portal's storage credentials can delete anchor files, with the events they named, unnoticed.",
+        hint="Create the bucket with object lock and a default retention in compliance mode (at least: turn versioning on), and "
+             "deny the portal's credentials every s3:Delete* and s3:PutBucket* action (docs/deployment.md#tamper-evidence).",
+        id="applications.W004",
+    )]

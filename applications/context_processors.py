@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from applications.models import Notification
+
 
 def notices(request) -> dict:
     user = getattr(request, "user", None)
@@ -7,7 +9,6 @@ def notices(request) -> dict:
         return {}
 
     def unread() -> int:
-        from applications.models import Notification
 
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

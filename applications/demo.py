@@ -7,8 +7,8 @@ import datetime
 
 from django.utils import timezone
 
-from applications.models import Call, FieldType, RuleKind
-from applications.services import calls as svc
+from applications.models import Call, FieldType, PartnerList, RuleKind
+from applications.services import calls
 from portal.page_cache import public_pages_changed
 
 MANUFACTURING = [f"C{n}" for n in range(10, 35)]
@@ -16,20 +16,20 @@ MANUFACTURING = [f"C{n}" for n in range(10, 35)]
 
 def _documents(call: Call, user, specs) -> None:
     for kind, ko, en, formats, required in specs:
-        svc.requirement_add(user=user, call=call, data={"kind": kind, "name_ko": ko, "name_en": en, "description": "",
+        calls.requirement_add(user=user, call=call, data={"kind": kind, "name_ko": ko, "name_en": en, "description": "",
                                                         "is_required": required, "formats": formats})
 
 
 def _levels(call: Call, user, specs) -> None:
     for code, ko, en, cap in specs:
-        svc.level_add(user=user, call=call, data={"code": code, "name_ko": ko, "name_en": en, "max_grant": min(cap, call.max_grant)})
+        calls.level_add(user=user, call=call, data={"code": code, "name_ko": ko, "name_en": en, "max_grant": min(cap, call.max_grant)})
 
 
 def _fields(call: Call, user, sections) -> None:
     for (title_ko, title_en), fields in sections:
-        section = svc.form_section_add(user=user, call=call, title_ko=title_ko, title_en=title_en)
+        section = calls.form_section_add(user=user, call=call, title_ko=title_ko, title_en=title_en)
         for data in fields:
-            svc.form_field_add(user=user, call=call, section_id=section.pk, data={"required": False, "choices": [], **data})
+            calls.form_field_add(user=user, call=call, section_id=section.pk, data={"required": False, "choices": [], **data})
 
 
 def _choices(*items):
@@ -55,15 +55,15 @@ def configure_call(call: Call, *, user, levels: bool = True, rules: tuple[str, .
     _documents(call, user, [PLAN, SME_CERT, TAX,
                             ("bonus_evidence", "가점 증빙 (벤처·이노비즈·연구소)", "Bonus point evidence", ["pdf", "image"], False)])
     if "sme_size" in rules:
-        svc.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
+        calls.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
     if "industry" in rules:
-        svc.rule_add(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True, params={"divisions": MANUFACTURING})
+        calls.rule_add(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True, params={"divisions": MANUFACTURING})
     if "exclusions" in rules:
-        svc.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
+        calls.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
     if regions:
-        svc.rule_add(user=user, call=call, kind=RuleKind.REGION, is_hard=True, params={"regions": regions})
+        calls.rule_add(user=user, call=call, kind=RuleKind.REGION, is_hard=True, params={"regions": regions})
     if max_age is not None:
-        svc.rule_add(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": max_age})
+        calls.rule_add(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": max_age})
     _fields(call, user, [
         (("사업 개요", "Project outline"), [
             {"key": "summary", "type": FieldType.LONG_TEXT, "label_ko": "사업 요약", "label_en": "Summary",
@@ -88,12 +88,12 @@ def _materials(call: Call, *, user) -> Call:
     _documents(call, user, [PLAN, SME_CERT, TAX,
                             ("corporate_registry", "법인등기부등본", "Corporate registry extract", ["pdf"], True),
                             ("other", "기술 증빙 (특허·시험성적서)", "Technology evidence (patents, test reports)", ["pdf", "image"], False)])
-    svc.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
-    svc.rule_add(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": 7})
-    svc.rule_add(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True,
+    calls.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
+    calls.rule_add(user=user, call=call, kind=RuleKind.MAX_AGE, is_hard=True, params={"years": 7})
+    calls.rule_add(user=user, call=call, kind=RuleKind.INDUSTRY, is_hard=True,
                  params={"divisions": ["C20", "C22", "C23", "C24", "C25", "C26", "C27", "C28", "C29", "C30"]})
-    svc.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
-    svc.rule_add(user=user, call=call, kind=RuleKind.PRIOR_FUNDING, is_hard=True, params={"scope": "same_program", "years": 3, "concurrent": True})
+    calls.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
+    calls.rule_add(user=user, call=call, kind=RuleKind.PRIOR_FUNDING, is_hard=True, params={"scope": "same_program", "years": 3, "concurrent": True})
     _fields(call, user, [
         (("기술 개요", "Technology"), [
             {"key": "core_technology", "type": FieldType.LONG_TEXT, "label_ko": "핵심 기술", "label_en": "Core technology",
@@ -117,18 +117,19 @@ def _win_win(call: Call, *, user) -> Call:
     """자상한 기업 (상생형): the partner company's programme for the SMEs it nominates (partner
     list), funded by three parties — government at most 30%, the partner at least 30%, the
     SME the rest (at most 40%)."""
-    from applications.models import PartnerList
 
-    svc.call_update(user=user, call=call, data={"max_grant_share_bp": 3000, "min_partner_share_bp": 3000, "max_company_share_bp": 4000})
+    calls.call_update(user=user, call=call, data={"max_grant_share_bp": 3000, "min_partner_share_bp": 3000, "max_company_share_bp": 4000,
+                                                "partner_name": "한빛전자(주)", "partner_business_number": "1168200276",
+                                                "partner_representative": "최상생"})
     _levels(call, user, [("training", "교육·컨설팅", "Training and consulting", 30_000_000),
                          ("technology", "기술 지원", "Technology support", 50_000_000)])
     _documents(call, user, [PLAN, SME_CERT,
                             ("other", "협력 대기업 추천서", "The partner company's nomination letter", ["pdf"], True)])
     partners, _created = PartnerList.objects.get_or_create(name="자상한 기업 한빛전자 협력사 추천 명단", defaults={"partner_name": "한빛전자(주)"})
-    svc.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
-    svc.rule_add(user=user, call=call, kind=RuleKind.PARTNER_LIST, is_hard=True, params={"list": partners.pk})
-    svc.rule_add(user=user, call=call, kind=RuleKind.EMPLOYEES, is_hard=True, params={"max": 300})
-    svc.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
+    calls.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
+    calls.rule_add(user=user, call=call, kind=RuleKind.PARTNER_LIST, is_hard=True, params={"list": partners.pk})
+    calls.rule_add(user=user, call=call, kind=RuleKind.EMPLOYEES, is_hard=True, params={"max": 300})
+    calls.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
     _fields(call, user, [
         (("협력 관계", "Partnership"), [
             {"key": "years_with_partner", "type": FieldType.NUMBER, "label_ko": "협력 대기업과의 거래 기간(년)",
@@ -149,10 +150,10 @@ def _free_zone(call: Call, *, user) -> Call:
                          ("insurance", "책임보험료", "Liability insurance", 15_000_000)])
     _documents(call, user, [PLAN, SME_CERT, TAX,
                             ("other", "특구사업자 지정 증빙", "Evidence of being named in the zone plan", ["pdf"], True)])
-    svc.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
+    calls.rule_add(user=user, call=call, kind=RuleKind.SME_SIZE, is_hard=True, params={"scale": "sme"})
     # The zone: 춘천시 (51110) and 원주시 (51130), checked on the site.
-    svc.rule_add(user=user, call=call, kind=RuleKind.LOCATION, is_hard=True, params={"codes": ["51110", "51130"], "basis": "site"})
-    svc.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
+    calls.rule_add(user=user, call=call, kind=RuleKind.LOCATION, is_hard=True, params={"codes": ["51110", "51130"], "basis": "site"})
+    calls.rule_add(user=user, call=call, kind=RuleKind.EXCLUSIONS, is_hard=True, params=EXCLUSIONS)
     _fields(call, user, [
         (("실증 계획", "Demonstration"), [
             {"key": "special_case", "type": FieldType.LONG_TEXT, "label_ko": "적용받을 규제 특례", "label_en": "Regulatory exemption used",

@@ -15,10 +15,13 @@ from typing import Callable
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from applications import enterprise
+from applications import size_standards
 from applications.models import DocumentKind, EligibilityRule, RuleKind
-from portal.formatting import korean_date, plain_number, won
+from portal import codelists, enterprise
+from portal.formatting import korean_date, plain_number
+from portal.korean import won_units as won
 from portal.models import Certification, Company, Region
 
 PASS, FAIL, NEEDS_EVIDENCE = "pass", "fail", "needs_evidence"
@@ -28,6 +31,9 @@ BAN_REGISTER = "ban_register"
 DEFAULT_ASSETS_LIMIT = 500_000_000_000
 EXCLUSION_ITEMS = ("closed_business", "tax_arrears", "loan_default", "participation_ban")
 INDEPENDENCE_ITEMS = ("in_restricted_group", "owned_by_large_company")
+# The declaration every call carries: is the same project supported by another agency? (The
+# portal sees only its own grants; the rows are applications.models.OtherAgencySupport.)
+OTHER_SUPPORT = "other_support"
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,19 @@ class PriorGrant:
 
 @dataclass(frozen=True)
 class Ban:
+    """A ban in the register (applications.models.ParticipationBan): `ends_on` is its last day
+    as the periods module computes it; `programs` the programs it bars, by id, with their
+    Korean and English names, or None when it bars every program."""
+
     reason: str
     starts_on: datetime.date
     ends_on: datetime.date
+    legal_ground: str = ""
+    programs: dict[int, tuple[str, str]] | None = None
+
+    def applies(self, *, program_id: int | None, on: datetime.date) -> bool:
+        in_scope = self.programs is None or program_id in self.programs
+        return in_scope and self.starts_on <= on <= self.ends_on
 
 
 @dataclass(frozen=True)
@@ -66,9 +82,9 @@ class Facts:
     # snapshot reads the same ceiling): one query per table, not one per use.
     ceilings: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def ceiling(self, scale: str) -> enterprise.Ceiling:
+    def ceiling(self, scale: str) -> size_standards.Ceiling:
         if scale not in self.ceilings:
-            self.ceilings[scale] = enterprise.industry_ceiling(self.company.ksic_code, scale=scale, on=self.basis_date)
+            self.ceilings[scale] = size_standards.industry_ceiling(self.company.ksic_code, scale=scale, on=self.basis_date)
         return self.ceilings[scale]
 
 
@@ -117,7 +133,7 @@ def _both(make: Callable[[], tuple[str, str]]) -> tuple[str, str, str]:
 
 
 def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
-    """중소기업기본법 §2, 시행령 §3 and §7, 별표1/별표3 (applications/enterprise.py)."""
+    """중소기업기본법 §2, 시행령 §3 and §7, 별표1/별표3 (portal/enterprise.py, applications/size_standards.py)."""
     company = facts.company
     scale = params.get("scale", "sme")
     average = enterprise.company_average_revenue(company)
@@ -125,13 +141,14 @@ def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
     table = _("the small-business table (별표3)") if scale == "small" else _("the SME table (별표1)")
     if ceiling.revenue_limit is None:
         return NEEDS_EVIDENCE, _("Industry %(code)s is not in %(table)s; the SME confirmation (중소기업확인서) decides.") % {
-            "code": company.ksic_code, "table": table}
+            "code": codelists.ksic_label(company.ksic_code), "table": table}
     if average.amount is None:
         return NEEDS_EVIDENCE, _("The company has no closed business year yet; the SME confirmation (중소기업확인서) decides.")
     how = _average_explained(average)
     if average.amount > ceiling.revenue_limit:
         return FAIL, _("%(how)s is %(average)s, over the ceiling of %(limit)s for %(code)s in %(table)s.") % {
-            "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": ceiling.matched_code, "table": table}
+            "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": codelists.ksic_label(ceiling.matched_code),
+            "table": table}
     assets_limit = ceiling.assets_limit or DEFAULT_ASSETS_LIMIT
     if company.total_assets >= assets_limit:
         return FAIL, _("Total assets of %(assets)s reach the limit of %(limit)s.") % {
@@ -145,7 +162,7 @@ def _sme_size(params: dict, facts: Facts) -> tuple[str, str]:
     if DocumentKind.SME_CERTIFICATE not in facts.uploaded_kinds:
         return NEEDS_EVIDENCE, _("Size is within the limits; upload the SME confirmation (중소기업확인서) as evidence.")
     return PASS, _("%(how)s is %(average)s, within the ceiling of %(limit)s for %(code)s, and total assets of %(assets)s are under %(assets_limit)s.") % {
-        "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": ceiling.matched_code,
+        "how": how, "average": won(average.amount), "limit": won(ceiling.revenue_limit), "code": codelists.ksic_label(ceiling.matched_code),
         "assets": won(company.total_assets), "assets_limit": won(assets_limit)}
 
 
@@ -156,18 +173,17 @@ def _average_explained(average: enterprise.AverageRevenue) -> str:
         if len(average.years) == 1:
             return _("The revenue of %(year)d, the only full business year,") % {"year": average.years[0]}
         return _("The average revenue of the full business years %(first)d–%(last)d") % {"first": average.years[0], "last": average.years[-1]}
-    if average.months:
-        return _("The revenue of %(year)d annualised over %(months)d months") % {"year": average.years[0], "months": average.months}
-    return _("The revenue of %(year)d annualised over %(days)d days") % {"year": average.years[0], "days": average.days}
+    return _("The revenue of %(year)d annualised over %(months)d months") % {"year": average.years[0], "months": average.months}
 
 
 def _industry(params: dict, facts: Facts) -> tuple[str, str]:
     divisions = set(params.get("divisions", []))
     division = facts.company.ksic_code[:3]
+    code = codelists.ksic_label(facts.company.ksic_code)
     if division in divisions:
-        return PASS, _("Industry %(code)s is among the industries this call supports.") % {"code": facts.company.ksic_code}
+        return PASS, _("Industry %(code)s is among the industries this call supports.") % {"code": code}
     return FAIL, _("Industry %(code)s is not among the industries this call supports (%(allowed)s).") % {
-        "code": facts.company.ksic_code, "allowed": summarize_divisions(sorted(divisions))}
+        "code": code, "allowed": codelists.divisions_label(sorted(divisions))}
 
 
 def _region(params: dict, facts: Facts) -> tuple[str, str]:
@@ -220,30 +236,37 @@ def _ksic(params: dict, facts: Facts) -> tuple[str, str]:
     """KSIC codes allowed (any prefix listed: section, division, group, class or sub-class)
     and excluded (a deny prefix wins over an allow prefix)."""
     code = facts.company.ksic_code
+    label = codelists.ksic_label(code)
     denied = next((p for p in params.get("deny", []) if code.startswith(p)), None)
     if denied:
-        return FAIL, _("Industry %(code)s is excluded from this call (%(prefix)s).") % {"code": code, "prefix": denied}
+        return FAIL, _("Industry %(code)s is excluded from this call (%(prefix)s).") % {"code": label, "prefix": codelists.ksic_label(denied)}
     allow = params.get("allow", [])
     if allow and not any(code.startswith(p) for p in allow):
         return FAIL, _("Industry %(code)s is not among the industry codes this call supports (%(allowed)s).") % {
-            "code": code, "allowed": ", ".join(allow)}
-    return PASS, _("Industry %(code)s is among the industry codes this call supports.") % {"code": code}
+            "code": label, "allowed": ", ".join(codelists.ksic_label(p) for p in allow)}
+    return PASS, _("Industry %(code)s is among the industry codes this call supports.") % {"code": label}
 
 
 def _location(params: dict, facts: Facts) -> tuple[str, str]:
-    """시·군·구 of the site or the headquarters: any listed code (2-digit 시·도 or 5-digit
-    시·군·구) that the place's code starts with."""
+    """시·도 or 시·군·구 of the site or the headquarters, by the administrative district codes
+    (portal/codelists): a 시·도 covers its 시·군·구, and a city with 일반구 its 구 (창원시 48120
+    covers 창원시 성산구 48123)."""
     basis = params.get("basis", "site")
     region, sigungu = facts.company.place(basis)
     codes = params.get("codes", [])
     where = _("The headquarters") if basis == "headquarters" else _("The site")
-    place = sigungu or region
-    if any(len(c) == 2 and region == c for c in codes) or (sigungu and any(sigungu.startswith(c) for c in codes)):
+    place = codelists.district_name(sigungu or region)
+    if any(codelists.covers(c, sigungu, sido=region) for c in codes):
         return PASS, _("%(where)s (%(place)s) is in the area this call covers.") % {"where": where, "place": place}
     if not sigungu and any(len(c) == 5 and c.startswith(region) for c in codes):
         return NEEDS_EVIDENCE, _("%(where)s's city, county or district is not in the company profile; add it so the area can be checked.") % {"where": where}
     return FAIL, _("%(where)s (%(place)s) is outside the area this call covers (%(codes)s).") % {
-        "where": where, "place": place, "codes": ", ".join(codes)}
+        "where": where, "place": place, "codes": areas_label(codes)}
+
+
+def areas_label(codes: list[str]) -> str:
+    """The areas a rule names, by name: 경상남도 창원시, 강원특별자치도."""
+    return ", ".join(codelists.district_name(c) for c in codes)
 
 
 def _prior_funding(params: dict, facts: Facts) -> tuple[str, str]:
@@ -282,19 +305,35 @@ def _partner_list(params: dict, facts: Facts) -> tuple[str, str]:
 
 
 def participation_ban_result(facts: Facts) -> RuleResult:
-    """The register every call consults: a ban in force on the basis date excludes."""
+    """The register every call consults: a ban in force on the basis date that bars every
+    program, or this call's program, excludes."""
     def make() -> tuple[str, str]:
         for ban in facts.bans:
-            if ban.starts_on <= facts.basis_date <= ban.ends_on:
-                return FAIL, _("The company is barred from participation from %(start)s to %(end)s: %(reason)s") % {
-                    "start": _date(ban.starts_on), "end": _date(ban.ends_on), "reason": ban.reason}
+            if ban.applies(program_id=facts.program_id, on=facts.basis_date):
+                return FAIL, _ban_sentence(ban)
+        if facts.bans:
+            return PASS, _("No participation ban in the register applies to this call on %(date)s.") % {"date": _date(facts.basis_date)}
         return PASS, _("The company is not in the participation-ban register.")
 
     outcome, korean, english = _both(make)
     return RuleResult(kind=BAN_REGISTER, outcome=outcome, is_hard=True, message_ko=korean, message_en=english,
-                      inputs={"basis_date": facts.basis_date.isoformat(),
-                              "bans": [{"reason": b.reason, "starts_on": b.starts_on.isoformat(), "ends_on": b.ends_on.isoformat()} for b in facts.bans]},
+                      inputs={"basis_date": facts.basis_date.isoformat(), "program": facts.program_id,
+                              "bans": [{"reason": b.reason, "legal_ground": b.legal_ground, "starts_on": b.starts_on.isoformat(),
+                                        "ends_on": b.ends_on.isoformat(), "programs": None if b.programs is None else sorted(b.programs)}
+                                       for b in facts.bans]},
                       group_outcome=outcome)
+
+
+def _ban_sentence(ban: Ban) -> str:
+    values = {"start": _date(ban.starts_on), "end": _date(ban.ends_on), "reason": ban.reason, "ground": ban.legal_ground,
+              "programs": ", ".join(en if translation.get_language() == "en" else ko for ko, en in (ban.programs or {}).values())}
+    if not ban.legal_ground:  # recorded before the register kept the ground
+        if ban.programs is None:
+            return _("The company is barred from participation from %(start)s to %(end)s: %(reason)s") % values
+        return _("The company is barred from these programs from %(start)s to %(end)s: %(programs)s. Reason: %(reason)s") % values
+    if ban.programs is None:
+        return _("Under %(ground)s the company is barred from every support program from %(start)s to %(end)s. Reason: %(reason)s") % values
+    return _("Under %(ground)s the company is barred from these programs from %(start)s to %(end)s: %(programs)s. Reason: %(reason)s") % values
 
 
 def _certification(params: dict, facts: Facts) -> tuple[str, str]:
@@ -341,24 +380,8 @@ def _one_per_call(params: dict, facts: Facts) -> tuple[str, str]:
     return PASS, _("The company has no other application to this call.")
 
 
-EVALUATORS: dict[str, Callable[[dict, Facts], tuple[str, str]]] = {
-    RuleKind.SME_SIZE: _sme_size,
-    RuleKind.INDUSTRY: _industry,
-    RuleKind.KSIC: _ksic,
-    RuleKind.REGION: _region,
-    RuleKind.LOCATION: _location,
-    RuleKind.MAX_AGE: _max_age,
-    RuleKind.EMPLOYEES: _employees,
-    RuleKind.CERTIFICATION: _certification,
-    RuleKind.EXCLUSIONS: _exclusions,
-    RuleKind.PRIOR_FUNDING: _prior_funding,
-    RuleKind.PARTNER_LIST: _partner_list,
-    RuleKind.ONE_PER_CALL: _one_per_call,
-}
-
-
 def evaluate_rule(rule: EligibilityRule, facts: Facts) -> RuleResult:
-    outcome, korean, english = _both(lambda: EVALUATORS[rule.kind](rule.params, facts))
+    outcome, korean, english = _both(lambda: RULE_KINDS[rule.kind].check(rule.params, facts))
     return RuleResult(
         kind=rule.kind,
         outcome=outcome,
@@ -405,49 +428,48 @@ def bonus_points(results: list[RuleResult]) -> Decimal:
 
 def _inputs_seen(rule: EligibilityRule, facts: Facts) -> dict:
     """The snapshot stored with the application: the parameters and the facts the rule read."""
+    return {"params": rule.params, "basis_date": facts.basis_date.isoformat(), **RULE_KINDS[rule.kind].inputs(rule.params or {}, facts)}
+
+
+def _sme_size_inputs(params: dict, facts: Facts) -> dict:
     company = facts.company
-    seen: dict = {"params": rule.params, "basis_date": facts.basis_date.isoformat()}
-    if rule.kind == RuleKind.SME_SIZE:
-        average = enterprise.company_average_revenue(company)
-        ceiling = facts.ceiling(rule.params.get("scale", "sme"))
-        seen.update(
-            ksic_code=company.ksic_code,
-            founded_on=company.founded_on.isoformat(),
-            fiscal_year=company.fiscal_year,
-            revenues=[company.revenue_latest, company.revenue_previous, company.revenue_before_previous],
-            average_revenue=average.amount,
-            average_method=average.method,
-            average_years=list(average.years),
-            ceiling={"code": ceiling.matched_code, "revenue_limit": ceiling.revenue_limit, "assets_limit": ceiling.assets_limit,
-                     "table": ceiling.scale, "version_date": ceiling.version_date.isoformat() if ceiling.version_date else None,
-                     "source": ceiling.source},
-            total_assets=company.total_assets,
-            declarations={k: facts.declarations.get(k) for k in INDEPENDENCE_ITEMS},
-            sme_certificate_uploaded=DocumentKind.SME_CERTIFICATE in facts.uploaded_kinds,
-        )
-    elif rule.kind in (RuleKind.INDUSTRY, RuleKind.KSIC):
-        seen.update(ksic_code=company.ksic_code)
-    elif rule.kind == RuleKind.REGION:
-        seen.update(region=company.region)
-    elif rule.kind == RuleKind.LOCATION:
-        region, sigungu = company.place(rule.params.get("basis", "site"))
-        seen.update(region=region, sigungu=sigungu)
-    elif rule.kind == RuleKind.MAX_AGE:
-        seen.update(founded_on=company.founded_on.isoformat())
-    elif rule.kind == RuleKind.EMPLOYEES:
-        seen.update(employees=company.employees)
-    elif rule.kind == RuleKind.CERTIFICATION:
-        seen.update(certifications=list(company.certifications), evidence_uploaded=DocumentKind.BONUS_EVIDENCE in facts.uploaded_kinds)
-    elif rule.kind == RuleKind.EXCLUSIONS:
-        seen.update(declarations={k: facts.declarations.get(k) for k in EXCLUSION_ITEMS})
-    elif rule.kind == RuleKind.PRIOR_FUNDING:
-        seen.update(prior_grants=[{"program": g.program_id, "call": g.call_code, "decided_on": g.decided_on.isoformat(), "running": g.running}
-                                  for g in facts.prior_grants])
-    elif rule.kind == RuleKind.PARTNER_LIST:
-        seen.update(business_number=company.business_number)
-    elif rule.kind == RuleKind.ONE_PER_CALL:
-        seen.update(other_application_exists=facts.other_application_exists)
-    return seen
+    average = enterprise.company_average_revenue(company)
+    ceiling = facts.ceiling(params.get("scale", "sme"))
+    return dict(
+        ksic_code=company.ksic_code,
+        founded_on=company.founded_on.isoformat(),
+        fiscal_year=company.fiscal_year,
+        revenues=[company.revenue_latest, company.revenue_previous, company.revenue_before_previous],
+        average_revenue=average.amount,
+        average_method=average.method,
+        average_years=list(average.years),
+        ceiling={"code": ceiling.matched_code, "revenue_limit": ceiling.revenue_limit, "assets_limit": ceiling.assets_limit,
+                 "table": ceiling.scale, "version_date": ceiling.version_date.isoformat() if ceiling.version_date else None,
+                 "source": ceiling.source},
+        total_assets=company.total_assets,
+        declarations={k: facts.declarations.get(k) for k in INDEPENDENCE_ITEMS},
+        sme_certificate_uploaded=DocumentKind.SME_CERTIFICATE in facts.uploaded_kinds,
+    )
+
+
+def _location_inputs(params: dict, facts: Facts) -> dict:
+    region, sigungu = facts.company.place(params.get("basis", "site"))
+    return {"region": region, "sigungu": sigungu}
+
+
+def _prior_funding_inputs(params: dict, facts: Facts) -> dict:
+    return {"prior_grants": [{"program": g.program_id, "call": g.call_code, "decided_on": g.decided_on.isoformat(), "running": g.running}
+                             for g in facts.prior_grants]}
+
+
+def codes_not_on_lists(kind: str, params: dict) -> list[str]:
+    """The region and industry codes a rule names that the official lists (portal/codelists)
+    do not have in force: a code mistyped, or retired since the rule was written."""
+    return RULE_KINDS[kind].codes_off_list(params or {})
+
+
+def _no_codes(params: dict) -> list[str]:
+    return []
 
 
 def expand_divisions(text: str) -> list[str]:
@@ -484,62 +506,109 @@ def summarize_divisions(divisions: list[str]) -> str:
 
 def describe_rule(rule: EligibilityRule, *, program_names: dict | None = None, list_names: dict | None = None) -> str:
     """The rule's parameters in words, for the officer's set-up page and the public call page."""
-    params = rule.params or {}
-    kind = rule.kind
-    if kind == RuleKind.SME_SIZE:
-        return (_("A small business (소기업) by the table in force, total assets under 5,000억 and independent")
-                if params.get("scale") == "small" else
-                _("An SME (중소기업) by the table in force, total assets under 5,000억 and independent"))
-    if kind == RuleKind.INDUSTRY:
-        return _("Industry divisions %(divisions)s") % {"divisions": summarize_divisions(params.get("divisions", []))}
-    if kind == RuleKind.KSIC:
-        parts = []
-        if params.get("allow"):
-            parts.append(_("codes starting %(codes)s") % {"codes": ", ".join(params["allow"])})
-        if params.get("deny"):
-            parts.append(_("except %(codes)s") % {"codes": ", ".join(params["deny"])})
-        return "; ".join(parts)
-    if kind == RuleKind.REGION:
-        return ", ".join(str(Region(r).label) for r in params.get("regions", []) if r in Region.values)
-    if kind == RuleKind.LOCATION:
-        where = _("headquarters") if params.get("basis") == "headquarters" else _("site")
-        return _("%(where)s in %(codes)s") % {"where": where, "codes": ", ".join(params.get("codes", []))}
-    if kind == RuleKind.MAX_AGE:
-        parts = []
-        if params.get("years") is not None:
-            parts.append(_("%(years)s years since founding not yet passed") % {"years": params["years"]})
-        if params.get("min_years") is not None:
-            parts.append(_("at least %(years)s full years in business") % {"years": params["min_years"]})
-        return "; ".join(parts)
-    if kind == RuleKind.EMPLOYEES:
-        low, high = params.get("min"), params.get("max")
-        if low is not None and high is not None:
-            return _("%(low)s to %(high)s regular employees") % {"low": low, "high": high}
-        if low is not None:
-            return _("at least %(low)s regular employees") % {"low": low}
-        return _("at most %(high)s regular employees") % {"high": high}
-    if kind == RuleKind.CERTIFICATION:
-        return ", ".join(str(Certification(c).label) for c in params.get("any_of", []) if c in Certification.values)
-    if kind == RuleKind.EXCLUSIONS:
-        labels = exclusion_labels()
-        return ", ".join(labels[i] for i in params.get("items", EXCLUSION_ITEMS) if i in labels)
-    if kind == RuleKind.PRIOR_FUNDING:
-        scope = params.get("scope", "same_program")
-        if scope == "programs":
-            names = program_names or {}
-            what = ", ".join(names.get(p, str(p)) for p in params.get("programs", []))
-        elif scope == "any":
-            what = _("any program on the portal")
-        else:
-            what = _("this program")
-        parts = []
-        if params.get("years"):
-            parts.append(_("not funded by %(what)s in the last %(years)s years") % {"what": what, "years": params["years"]})
-        if params.get("concurrent"):
-            parts.append(_("no project of %(what)s running") % {"what": what})
-        return "; ".join(parts)
-    if kind == RuleKind.PARTNER_LIST:
-        return _("on the list %(name)s") % {"name": (list_names or {}).get(params.get("list"), params.get("list"))}
-    if kind == RuleKind.ONE_PER_CALL:
-        return _("one application per company")
-    return ""
+    return RULE_KINDS[rule.kind].describe(rule.params or {}, {"programs": program_names or {}, "lists": list_names or {}})
+
+
+def _describe_sme_size(params: dict, names: dict) -> str:
+    return (_("A small business (소기업) by the table in force, total assets under 5,000억 and independent")
+            if params.get("scale") == "small" else
+            _("An SME (중소기업) by the table in force, total assets under 5,000억 and independent"))
+
+
+def _describe_ksic(params: dict, names: dict) -> str:
+    parts = []
+    if params.get("allow"):
+        parts.append(_("codes starting %(codes)s") % {"codes": ", ".join(codelists.ksic_label(c) for c in params["allow"])})
+    if params.get("deny"):
+        parts.append(_("except %(codes)s") % {"codes": ", ".join(codelists.ksic_label(c) for c in params["deny"])})
+    return "; ".join(parts)
+
+
+def _describe_location(params: dict, names: dict) -> str:
+    where = _("headquarters") if params.get("basis") == "headquarters" else pgettext("where a company operates", "site")
+    return _("%(where)s in %(codes)s") % {"where": where, "codes": areas_label(params.get("codes", []))}
+
+
+def _describe_max_age(params: dict, names: dict) -> str:
+    parts = []
+    if params.get("years") is not None:
+        parts.append(_("%(years)s years since founding not yet passed") % {"years": params["years"]})
+    if params.get("min_years") is not None:
+        parts.append(_("at least %(years)s full years in business") % {"years": params["min_years"]})
+    return "; ".join(parts)
+
+
+def _describe_employees(params: dict, names: dict) -> str:
+    low, high = params.get("min"), params.get("max")
+    if low is not None and high is not None:
+        return _("%(low)s to %(high)s regular employees") % {"low": low, "high": high}
+    if low is not None:
+        return _("at least %(low)s regular employees") % {"low": low}
+    return _("at most %(high)s regular employees") % {"high": high}
+
+
+def _describe_exclusions(params: dict, names: dict) -> str:
+    labels = exclusion_labels()
+    return ", ".join(labels[i] for i in params.get("items", EXCLUSION_ITEMS) if i in labels)
+
+
+def _describe_prior_funding(params: dict, names: dict) -> str:
+    scope = params.get("scope", "same_program")
+    if scope == "programs":
+        what = ", ".join(names["programs"].get(p, str(p)) for p in params.get("programs", []))
+    elif scope == "any":
+        what = _("any program on the portal")
+    else:
+        what = _("this program")
+    parts = []
+    if params.get("years"):
+        parts.append(_("not funded by %(what)s in the last %(years)s years") % {"what": what, "years": params["years"]})
+    if params.get("concurrent"):
+        parts.append(_("no project of %(what)s running") % {"what": what})
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class RuleKindSpec:
+    """What one kind of rule is: its check (outcome and message, which the company's
+    self-check shows too), the facts it reads (kept with the application), its parameters in
+    words, and the codes it names that the official lists lack. Its parameters form is
+    applications/forms.py's RULE_PARAMS entry of the same kind."""
+
+    check: Callable[[dict, Facts], tuple[str, str]]
+    inputs: Callable[[dict, Facts], dict]
+    describe: Callable[[dict, dict], str]
+    codes_off_list: Callable[[dict], list[str]] = _no_codes
+
+
+RULE_KINDS: dict[str, RuleKindSpec] = {
+    RuleKind.SME_SIZE: RuleKindSpec(_sme_size, _sme_size_inputs, _describe_sme_size),
+    RuleKind.INDUSTRY: RuleKindSpec(
+        _industry, lambda p, f: {"ksic_code": f.company.ksic_code},
+        lambda p, n: _("Industry divisions %(divisions)s") % {"divisions": codelists.divisions_label(p.get("divisions", []))},
+        lambda p: [code for code in p.get("divisions", []) if not codelists.is_ksic_code(code)]),
+    RuleKind.KSIC: RuleKindSpec(
+        _ksic, lambda p, f: {"ksic_code": f.company.ksic_code}, _describe_ksic,
+        lambda p: [code for code in [*p.get("allow", []), *p.get("deny", [])] if not codelists.is_ksic_code(code)]),
+    RuleKind.REGION: RuleKindSpec(
+        _region, lambda p, f: {"region": f.company.region},
+        lambda p, n: ", ".join(str(Region(r).label) for r in p.get("regions", []) if r in Region.values),
+        lambda p: [code for code in p.get("regions", []) if not codelists.is_sido(code)]),
+    RuleKind.LOCATION: RuleKindSpec(
+        _location, _location_inputs, _describe_location,
+        lambda p: [code for code in p.get("codes", []) if not (codelists.is_sido(code) or codelists.is_sigungu(code))]),
+    RuleKind.MAX_AGE: RuleKindSpec(_max_age, lambda p, f: {"founded_on": f.company.founded_on.isoformat()}, _describe_max_age),
+    RuleKind.EMPLOYEES: RuleKindSpec(_employees, lambda p, f: {"employees": f.company.employees}, _describe_employees),
+    RuleKind.CERTIFICATION: RuleKindSpec(
+        _certification,
+        lambda p, f: {"certifications": list(f.company.certifications), "evidence_uploaded": DocumentKind.BONUS_EVIDENCE in f.uploaded_kinds},
+        lambda p, n: ", ".join(str(Certification(c).label) for c in p.get("any_of", []) if c in Certification.values)),
+    RuleKind.EXCLUSIONS: RuleKindSpec(
+        _exclusions, lambda p, f: {"declarations": {k: f.declarations.get(k) for k in EXCLUSION_ITEMS}}, _describe_exclusions),
+    RuleKind.PRIOR_FUNDING: RuleKindSpec(_prior_funding, _prior_funding_inputs, _describe_prior_funding),
+    RuleKind.PARTNER_LIST: RuleKindSpec(
+        _partner_list, lambda p, f: {"business_number": f.company.business_number},
+        lambda p, n: _("on the list %(name)s") % {"name": n["lists"].get(p.get("list"), p.get("list"))}),
+    RuleKind.ONE_PER_CALL: RuleKindSpec(
+        _one_per_call, lambda p, f: {"other_application_exists": f.other_application_exists}, lambda p, n: _("one application per company")),
+}

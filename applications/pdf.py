@@ -50,7 +50,7 @@ _kept = threading.local()
 
 
 def _fonts_and_stylesheet():
-    """One font configuration and one parsed stylesheet per worker thread (issue 13: building
+    """One font configuration and one parsed stylesheet per worker thread (building
     them for every document was a fifth of the render). A Celery worker renders one document
     at a time; a thread of its own keeps WeasyPrint's font map unshared."""
     if getattr(_kept, "stylesheet", None) is None:
@@ -63,9 +63,29 @@ def _fonts_and_stylesheet():
     return _kept.fonts, _kept.stylesheet
 
 
-def render_pdf(template: str, context: dict, *, title: str, attachments: list[dict] | None = None) -> bytes:
+def _pdfa_finisher(*, to_be_signed: bool):
+    """Two corrections to WeasyPrint 70's PDF/A-3 output, made on its PDF before it is written.
+
+    - Its catalog's /AF lists each attachment twice (once from /EmbeddedFiles, once as a
+      file specification); PDF/A-3 lists each associated file once.
+    - pyHanko, signing, names itself the producer in the XMP metadata but appends its name
+      to the Info dictionary's (`WeasyPrint …; pyHanko …`), so the two would disagree. A
+      document to be signed leaves the Info producer out; pyHanko then writes the same
+      producer in both."""
+
+    def finish(_document, pdf) -> None:
+        if "AF" in pdf.catalog:
+            pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
+        if to_be_signed:
+            pdf.info.pop("Producer", None)
+
+    return finish
+
+
+def render_pdf(template: str, context: dict, *, title: str, attachments: list[dict] | None = None, to_be_signed: bool = False) -> bytes:
     """`attachments`: files embedded as PDF/A-3 associated files ({"data", "name",
-    "description"}), related to the document as its source (AFRelationship /Source)."""
+    "description"}), related to the document as its source (AFRelationship /Source).
+    `to_be_signed`: the document goes to signing.sign_pdf next (see _pdfa_finisher)."""
     from weasyprint import HTML, Attachment
 
     with translation.override("ko"):
@@ -75,4 +95,5 @@ def render_pdf(template: str, context: dict, *, title: str, attachments: list[di
     files = [Attachment(string=a["data"], name=a["name"], description=a["description"], relationship="Source")
              for a in attachments or []]
     return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/a-3b",
-                              uncompressed_pdf=False, custom_metadata=True, attachments=files)
+                              uncompressed_pdf=False, custom_metadata=True, attachments=files,
+                              finisher=_pdfa_finisher(to_be_signed=to_be_signed))

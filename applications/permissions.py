@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import rules
 
+from portal.models import CompanyMembership
 from portal.permissions import is_admin, is_any_program_officer, is_company_member
 
 
@@ -35,11 +36,18 @@ def is_applicant_member(user, obj) -> bool:
 @rules.predicate
 def is_company_signatory(user, agreement) -> bool:
     """A member of the company with the authority to sign (the representative or a delegate)."""
-    from portal.models import CompanyMembership
 
     if agreement is None or not user.is_authenticated:
         return False
     return CompanyMembership.objects.filter(company_id=agreement.application.company_id, user=user, can_sign=True).exists()
+
+
+@rules.predicate
+def is_partner_signer(user, agreement) -> bool:
+    """The account the officer named to sign this agreement for the paying partner (상생형):
+    this one agreement, nothing else of the application or the company."""
+    return (agreement is not None and user.is_authenticated and hasattr(agreement, "partner_signer_id")
+            and agreement.partner_signer_id == user.pk)
 
 
 @rules.predicate
@@ -72,4 +80,5 @@ rules.add_perm("applications.use_queue", is_any_program_officer | is_admin)
 rules.add_perm("applications.manage_agreement", is_program_officer)
 rules.add_perm("applications.countersign_agreement", is_program_officer)
 rules.add_perm("applications.sign_agreement", is_company_signatory)
-rules.add_perm("applications.view_agreement", is_program_officer | is_admin | is_applicant_member)
+rules.add_perm("applications.sign_agreement_for_partner", is_partner_signer)
+rules.add_perm("applications.view_agreement", is_program_officer | is_admin | is_applicant_member | is_partner_signer)

@@ -10,9 +10,33 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from applications.models import INTERNAL_EVENTS, Agreement, Application, ApplicationEvent, Call, FormVersion, RequiredDocument
+from applications.eligibility import describe_rule
+from applications.models import (
+    INTERNAL_EVENTS,
+    Agreement,
+    AgreementState,
+    Application,
+    ApplicationEvent,
+    Call,
+    ClauseSet,
+    FormVersion,
+    PartnerList,
+    PlaceOffer,
+    Program,
+    RequiredDocument,
+    RevisionRequest,
+    RuleKind,
+    SelectionItem,
+    Signature,
+    State,
+)
+from applications.models.calls import open_window
+from applications.status import NextStep, application_status, next_step
 from portal.identifiers import format_business_number
+from portal.labels import labels_of
+from portal.models import Company
 
 CLOSING_SOON_DAYS = 7
 
@@ -24,8 +48,6 @@ def public_open_calls(*, now) -> QuerySet[Call]:
 def rules_described(rules: list) -> list:
     """The rules with `summary` set: their parameters in words (eligibility.describe_rule),
     reading the programs' and partner lists' names only when a rule names them."""
-    from applications.eligibility import describe_rule
-    from applications.models import PartnerList, Program, RuleKind
 
     kinds = {rule.kind for rule in rules}
     program_names = dict(Program.objects.values_list("pk", "name_ko")) if RuleKind.PRIOR_FUNDING in kinds else {}
@@ -65,7 +87,7 @@ def _tab_timing(tab: str, now) -> Q:
         return Q(opens_at__gt=now)
     if tab == "closed":
         return Q(closes_at__lte=now)
-    return Q(opens_at__lte=now, closes_at__gt=now)
+    return open_window(now)
 
 
 def _catalogue_filtered(calls, *, program: str, region: str, division: str, q: str):
@@ -74,7 +96,9 @@ def _catalogue_filtered(calls, *, program: str, region: str, division: str, q: s
     if region:
         calls = calls.filter(Q(all_regions=True) | Q(regions__region=region))
     if division:
-        calls = calls.filter(Q(all_industries=True) | Q(industries__division=division.upper()[:3]))
+        code = division.upper()
+        # A stored section (C) or part of a division (C2) admits every division under it.
+        calls = calls.filter(Q(all_industries=True) | Q(industries__division__in={code[:1], code[:2], code[:3]}))
     for word in q.split()[:5]:
         calls = calls.filter(Q(title__icontains=word) | Q(notice__icontains=word) | Q(code__icontains=word)
                              | Q(program__name_ko__icontains=word) | Q(program__name_en__icontains=word))
@@ -122,6 +146,17 @@ def call_for_officer(user, pk: int, *, for_update: bool = False) -> Call:
     return call
 
 
+def standard_clauses(call: Call, *, today: datetime.date) -> tuple[ClauseSet | None, ClauseSet | None]:
+    """The standard clauses an agreement of this call prepared today takes, and the next
+    version already scheduled to take effect after today, if any."""
+    family = call.program.family
+    if not family:
+        return None, None
+    in_force = ClauseSet.objects.in_force(family, today)
+    upcoming = ClauseSet.objects.filter(family=family, effective_on__gt=today).order_by("effective_on", "version").first()
+    return in_force, upcoming
+
+
 def current_form(call: Call) -> FormVersion:
     return call.form_versions.order_by("-number").first()
 
@@ -161,37 +196,41 @@ class DashboardRow:
     offer_due: datetime.datetime | None
     sign_due: datetime.datetime | None
     agreement_id: int | None
+    decision: str | None
     state_label: str
-
-    @property
-    def due(self) -> datetime.datetime | None:
-        """The deadline of the company's next action, if it has one."""
-        return {"draft": self.call_closes_at, "revision_requested": self.revision_due, "offered": self.offer_due,
-                "agreement": self.sign_due}.get(self.state)
+    next: NextStep  # what the company does next, where, and by when (applications.status.next_step)
 
 
-def applications_for_user(user) -> list[DashboardRow]:
+def applications_for_user(user, *, now: datetime.datetime | None = None) -> list[DashboardRow]:
     """The applicant's applications, newest change first: only the columns the dashboard
     shows (no model instances), the last event and the deadline of the next action by indexed
-    subqueries (no GROUP BY over four tables), the status labels from maps built once per language."""
+    subqueries (no GROUP BY over four tables), the status from applications.status, as every page says it."""
     from django.db.models import Case, F, OuterRef, Subquery, When
+    from django.utils import timezone
 
-    from applications.models import AgreementState, RevisionRequest
-    from portal.labels import labels_of
-    from reviews.models import PlaceOffer
+
+    now = now or timezone.now()
 
     last_event = ApplicationEvent.objects.filter(application=OuterRef("pk")).order_by("-seq").values("created_at")[:1]
     revision = RevisionRequest.objects.filter(application=OuterRef("pk"), resolved_at__isnull=True).order_by("-pk").values("due_at")[:1]
     offer = PlaceOffer.objects.filter(application=OuterRef("pk"), outcome=PlaceOffer.Outcome.OPEN).order_by("-pk").values("due_at")[:1]
+    # The decision refines only a withdrawn application's status (application_status): read for those rows alone.
+    decision = Case(When(state=State.WITHDRAWN, then=Subquery(
+        SelectionItem.objects.filter(application=OuterRef("pk"), applied_at__isnull=False).order_by("-applied_at").values("decision")[:1])))
     # The agreement is one-to-one: a join gives its id, and its signing deadline while it waits to be signed.
     sign_due = Case(When(agreement__state=AgreementState.ISSUED, then=F("agreement__sign_due_at")))
     rows = (Application.objects.filter(company__memberships__user=user)
-            .annotate(last_event_at=Subquery(last_event), revision_due=Subquery(revision), offer_due=Subquery(offer), sign_due=sign_due)
+            .annotate(last_event_at=Subquery(last_event), revision_due=Subquery(revision), offer_due=Subquery(offer), sign_due=sign_due,
+                      decision=decision)
             .order_by("-updated_at")
             .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at",
-                         "revision_due", "offer_due", "sign_due", "agreement__pk"))
-    states = labels_of(Application, "state")
-    return [DashboardRow(*row, state_label=states.get(row[2], row[2])) for row in rows]
+                         "revision_due", "offer_due", "sign_due", "agreement__pk", "decision"))
+    return [DashboardRow(*row, state_label=application_status(state=state, decision=decision or "").label,
+                         next=next_step(pk=pk, state=state, call_closes_at=closes_at, now=now, revision_due=revision_due,
+                                        offer_due=offer_due, sign_due=sign_due, agreement_id=agreement_id))
+            for row in rows
+            for (pk, _receipt, state, _title, closes_at, _company, _event, revision_due, offer_due, sign_due, agreement_id, decision)
+            in [row]]
 
 
 def timeline(application: Application, *, staff: bool = False) -> QuerySet[ApplicationEvent]:
@@ -269,19 +308,38 @@ class QueueRow:
 def queue_rows(values: Iterable[tuple]) -> list[QueueRow]:
     """Rows of `queue_for_officer(...).values_list(*QUEUE_COLUMNS)`, labelled from maps built
     once per language."""
-    from portal.labels import labels_of
-    from portal.models import Company
 
+    values = list(values)
     regions, states = labels_of(Company, "region"), labels_of(Application, "state")
-    return [QueueRow(*row, region_label=regions.get(row[4], row[4]), state_label=states.get(row[5], row[5])) for row in values]
+    # A withdrawn application reads as the other pages read it ("선정 후 포기"): the decisions
+    # announced to the withdrawn rows of this page, in one query, and only when there are some.
+    withdrawn = [row[0] for row in values if row[5] == State.WITHDRAWN]
+    decided: dict[int, str] = {}
+    if withdrawn:
+        for pk, decision in (Application.objects.filter(pk__in=withdrawn, selection_items__applied_at__isnull=False)
+                             .order_by("pk", "selection_items__applied_at").values_list("pk", "selection_items__decision")):
+            decided[pk] = decision  # the last announced one wins
+    return [QueueRow(*row, region_label=regions.get(row[4], row[4]),
+                     state_label=application_status(state=row[5], decision=decided[row[0]]).label if row[0] in decided
+                     else states.get(row[5], row[5]))
+            for row in values]
+
+
+# What waits for an officer, by the state it waits in, as the desk says it.
+DESK_WAITS = {
+    State.SUBMITTED: gettext_lazy("Submitted, screening not started"),
+    State.SCREENING: gettext_lazy("In screening"),
+    State.REVISION_REQUESTED: gettext_lazy("Waiting for the company's revision"),
+    State.APPEAL: gettext_lazy("Appeals to decide"),
+}
 
 
 def officer_desk_counts(calls: list[Call]) -> dict:
     """What waits for the officer across their calls, in two queries: applications by call
-    and state, and agreements the company has signed that wait for the countersignature."""
-    from django.db.models import Count
+    and state, and agreements the company (and a three-party agreement's partner) has signed
+    that wait for the countersignature."""
+    from django.db.models import Count, Exists, OuterRef
 
-    from applications.models import AgreementState
 
     ids = [call.pk for call in calls]
     submitted: dict[int, int] = {}
@@ -292,11 +350,12 @@ def officer_desk_counts(calls: list[Call]) -> dict:
         totals[state] = totals.get(state, 0) + n
     for call in calls:
         call.desk_submitted = submitted.get(call.pk, 0)
-    to_countersign = Agreement.objects.filter(application__call_id__in=ids, state=AgreementState.SIGNED).count()
-    today = [
-        ("submitted", totals.get("submitted", 0)), ("screening", totals.get("screening", 0)),
-        ("revision_requested", totals.get("revision_requested", 0)), ("appeal", totals.get("appeal", 0)),
-    ]
+    # A three-party agreement (it has a partner's signer) waits for the partner's signature first.
+    partner_signed = Signature.objects.filter(version__agreement=OuterRef("pk"), version__superseded_at__isnull=True,
+                                              role=Signature.Role.PARTNER)
+    to_countersign = (Agreement.objects.filter(application__call_id__in=ids, state=AgreementState.SIGNED)
+                      .filter(Q(partner_signer__isnull=True) | Exists(partner_signed)).count())
+    today = [(state, label, totals.get(state, 0)) for state, label in DESK_WAITS.items()]
     return {"today": today, "to_countersign": to_countersign}
 
 

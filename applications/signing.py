@@ -86,18 +86,23 @@ def validate(data: bytes) -> dict:
     if not signatures:
         return {"signed": False, "valid": False, "error": "no signature"}
     signature = signatures[-1]
-    status = validate_pdf_signature(signature, validation_context())
-    return {
-        "signed": True,
-        "valid": bool(status.intact and status.valid and status.trusted),
-        "intact": status.intact,
-        "trusted": status.trusted,
-        # The signature covers the whole file, or everything after it is validation data
-        # (the DSS that makes it B-LT), as pyHanko's difference analysis judges.
-        "covers_whole_file": status.coverage.name == "ENTIRE_FILE" or (
-            status.coverage.name == "ENTIRE_REVISION" and status.modification_level is not None
-            and status.modification_level.name == "LTA_UPDATES"),
-        "signer": status.signing_cert.subject.human_friendly if status.signing_cert else "",
-        "subfilter": str(signature.sig_object.get("/SubFilter", "")),
-        "timestamped": status.timestamp_validity is not None,
-    }
+    try:
+        status = validate_pdf_signature(signature, validation_context())
+        return {
+            "signed": True,
+            "valid": bool(status.intact and status.valid and status.trusted),
+            "intact": status.intact,
+            # False for a signature by any certificate other than the portal's (or its CA's).
+            "trusted": status.trusted,
+            # The signature covers the whole file, or everything after it is validation data
+            # (the DSS that makes it B-LT), as pyHanko's difference analysis judges.
+            "covers_whole_file": status.coverage.name == "ENTIRE_FILE" or (
+                status.coverage.name == "ENTIRE_REVISION" and status.modification_level is not None
+                and status.modification_level.name == "LTA_UPDATES"),
+            "signer": status.signing_cert.subject.human_friendly if status.signing_cert else "",
+            "subfilter": str(signature.sig_object.get("/SubFilter", "")),
+            "timestamped": status.timestamp_validity is not None,
+        }
+    except Exception as exc:  # a crafted signature: a /ByteRange with negative numbers, a broken CMS, …
+        return {"signed": True, "valid": False, "unreadable": True, "intact": False, "trusted": False,
+                "error": f"{type(exc).__name__}"}

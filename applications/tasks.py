@@ -4,12 +4,17 @@ import logging
 
 from celery import shared_task
 
+from applications.lifecycle import agreement_execute, revision_sweep
+from applications.models import Agreement, AgreementState, AgreementVersion, ApplicationCopy
+from applications.services.agreements import render_failed, render_version
+from applications.services.copies import copy_failed, copy_render
+from applications.services.exports import export_build, export_fail
+
 log = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=10)
 def build_export(self, export_id: int) -> None:
-    from applications.services.exports import export_build, export_fail
 
     try:
         export_build(export_id=export_id)
@@ -22,14 +27,12 @@ def build_export(self, export_id: int) -> None:
 
 @shared_task
 def sweep_overdue_revisions() -> int:
-    from applications.services.lifecycle import revision_sweep
 
     return revision_sweep()
 
 
 @shared_task(bind=True, max_retries=4, default_retry_delay=5, acks_late=True)
 def render_agreement(self, version_id: int) -> None:
-    from applications.services.agreements import render_failed, render_version
 
     try:
         render_version(version_id=version_id)
@@ -43,7 +46,6 @@ def render_agreement(self, version_id: int) -> None:
 @shared_task(bind=True, max_retries=4, default_retry_delay=5, acks_late=True)
 def render_copy(self, copy_id: int) -> None:
     """The applicant's PDF copy of their application (applications/services/copies.py)."""
-    from applications.services.copies import copy_failed, copy_render
 
     try:
         copy_render(copy_id=copy_id)
@@ -56,8 +58,6 @@ def render_copy(self, copy_id: int) -> None:
 
 @shared_task(bind=True, max_retries=4, default_retry_delay=10, acks_late=True)
 def execute_agreement(self, agreement_id: int) -> None:
-    from applications.models import Agreement
-    from applications.services.lifecycle import agreement_execute
 
     try:
         agreement_execute(agreement_id=agreement_id)
@@ -76,7 +76,6 @@ def render_pending_agreements() -> int:
 
     from django.utils import timezone
 
-    from applications.models import Agreement, AgreementState, AgreementVersion, ApplicationCopy
 
     cutoff = timezone.now() - timedelta(minutes=2)
     pending = AgreementVersion.objects.filter(render_status=AgreementVersion.Render.PENDING, superseded_at__isnull=True, created_at__lte=cutoff)

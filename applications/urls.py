@@ -1,8 +1,10 @@
 from django.urls import path, re_path
 
-from applications.views import agreements, applicant, catalogue, officer, screening
+from applications.views import agreements, applicant, catalogue, officer, pages, screening
 
 urlpatterns = [
+    path("", pages.home, name="home"),
+    path("officer/", pages.officer_desk, name="officer_desk"),
     path("calls/", catalogue.call_list, name="call_list"),
     path("calls/<str:code>/", catalogue.call_detail, name="call_detail"),
     path("calls/<str:code>/attachments/<int:pk>/", catalogue.attachment_download, name="call_attachment"),
@@ -20,11 +22,13 @@ urlpatterns = [
     path("applications/<int:pk>/copy/", applicant.copy, name="application_copy"),
     path("applications/<int:pk>/budget/preview/", applicant.budget_preview, name="application_budget_preview"),
     path("applications/<int:pk>/copy/pdf/", applicant.copy_pdf, name="application_copy_pdf"),
+    path("applications/<int:pk>/preview.pdf", applicant.preview_pdf, name="application_preview_pdf"),
     path("applications/<int:pk>/withdraw/", applicant.withdraw, name="application_withdraw"),
     path("officer/applications/<int:pk>/agreement/", agreements.prepare, name="agreement_prepare"),
     path("agreements/<int:pk>/", agreements.detail, name="agreement_detail"),
     path("agreements/<int:pk>/terms/", agreements.terms, name="agreement_terms"),
     path("agreements/<int:pk>/issue/", agreements.issue, name="agreement_issue"),
+    path("agreements/<int:pk>/partner-signer/", agreements.partner_signer, name="agreement_partner_signer"),
     path("agreements/<int:pk>/sign/", agreements.sign, name="agreement_sign"),
     path("agreements/<int:pk>/versions/<int:version>.pdf", agreements.version_pdf, name="agreement_version_pdf"),
     path("agreements/<int:pk>/final.pdf", agreements.final_pdf, name="agreement_final_pdf"),

@@ -1,5 +1,5 @@
 """The Django admin's changelist over the applications — the framework's own page, set beside
-the officer queue by `bench_http` (issue 13). Registered only under benchmarks.settings (the
+the officer queue by `bench_http`. Registered only under benchmarks.settings (the
 `benchmarks` app is installed nowhere else): the portal itself has no admin page for
 applications, whose every change goes through the life-cycle services."""
 

@@ -6,10 +6,11 @@ import datetime
 
 from django.utils import timezone
 
-from applications.agreement_text import DEFAULT_CLAUSES, fill, placeholder_values
-from applications.models import Agreement, AgreementVersion, Application, Call, FormVersion, Program, State
+from applications import clause_sets
+from applications.agreement_text import placeholder_values
+from applications.models import Agreement, AgreementVersion, Application, Call, ClauseSet, FormVersion, Program, State
 from applications.pdf import render_pdf
-from applications.services.agreements import _context
+from applications.services.agreements import _clauses, _context
 from portal.models import Company, User
 
 ONE_PAGE = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>한 쪽</title></head>
@@ -19,7 +20,7 @@ ONE_PAGE = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>
 def sample_agreement() -> Agreement:
     user, _ = User.objects.get_or_create(email="bench-agreement@example.com")
     program, _ = Program.objects.get_or_create(code="bench-agreement", defaults={"name_ko": "스마트공장 구축·고도화", "name_en": "Smart factory",
-                                                                                "managing_agency": "스마트제조혁신추진단"})
+                                                                                "family": "smart_factory", "managing_agency": "스마트제조혁신추진단"})
     now = timezone.now()
     call = Call.objects.create(program=program, code=f"BA-{now:%H%M%S%f}", title="2026년 스마트공장 구축·고도화 지원사업 3차 공고",
                                opens_at=now - datetime.timedelta(days=40), closes_at=now - datetime.timedelta(days=10),
@@ -35,10 +36,12 @@ def sample_agreement() -> Agreement:
     start, end = datetime.date(2027, 1, 1), datetime.date(2027, 6, 30)
     values = placeholder_values(application=application, number=agreement.number, start=start, end=end, total=300_000_000,
                                 grant=150_000_000, cash=130_000_000, in_kind=20_000_000)
-    AgreementVersion.objects.create(agreement=agreement, number=1, created_by=user, terms={
+    clause_sets.ensure_seeded()
+    clause_set = ClauseSet.objects.in_force(program.family, clause_sets.EFFECTIVE_ON)
+    AgreementVersion.objects.create(agreement=agreement, number=1, created_by=user, clause_set=clause_set, terms={
         "start": start.isoformat(), "end": end.isoformat(), "total": 300_000_000, "grant": 150_000_000, "cash": 130_000_000,
         "in_kind": 20_000_000, "instalments": [{"label": "선급금", "percent": 70, "due": "2027-01-01"}, {"label": "잔금", "percent": 30, "due": "2027-06-30"}],
-        "clauses": [{"title": t, "text": fill(b, values)} for _k, t, b in DEFAULT_CLAUSES]})
+        **_clauses(application, values, clause_set)})
     return agreement
 
 

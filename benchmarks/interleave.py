@@ -1,4 +1,4 @@
-"""Page and baseline measured in alternating short slices (issue 13, item 6).
+"""Page and baseline measured in alternating short slices.
 
 On a shared machine a baseline measured once can swing 2× between runs; measured right
 next to the page, slice after slice (the order flipped every round so neither always runs

@@ -1,7 +1,7 @@
 """How long a submission holds its call's row (the receipt counter): from just before the
 counter's UPDATE … RETURNING to the end of the commit, for submissions made one after
 another in this process. One call takes at most 1 / hold submissions a second, whatever the
-number of web machines (issue 13, item 2)."""
+number of web machines."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
-from applications.services import lifecycle
+from applications.lifecycle import submission
 
 
 def measure(*, user, application_ids: list[int]) -> dict:
     holds: list[float] = []
     writes: list[float] = []
-    take, submit = lifecycle.take_receipt_number, lifecycle._submit
+    take, submit = submission.take_receipt_number, submission._submit
     started: list[float] = []
 
     def timed_counter(call):
@@ -33,9 +33,9 @@ def measure(*, user, application_ids: list[int]) -> dict:
         writes.append(time.perf_counter() - started[-1])  # the statements under the lock, before COMMIT
         return application
 
-    with mock.patch.object(lifecycle, "take_receipt_number", timed_counter), mock.patch.object(lifecycle, "_submit", timed_submit):
+    with mock.patch.object(submission, "take_receipt_number", timed_counter), mock.patch.object(submission, "_submit", timed_submit):
         for pk in application_ids:
-            lifecycle.application_submit(user=user, application_id=pk, now=timezone.now())
+            submission.application_submit(user=user, application_id=pk, now=timezone.now())
     holds_ms = sorted(h * 1000 for h in holds)
     median = statistics.median(holds_ms)
     return {

@@ -8,5 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import permissions, roles  # noqa: F401  (registers the rules)
+        from portal.services import retention  # noqa: F401  (registers the portal's retention rules)
 
         roles.connect()

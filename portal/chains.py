@@ -35,3 +35,7 @@ def chain_digest(payload: dict) -> str:
 
 def same_digest(a: str, b: str) -> bool:
     return hmac.compare_digest(a or "", b or "")
+
+
+# The site audit log's chain, by the name of its ChainHead row.
+AUDIT_CHAIN = "audit"

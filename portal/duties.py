@@ -7,7 +7,7 @@ account sets the portal up and does none of an officer's work.
 
 Every agency-side service calls `refuse_if_tied` before it opens its transaction, so that
 the refusal is recorded (as an `AuditEvent` "duty.refused") even though the action is not;
-`tie_with` is also checked again under the application's lock (`lifecycle._check`)."""
+`tie_with` is also checked again under the application's lock (`applications.lifecycle.runner.begin`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.models import Company, CompanyMembership, StaffTie
 from portal.roles import roles_of
+from portal.services.audit import audit_record
 
 # What the person tried to do, as the refusal names it, and the permission that makes it
 # theirs to do at all (someone without it is refused by the action's own check, unrecorded).
@@ -25,6 +26,10 @@ ACTIONS = {
     "screen": (gettext_lazy("screening this application"), "applications.screen_application"),
     "review": (gettext_lazy("reviewing this application"), "reviews.review_assignment"),
     "assign": (gettext_lazy("assigning reviewers to this application"), "reviews.manage_evaluation"),
+    "assign_panel": (gettext_lazy("assigning reviewers to a panel that evaluates this company"), "reviews.manage_evaluation"),
+    "tie": (gettext_lazy("recording a reviewer's tie with this company"), "reviews.manage_evaluation"),
+    "reopen": (gettext_lazy("reopening a review of this application"), "reviews.manage_evaluation"),
+    "extend": (gettext_lazy("extending the due time of a panel that evaluates this company"), "reviews.manage_evaluation"),
     "select": (gettext_lazy("a selection that includes this company"), "applications.decide_selection"),
     "appeal": (gettext_lazy("deciding this application's appeal"), "applications.decide_appeal"),
     "offer": (gettext_lazy("offering this company a place"), "applications.decide_selection"),
@@ -55,7 +60,6 @@ def refuse_if_tied(user, company: Company | None, *, action: str, target, ip: st
     """Raise `ConflictOfInterest` (after recording it) when `user`, who holds the permission
     for `action` on `target`, may not use it for `company`. Call it outside the transaction
     of the action, so that the record stays."""
-    from portal.services.audit import audit_record
 
     label, permission = ACTIONS[action]
     if user is None or not user.has_perm(permission, target):

@@ -6,8 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.identifiers import digits_only
-from portal.models import Certification, Company
+from portal import codelists
+from portal.http import client_ip
+from portal.identifiers import digits_only, validate_business_number
+from portal.models import Certification, Company, StaffTie
+from portal.privacy import consent_record
 
 KRW_MAX = 10**16  # 1경 원: far above any company's figures, far below the column's limit.
 
@@ -43,6 +46,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# The earliest founding date a company can give: Korea's oldest companies date from the 1890s.
+EARLIEST_FOUNDING = datetime.date(1880, 1, 1)
+
+
 class CompanyForm(forms.ModelForm):
     business_number = forms.CharField(
         label=_("business registration number"),
@@ -64,6 +71,9 @@ class CompanyForm(forms.ModelForm):
     certifications = forms.MultipleChoiceField(
         label=_("certifications"), choices=Certification.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # A name is looked up (clean_ksic_code), so the field takes more than the code's six characters.
+    ksic_code = forms.CharField(label=_("industry (KSIC code)"), max_length=100,
+                                help_text=_("The KSIC code, with or without its letter (<code>C29271</code> or <code>29271</code>), or the industry's name."))
 
     class Meta:
         model = Company
@@ -87,7 +97,7 @@ class CompanyForm(forms.ModelForm):
             "total_assets",
             "certifications",
         ]
-        widgets = {"founded_on": DateInput()}
+        widgets = {"founded_on": DateInput(attrs={"min": EARLIEST_FOUNDING.isoformat()})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -108,10 +118,33 @@ class CompanyForm(forms.ModelForm):
         return digits_only(self.cleaned_data.get("corporate_number", ""))
 
     def clean_ksic_code(self) -> str:
-        return self.cleaned_data["ksic_code"].strip().upper()
+        """A KSIC code with or without its section letter (29199 → C29199), or the name of an
+        industry (반도체 제조용 기계) when it names one sub-class."""
+
+        text = " ".join(self.cleaned_data["ksic_code"].split())
+        code = text.upper().replace(" ", "")
+        if code.isascii() and code.isdigit() and 2 <= len(code) <= 5:
+            section = codelists.section_of(code)
+            if not section:
+                raise forms.ValidationError(_("%(code)s is not a code of the Korean Standard Industrial Classification (KSIC).") % {"code": code})
+            return section + code
+        if code[:1].isascii() and code[:1].isalpha() and code[1:].isascii() and code[1:].isdigit():
+            return code
+        exact = [c for c, name in codelists.ksic10().items() if len(c) == 6 and name == text]
+        hits = exact or [(c) for c, _name in codelists.find_ksic(text, limit=50) if len(c) == 6]
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise forms.ValidationError(_("No industry is named “%(text)s”; enter its KSIC code (e.g. C29271) or another part of its name.") % {"text": text})
+        raise forms.ValidationError(_("“%(text)s” names several industries: %(found)s. Enter the code of yours.") % {
+            "text": text, "found": ", ".join(codelists.ksic_label(c) for c in hits[:5]) + (" …" if len(hits) > 5 else "")})
 
     def clean_founded_on(self) -> datetime.date:
         founded = self.cleaned_data["founded_on"]
+        if founded < EARLIEST_FOUNDING:
+            # A year such as 0006 is a typing slip (a date field takes five-digit years too).
+            raise forms.ValidationError(_("Check the year of the founding date: %(year)s is not possible. Enter the year in four digits, e.g. 2019.")
+                                        % {"year": f"{founded.year:04d}"})
         if founded > timezone.localdate():
             raise forms.ValidationError(_("The founding date cannot be in the future."))
         return founded
@@ -136,6 +169,30 @@ class JoinRequestForm(forms.Form):
     )
 
 
+class ClaimForm(forms.Form):
+    """A claim to a company someone else registered: its number and the representative's confirmation."""
+
+    business_number = forms.CharField(label=_("business registration number"), max_length=20)
+    document = forms.FileField(
+        label=_("confirmation document"),
+        help_text=_("A PDF or image showing that the company's representative confirms you act for it: for example the "
+                    "사업자등록증명 with a letter signed and sealed by the representative (대표자 확인서). Up to 10 MB."),
+    )
+    message = forms.CharField(label=_("note for the checker"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_business_number(self) -> str:
+
+        number = digits_only(self.cleaned_data["business_number"])
+        validate_business_number(number)
+        return number
+
+
+class ClaimDecisionForm(forms.Form):
+    note = forms.CharField(label=_("reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Required to decline: the claimant reads it."))
+
+
 class OwnTieForm(forms.Form):
     """A tie the person declares themselves (이해관계 신고)."""
 
@@ -144,13 +201,11 @@ class OwnTieForm(forms.Form):
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
-        from portal.models import StaffTie
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = StaffTie.Kind.choices
 
     def clean_business_number(self) -> str:
-        from portal.identifiers import validate_business_number
 
         number = digits_only(self.cleaned_data["business_number"])
         validate_business_number(number)
@@ -190,8 +245,6 @@ class SignupDetailsForm(PersonFields):
     consent_program_news = forms.BooleanField(label=_("I would like news of new calls by e-mail (optional)."), required=False)
 
     def signup(self, request, user) -> None:
-        from portal.http import client_ip
-        from portal.privacy import consent_record
 
         user.name = self.cleaned_data["name"]
         user.position = self.cleaned_data.get("position", "")

@@ -30,3 +30,15 @@ def int_or_none(value) -> int | None:
     is true, and `int("²")` raises): anything else is None, never a server error."""
     text = (value or "").strip() if isinstance(value, str) else ""
     return int(text) if text and text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def body_limit(max_bytes: int, too_large):
+    """Mark a view as taking at most `max_bytes` of request body: BodyLimitMiddleware, which
+    runs before anything reads the body (the CSRF check reads request.POST), answers a larger
+    POST with `too_large(request)` without reading it."""
+
+    def decorate(view):
+        view.max_body_bytes, view.too_large = max_bytes, too_large
+        return view
+
+    return decorate

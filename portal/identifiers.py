@@ -92,7 +92,8 @@ def validate_business_number(value: str) -> None:
         )
     if not business_number_structure_ok(number):
         raise ValidationError(
-            _("No business registration number starts like this: the tax office code (first three digits) starts at 101, and neither the business type (the middle two) nor the serial number may be all zeros."),
+            _("No business registration number starts like this: the tax office code (first three digits) starts at 101, and neither "
+              "the business type (the middle two) nor the serial number may be all zeros."),
             code="structure",
         )
     if not is_valid_business_number(number):

@@ -93,3 +93,27 @@ def with_particle(word, particle: str) -> str:
     if consonant_form == "으로":
         return word + ("로" if final in (0, _RIEUL) else "으로")
     return word + (consonant_form if final else vowel_form)
+
+
+# --- Large amounts as Koreans write them ----------------------------------------------------
+
+
+def won_units(amount: int) -> str:
+    """An amount in 억 and 만 as Korean notices write it: 100,000,000,000 → 1,000억원,
+    2,000,000,000 → 20억원, 4,512,345,678 → 45억 1,234만 5,678원, 0 → 0원. English keeps
+    the digits (KRW 4,512,345,678)."""
+    from django.utils import translation
+
+    amount = int(amount)
+    if translation.get_language() == "en":
+        return f"KRW {amount:,}"
+    if amount < 0:
+        return "-" + won_units(-amount)
+    parts = []
+    for unit, size in (("조", 10**12), ("억", 10**8), ("만", 10**4)):
+        if amount >= size:
+            parts.append(f"{amount // size:,}{unit}")
+            amount %= size
+    if amount or not parts:
+        parts.append(f"{amount:,}")
+    return " ".join(parts) + "원"

@@ -1,4 +1,4 @@
-"""Choice labels from maps built once per model field and language (issue 13).
+"""Choice labels from maps built once per model field and language.
 
 Django's `get_FOO_display()` rebuilds the whole choices dict and translates it on every
 call: 50 rows × 2 columns cost the officer queue 5 ms. `label(instance, "state")` looks the

@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
+from portal.access import record_access
+from portal.http import int_or_none
 from portal.roles import has_mfa, requires_mfa
 
 # How far back a proxy's arrival stamp may lie: a request queued longer than this (or a
@@ -163,7 +165,27 @@ class AccessRecordMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        from portal.access import record_access
 
         record_access(request, response)
         return response
+
+
+class BodyLimitMiddleware:
+    """A POST larger than its view accepts (portal.http.body_limit) is refused by its declared
+    length before any byte of it is read. Sits before CsrfViewMiddleware, whose check reads
+    request.POST — and with it the whole body — before the view could judge the size."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        limit = getattr(view_func, "max_body_bytes", None)
+        if limit is None or request.method != "POST":
+            return None
+
+        if (int_or_none(request.META.get("CONTENT_LENGTH")) or 0) > limit:
+            return view_func.too_large(request)
+        return None

@@ -1,4 +1,4 @@
-"""Public pages served from the cache to anonymous visitors (issue 13).
+"""Public pages served from the cache to anonymous visitors.
 
 The catalogue and a call's page are the same for every anonymous visitor in one language,
 so they are rendered once and kept under a key of: the language, the Korean date (D-day
@@ -72,10 +72,15 @@ def _fill(content: str, request: HttpRequest) -> bytes:
     return content.encode()
 
 
-def _lifetime() -> int:
-    from applications.selectors import seconds_until_next_call_change
+# Seconds until the next moment a public page changes by the clock alone (a call opens or
+# closes): given by applications through `connect`, which sits above this module.
+_until_next_change = None
 
-    return max(1, min(LIFETIME, seconds_until_next_call_change(timezone.now())))
+
+def _lifetime() -> int:
+    if _until_next_change is None:
+        return LIFETIME
+    return max(1, min(LIFETIME, _until_next_change(timezone.now())))
 
 
 def cache_for_anonymous(view):
@@ -117,8 +122,11 @@ def csrf_placeholder(request: HttpRequest) -> dict:
     return {}
 
 
-def connect() -> None:
-    """Bump the version on every save or delete of what the public pages show."""
+def connect(*, until_next_change=None) -> None:
+    """Bump the version on every save or delete of what the public pages show; a kept page
+    lives no longer than `until_next_change(now)` seconds (a call opening or closing)."""
+    global _until_next_change
+    _until_next_change = until_next_change
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 

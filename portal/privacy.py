@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-VERSION = "2026-12-01"
+from portal.models import Consent
+from portal.retention import years_text
+
+VERSION = "2026-12-07"
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,16 @@ class ConsentItem:
     refusal: Promise
 
 
+def _retention_of_personal_information() -> str:
+
+    return gettext(
+        "Until you leave the portal: your details are deleted the moment you leave, and the record of your consents is kept "
+        "%(years)s more as evidence. Records of applications and agreements are kept for five years after the agreement ends, "
+        "as the Subsidy Management Act and the programs' rules require, and name a person who left by a pseudonym. The privacy "
+        "policy lists every period."
+    ) % {"years": years_text(settings.RETENTION_CONSENTS_YEARS)}
+
+
 CONSENT_ITEMS = (
     ConsentItem(
         key="personal_information", required=True,
@@ -33,8 +48,8 @@ CONSENT_ITEMS = (
                   "conclude and manage agreements, and keep the records the law requires."),
         items=_("Name, e-mail address, password (stored only as a one-way hash), position, and the record of your access "
                 "(IP address and time)."),
-        retention=_("Until you leave the portal; records of applications and agreements are kept for five years after the "
-                    "agreement ends, as the Subsidy Management Act and the programs' rules require."),
+        # The period is a setting (RETENTION_CONSENTS_YEARS): the text is written when shown.
+        retention=lazy(_retention_of_personal_information, str)(),
         refusal=_("You may refuse. Without this consent you cannot sign up, so you cannot apply for support programs."),
     ),
     ConsentItem(
@@ -50,7 +65,6 @@ CONSENT_ITEMS = (
 
 def consent_record(*, user, answers: dict[str, bool], ip: str | None = None) -> None:
     """Store one row per item: what the person answered, to which version, and when."""
-    from portal.models import Consent
 
     now = timezone.now()
     Consent.objects.bulk_create([

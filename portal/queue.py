@@ -8,6 +8,7 @@ for BROKER_BACKOFF_SECONDS — the next requests cost nothing while Redis is awa
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 
@@ -31,6 +32,14 @@ def enqueue(task, *args) -> bool:
         log.warning("Could not queue %s%r; its sweep will do it.", task.name, args, exc_info=True)
         return False
     return True
+
+
+def enqueue_by_name(name: str, *args) -> bool:
+    """Queue the task at dotted path `name` ("reviews.tasks.offer_next_place"): services name
+    the task instead of importing its module, so that task modules (which import services)
+    and services import one way."""
+    module, _dot, attribute = name.rpartition(".")
+    return enqueue(getattr(importlib.import_module(module), attribute), *args)
 
 
 def broker_marked_down() -> bool:

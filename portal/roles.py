@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from portal.models import User
+
 
 @dataclass(frozen=True)
 class Roles:
@@ -25,32 +27,36 @@ class Roles:
 _ANONYMOUS = Roles()
 
 
+# The rows that give a person a role, by the Roles flag they set: the model (by its label) and
+# the filter its rows must pass. Company membership is this app's; the apps above register
+# theirs in their ready() (applications: officers; reviews: reviewers), so portal, the bottom
+# layer, imports neither.
+ROLE_SOURCES: dict[str, tuple[str, dict]] = {"is_applicant": ("portal.CompanyMembership", {})}
+
+
+def register_role(flag: str, model_label: str, **filters) -> None:
+    """From an app's ready(): rows of `model_label` passing `filters` give their user `flag`."""
+    ROLE_SOURCES[flag] = (model_label, filters)
+    _watch(model_label)
+
+
 def roles_of(user) -> Roles:
     if user is None or not user.is_authenticated or not user.is_active:
         return _ANONYMOUS
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
-    from applications.models import ProgramOfficer
-    from portal.models import CompanyMembership, User
-    from reviews.models import ReviewerProfile
+    from django.apps import apps
+
 
     flags = (
         User.objects.filter(pk=user.pk)
-        .annotate(
-            _member=Exists(CompanyMembership.objects.filter(user=OuterRef("pk"))),
-            _reviewer=Exists(ReviewerProfile.objects.filter(user=OuterRef("pk"), is_active=True)),
-            _officer=Exists(ProgramOfficer.objects.filter(user=OuterRef("pk"))),
-        )
-        .values("_member", "_reviewer", "_officer")
+        .annotate(**{flag: Exists(apps.get_model(label).objects.filter(user=OuterRef("pk"), **filters))
+                     for flag, (label, filters) in ROLE_SOURCES.items()})
+        .values(*ROLE_SOURCES)
         .first()
     ) or {}
-    roles = Roles(
-        is_applicant=bool(flags.get("_member")),
-        is_reviewer=bool(flags.get("_reviewer")),
-        is_officer=bool(flags.get("_officer")),
-        is_admin=bool(user.is_superuser or user.is_staff),
-    )
+    roles = Roles(**{flag: bool(flags.get(flag)) for flag in ROLE_SOURCES}, is_admin=bool(user.is_superuser or user.is_staff))
     user._portal_roles = roles
     return roles
 
@@ -84,7 +90,6 @@ def roles_changed(user_id: int) -> None:
     """The person's roles or authenticators changed: every session of theirs reads them again."""
     from django.db.models import F
 
-    from portal.models import User
 
     User.objects.filter(pk=user_id).update(roles_version=F("roles_version") + 1)
 
@@ -94,14 +99,20 @@ def _on_link_change(sender, instance, **kwargs) -> None:
         roles_changed(instance.user_id)
 
 
-def connect() -> None:
+def _watch(label: str) -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    for label in ("portal.CompanyMembership", "reviews.ReviewerProfile", "applications.ProgramOfficer", "mfa.Authenticator"):
-        model = apps.get_model(label)
-        post_save.connect(_on_link_change, sender=model, dispatch_uid=f"roles-{label}-save")
-        post_delete.connect(_on_link_change, sender=model, dispatch_uid=f"roles-{label}-delete")
+    model = apps.get_model(label)
+    post_save.connect(_on_link_change, sender=model, dispatch_uid=f"roles-{label}-save")
+    post_delete.connect(_on_link_change, sender=model, dispatch_uid=f"roles-{label}-delete")
+
+
+def connect() -> None:
+    """Roles change with their rows (this app's; register_role watches the others') and with
+    the person's authenticators."""
+    for label in [*(label for label, _filters in ROLE_SOURCES.values()), "mfa.Authenticator"]:
+        _watch(label)
 
 
 class SessionRolesMiddleware:

@@ -46,6 +46,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Links in e-mails are built from this, since a Celery worker has no request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The one site (django.contrib.sites), its domain taken from SITE_URL by a migration. allauth
+# keys its per-account sign-in failure count on the current site's domain; without the sites
+# framework that was the request's Host header, so another port started a fresh count.
+SITE_ID = 1
 
 INSTALLED_APPS = [
     "portal",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "portal.middleware.SessionRefreshMiddleware",
     "portal.middleware.KoreanFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the whole body: a POST over its view's limit is refused unread.
+    "portal.middleware.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.roles.SessionRolesMiddleware",
@@ -108,6 +115,9 @@ TEMPLATES = [
                 "applications.context_processors.notices",
                 "portal.page_cache.csrf_placeholder",
             ],
+            # The formatting filters (dates, deadlines, amounts, scores) in every template
+            # without a {% load %} line, so no page formats a date its own way.
+            "builtins": ["portal.templatetags.portal"],
         },
     },
 ]
@@ -145,13 +155,19 @@ def _redis_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
+def _redis_db_number(url: str) -> int:
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "portal.cache.ResilientRedisCache",
             # The broker keeps database 0; the cache (rate limits, sessions) its own.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            "LOCATION": env_str("REDIS_CACHE_URL", _redis_db(REDIS_URL, env_int("REDIS_CACHE_DB", 1))),
+            # The next database after the broker's (`redis://host/4` → cache on 5), never the broker's own.
+            "LOCATION": env_str("REDIS_CACHE_URL", _redis_db(REDIS_URL, env_int("REDIS_CACHE_DB", (_redis_db_number(REDIS_URL) + 1) % 16))),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         }
     }
@@ -191,6 +207,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("BROKER_CONNECT_TIMEOUT", 0.5)
 BROKER_BACKOFF_SECONDS = env_int("BROKER_BACKOFF_SECONDS", 30)
+# After a failed or timed-out cache call a web process goes on without Redis for this long,
+# then tries once more (portal/cache.py).
+CACHE_BACKOFF_SECONDS = env_int("CACHE_BACKOFF_SECONDS", 30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULE = {
@@ -215,12 +234,39 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.sweep_offers",
         "schedule": 300.0,
     },
-    # Once a day (00:10 KST): every chain's head, signed, written outside the database.
+    # Every minute: the next file of the chain of sweep files, with the heads no sweep wrote yet
+    # (portal/services/anchor_chain.py).
+    "anchor-heads": {
+        "task": "portal.tasks.anchor_heads",
+        "schedule": 60.0,
+    },
+    # Once a day (00:10 KST): a checkpoint of every chain's head, signed, written outside the database.
     "anchor-chains": {
         "task": "portal.tasks.anchor_chains",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Once a day (03:30 KST): personal information whose retention period has ended is
+    # destroyed or anonymised, each destruction recorded (portal/retention.py).
+    "destroy-expired-personal-data": {
+        "task": "portal.tasks.destroy_expired_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# --- Retention of personal information (portal/retention.py; the privacy policy lists them) ---
+# A sign-up whose e-mail address was never confirmed is deleted after this many days.
+RETENTION_UNVERIFIED_SIGNUP_DAYS = env_int("RETENTION_UNVERIFIED_SIGNUP_DAYS", 30)
+# The consents of a person who left are kept this many years as evidence that what was
+# processed had a basis (a claim for damages lapses three years after it is known, 민법 §766 ①).
+RETENTION_CONSENTS_YEARS = env_int("RETENTION_CONSENTS_YEARS", 3)
+# Access records (접속기록) keep the account's e-mail, the address and the query for this many
+# years, then lose them (개인정보의 안전성 확보조치 기준 §8: at least one year, two for a system
+# holding 50,000 people's information or more).
+RETENTION_ACCESS_RECORDS_YEARS = env_int("RETENTION_ACCESS_RECORDS_YEARS", 2)
+# The document, file name and note of a decided ownership claim are kept this many years after
+# the decision, while it may be challenged (a claim for damages lapses three years after it
+# is known, 민법 §766 ①); a cancelled claim's go at the next nightly run.
+RETENTION_CLAIM_DOCUMENTS_YEARS = env_int("RETENTION_CLAIM_DOCUMENTS_YEARS", 3)
 
 # --- Sessions and security ----------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -289,6 +335,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # The name, position and the consents to the collection of personal information (portal/privacy.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"login": "portal.account_forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -306,6 +353,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # 5 minutes per account), plus the portal's own anonymous endpoints.
 ACCOUNT_RATE_LIMITS = {
     "verify_agreement": env_str("RATE_VERIFY_AGREEMENT", "20/m/ip,200/h/ip"),
+    # The draft's PDF is rendered in the request (a draft changes as it is typed): a few a minute.
+    "preview_pdf": env_str("RATE_PREVIEW_PDF", "6/m/user,60/h/user"),
+    # Business numbers typed to register, join or claim a company (portal/views/companies.py).
+    "company_number": env_str("RATE_COMPANY_NUMBER", "10/h/user,30/h/ip"),
 }
 MFA_ADAPTER = "portal.adapters.MFAAdapter"
 # Fernet keys (comma-separated; the first encrypts) for the TOTP secrets and recovery seeds at rest.
@@ -337,6 +388,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]  # the 24-hour clock where Django formats a time (the admin)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Seoul"  # shown in KST; stored in UTC because USE_TZ is on.
@@ -358,6 +410,14 @@ AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
 AWS_S3_FILE_OVERWRITE = False
+
+
+def _s3_client_config(**options):
+    from botocore.config import Config
+
+    return Config(signature_version="s3v4", **options)
+
+
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage" if MEDIA_STORAGE == "s3" else "django.core.files.storage.FileSystemStorage"
@@ -367,17 +427,25 @@ STORAGES = {
         if not WHITENOISE_USE_FINDERS
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    # The daily anchors of the hash chains (portal/services/anchors.py): outside the database —
-    # an object-storage bucket of their own in production (turn on versioning or object lock),
-    # a folder the backup keeps on a laptop.
+    # The anchors of the hash chains (portal/services/anchors.py): outside the database — an
+    # object-storage bucket of their own in production, shared by every machine (turn on object
+    # lock), a folder the backup keeps on a laptop. Each commit that appends to a chain writes a
+    # small file there after the COMMIT, in the request: short timeouts and one retry, so a
+    # hung store costs a request seconds, not minutes (the beat sweep writes what was missed).
     "anchors": {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": env_str("ANCHOR_BUCKET"), "location": "anchors", "file_overwrite": False},
+        "OPTIONS": {"bucket_name": env_str("ANCHOR_BUCKET"), "location": "anchors", "file_overwrite": False,
+                    "client_config": _s3_client_config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})},
     } if MEDIA_STORAGE == "s3" else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "anchors")},
     },
 }
+# What keeps the anchor bucket's files from being deleted or overwritten, as the operator set it
+# up: "object-lock" (with a default retention) or "versioning". `check --deploy` asks the bucket
+# itself and warns without either; this setting only answers for a bucket the portal's
+# credentials may not ask (docs/deployment.md#tamper-evidence).
+ANCHOR_BUCKET_PROTECTION = env_str("ANCHOR_BUCKET_PROTECTION")
 # The key of the hash chains (portal/chains.py), kept outside the database and not rotated:
 # the chains already written are verified with it.
 EVENT_CHAIN_KEY = env_str("EVENT_CHAIN_KEY")

@@ -4,7 +4,9 @@ import logging
 
 from celery import shared_task
 
+from portal.services.anchors import anchor_write, heads_sweep
 from portal.services.outbox import email_deliver, pending_email_ids
+from portal.services.retention import retention_run
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,29 @@ def heartbeat() -> str:
 
 @shared_task
 def anchor_chains() -> str:
-    """Daily: every chain's head, signed, written outside the database (portal/services/anchors.py)."""
-    from portal.services.anchors import anchor_write
+    """Daily: a checkpoint of every chain's head, signed, written outside the database
+    (portal/services/anchors.py). Fails, and says why in the log, when something anchored
+    since the previous checkpoint is gone."""
 
     return anchor_write()
+
+
+@shared_task
+def anchor_heads() -> str | None:
+    """Every minute: the next file of the chain of sweep files, naming every head no sweep wrote
+    yet (so also those the head log written on commit missed), and one every five minutes when
+    nothing changed, so that a chain ending long ago means files were deleted
+    (portal/services/anchor_chain.py)."""
+
+    return heads_sweep()
+
+
+@shared_task(bind=True)
+def destroy_expired_personal_data(self) -> int:
+    """Daily: what has outlived its retention period is destroyed or anonymised, each
+    destruction recorded (portal/retention.py); returns how many records went."""
+    import uuid
+
+
+    run = getattr(self.request, "id", None) or uuid.uuid4().hex
+    return sum(record.count for record in retention_run(job=self.name, run=run))

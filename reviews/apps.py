@@ -7,4 +7,8 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self) -> None:
-        from reviews import permissions  # noqa: F401  (registers the rules)
+        # Registers the rules, what it holds about people, and its kinds of export.
+        from portal import roles
+        from reviews import exports, permissions, personal_data  # noqa: F401
+
+        roles.register_role("is_reviewer", "reviews.ReviewerProfile", is_active=True)

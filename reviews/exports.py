@@ -3,20 +3,30 @@ numbered panel members (위원 1, 2, …), never by name."""
 
 from __future__ import annotations
 
+from django.db.models import CharField, F
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Export
-from reviews.models import Review, SelectionRound
+from applications.models import Application, Export, SelectionRound
+from applications.services import exports
+from reviews.models import Criterion, Review
+from reviews.services.selection import compute_ranking
 
 
 def header(export: Export) -> list[str]:
     if export.kind == "scores":
-        criteria = [c.name for c in export.call.rubric.criteria.all()]
+        criteria = [c.name for c in _criteria(export)]
         return [_("Receipt number"), _("Panel"), _("Reviewer"), *criteria, _("Total"), _("Submitted")]
     if export.kind == "ranking":
         return [_("Rank"), _("Receipt number"), _("Company"), _("Reviews"), _("Aggregated"), _("Bonus"), _("Final"), _("Grant requested")]
     return [_("Rank"), _("Receipt number"), _("Company"), _("Final"), _("Decision"), _("Grant"), _("Reason for the change")]
+
+
+def _criteria(export: Export) -> list[Criterion]:
+    """The rubric's criteria; none for a call whose rubric is not set up yet (an empty table, not a retry loop)."""
+    return list(Criterion.objects.filter(rubric__call=export.call).order_by("order", "pk"))
 
 
 def _reviews(export: Export):
@@ -38,7 +48,7 @@ def count(export: Export) -> int:
 
 def rows(export: Export):
     if export.kind == "scores":
-        criteria = list(export.call.rubric.criteria.all())
+        criteria = _criteria(export)
         numbers: dict[tuple[int, int], int] = {}
         queryset = _reviews(export).select_related("assignment__application", "assignment__panel").prefetch_related("scores")
         for review in queryset.order_by("assignment__application__receipt_number", "assignment__reviewer_id").iterator(chunk_size=500):
@@ -50,10 +60,11 @@ def rows(export: Export):
                    *(float(values.get(c.pk, 0)) for c in criteria), float(review.total or 0),
                    timezone.localtime(review.submitted_at).strftime("%Y-%m-%d %H:%M") if review.submitted_at else ""]
     elif export.kind == "ranking":
-        from reviews.services.selection import compute_ranking
 
         ranking = compute_ranking(export.call)
-        names = dict(Application.objects.filter(call=export.call).values_list("pk", "company__name"))
+        # The name each application was submitted under, as the queue export prints it (a draft has no frozen facts).
+        names = dict(Application.objects.filter(call=export.call)
+                     .values_list("pk", Coalesce(KT("company_facts__name"), F("company__name"), output_field=CharField())))
         for c in ranking.candidates:
             yield [c.rank, c.receipt_number, names.get(c.application_id, ""), c.reviews, float(c.aggregated), float(c.bonus),
                    float(c.final), c.grant]
@@ -62,5 +73,10 @@ def rows(export: Export):
         if selection_round is None:
             return
         for item in selection_round.items.select_related("application__company").order_by("rank"):
-            yield [item.rank, item.application.receipt_number, item.application.company.name, float(item.final),
+            yield [item.rank, item.application.receipt_number, item.application.company_submitted.name, float(item.final),
                    str(item.get_decision_display()), item.grant, item.override_reason]
+
+
+# The evaluation's exports, beside the screening queue's (applications/services/exports.py).
+for _name in ("scores", "ranking", "selection"):
+    exports.register(_name, exports.ExportKind(header=header, count=count, rows=rows))

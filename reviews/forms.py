@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.forms import KSTDateTimeInput
+from portal.identifiers import digits_only, validate_business_number
 from portal.models import StaffTie
 from reviews.models import BonusItem, Criterion, Panel, Rubric
 
@@ -18,8 +19,16 @@ class RubricForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tie_break"].choices = [(str(c.pk), c.name) for c in self.instance.criteria.all()]
-        self.initial["tie_break"] = [str(c) for c in self.instance.tie_break]
+        # A call's rubric is saved with the officer's first change: before that it has no criteria to order.
+        criteria = list(self.instance.criteria.all()) if self.instance.pk else []
+        self.fields["tie_break"].choices = [(str(c.pk), c.name) for c in criteria]
+        self.initial["tie_break"] = [str(c) for c in self.instance.tie_break or []]
+        if not criteria:
+            self.fields["tie_break"].help_text = _("Add criteria first: ties are broken by the criteria you choose here, in order.")
+        if self.instance.pk and self.instance.is_locked:
+            # Reviewing has started: the rules are shown as they are, not as inputs that could never be saved.
+            for field in self.fields.values():
+                field.disabled = True
 
     def clean_tie_break(self) -> list[int]:
         return [int(c) for c in self.cleaned_data["tie_break"]]
@@ -75,7 +84,6 @@ class TieForm(forms.Form):
         self.fields["reviewer"].choices = [(m.reviewer_id, str(m.reviewer)) for m in members]
 
     def clean_business_number(self) -> str:
-        from portal.identifiers import digits_only, validate_business_number
 
         number = digits_only(self.cleaned_data["business_number"])
         validate_business_number(number)

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from applications.lifecycle import offer_fill, offer_sweep
+from applications.models import SelectionRound, State
+from reviews.services.selection import selection_apply
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
 def apply_selection(self, round_id: int) -> int:
-    from reviews.services.selection import selection_apply
 
     try:
         return selection_apply(round_id=round_id)
@@ -18,9 +21,6 @@ def apply_finalised_selections() -> int:
     """Periodic: finish any finalised round whose decisions were not all applied yet (the
     broker was down when it was finalised, or a worker died half-way). A decision is
     applied once: an application evaluated again after an appeal is not touched."""
-    from applications.models import State
-    from reviews.models import SelectionRound
-    from reviews.services.selection import selection_apply
 
     pending = SelectionRound.objects.filter(finalized_at__isnull=False, items__applied_at__isnull=True,
                                             items__application__state=State.UNDER_REVIEW).distinct()
@@ -30,7 +30,6 @@ def apply_finalised_selections() -> int:
 @shared_task
 def offer_next_place(call_id: int) -> int:
     """A selected application left a call that offers freed places automatically."""
-    from applications.services.lifecycle import offer_fill
 
     return offer_fill(call_id=call_id)
 
@@ -39,6 +38,5 @@ def offer_next_place(call_id: int) -> int:
 def sweep_offers() -> int:
     """Periodic: unanswered offers and unsigned agreements past their deadline are taken as
     given up, and freed places of automatic calls are offered."""
-    from applications.services.lifecycle import offer_sweep
 
     return offer_sweep()

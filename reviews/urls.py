@@ -1,8 +1,9 @@
 from django.urls import path
 
-from reviews.views import applicant, officer, reviewer
+from reviews.views import applicant, officer, reviewer, ties
 
 urlpatterns = [
+    path("staff/ties/", ties.own_ties, name="own_ties"),
     path("applications/<int:pk>/appeal/", applicant.appeal, name="application_appeal"),
     path("applications/<int:pk>/offer/", applicant.offer_answer, name="application_offer_answer"),
     path("reviewer/", reviewer.dashboard, name="reviewer_desk"),

@@ -41,17 +41,19 @@ def _service_markers(request):
 
 @pytest.fixture(autouse=True)
 def _decree_size_tables(request):
-    """The data migration's size tables (시행령 별표1/별표3): transactional tests empty every
-    table when they end, so each test that touches the database gets them back."""
+    """The data migrations' size tables (시행령 별표1/별표3) and standard agreement clauses:
+    transactional tests empty every table when they end, so each test that touches the
+    database gets them back."""
     names = set(request.fixturenames)
     if request.node.get_closest_marker("django_db") is None and not names & {"db", "transactional_db", "live_server"}:
         return
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(names & {"transactional_db", "live_server"}) or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from applications.size_tables import ensure_seeded
+    from applications import clause_sets, size_tables
 
-    ensure_seeded()
+    size_tables.ensure_seeded()
+    clause_sets.ensure_seeded()
 
 
 @pytest.fixture(autouse=True)
@@ -63,9 +65,12 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits and code attempts live in the cache; every test starts with none, and
-    # with the broker not marked down by an earlier test (portal/queue.py).
+    # with neither the broker nor the cache marked down by an earlier test (portal/queue.py,
+    # portal/cache.py).
+    from portal.cache import forget_failures
     from portal.queue import forget_broker_failure
 
+    forget_failures()
     cache.clear()
     forget_broker_failure()
     yield
@@ -87,8 +92,8 @@ def make_person(email: str, *, name: str = "", mfa: bool = False, **extra):
 
 @pytest.fixture
 def alice(db):
-    """Applicant: owner of Acme."""
-    return make_person("alice@example.com", name="앨리스")
+    """Applicant: owner of Acme, who signs its agreements by the representative's delegation."""
+    return make_person("alice@example.com", name="앨리스", position="과장")
 
 
 @pytest.fixture
@@ -133,6 +138,17 @@ def olivia(program):
     from applications.models import ProgramOfficer
 
     user = make_person("olivia@example.com", name="올리비아", mfa=True)
+    ProgramOfficer.objects.create(program=program, user=user)
+    return user
+
+
+@pytest.fixture
+def otto(program):
+    """A second officer of `program`, independent of every company: approves (countersigns)
+    what olivia drafted, since the one who drafts an agreement does not also approve it."""
+    from applications.models import ProgramOfficer
+
+    user = make_person("otto@example.com", name="오토", mfa=True)
     ProgramOfficer.objects.create(program=program, user=user)
     return user
 
@@ -210,7 +226,7 @@ def timezone_now():
 VALID_ANSWERS = {"summary": "MES와 설비 모니터링을 도입해 불량률을 30% 줄입니다.", "current_level": "basic", "start_date": "2027-02-01", "new_jobs": "3"}
 VALID_DECLARATIONS = {
     "in_restricted_group": False, "owned_by_large_company": False, "closed_business": False,
-    "tax_arrears": False, "loan_default": False, "participation_ban": False,
+    "tax_arrears": False, "loan_default": False, "participation_ban": False, "other_support": False,
 }
 
 
@@ -373,7 +389,7 @@ def panel(call, rubric, olivia, reviewers):
 
 def under_review(user, company, call, officer):
     """A complete application, submitted and passed screening."""
-    from applications.services import lifecycle
+    from applications import lifecycle
 
     draft = make_complete_draft(user, company, call)
     lifecycle.application_submit(user=user, application_id=draft.pk, now=timezone_now())
@@ -434,11 +450,16 @@ def selected(call, olivia, alice, acme, panel):
 @pytest.fixture
 def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call):
     """Every kind of object a URL can point at: a selected application with its documents,
-    agreement, assignment, review, selection round, export and appeal; and the people."""
-    from applications.models import ProgramOfficer
-    from applications.services import agreements, lifecycle
+    agreement, assignment, review, selection round, export and appeal, a claim to Acme's
+    ownership; and the people."""
+    from django.core.files.base import ContentFile
+
+    from applications import lifecycle
+    from applications.models import Appeal, ProgramOfficer, SelectionRound
+    from applications.services import agreements
     from applications.services.exports import export_request
-    from reviews.models import Appeal, Assignment, SelectionRound
+    from portal.models import CompanyClaim
+    from reviews.models import Assignment
     from tests.factories import ProgramFactory
 
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
@@ -446,11 +467,14 @@ def world(selected, olivia, alice, acme, bob, globex, rachel, signing_cert, call
     assignment = Assignment.objects.filter(application=selected).first()
     oscar = make_person("oscar@example.com", mfa=True)
     ProgramOfficer.objects.create(program=ProgramFactory(), user=oscar)
+    claim = CompanyClaim(company=acme, claimant=bob, original_name="대표자확인서.pdf", detected_format="pdf", size=15, sha256="0" * 64)
+    claim.file.save("claim.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return {
         "acme": acme, "call": call, "application": selected, "document": selected.documents.first(), "agreement": agreement,
         "assignment": assignment, "review": assignment.review, "round": SelectionRound.objects.get(call=call),
         "export": export_request(user=olivia, call=call, format="csv"), "section": call.form_versions.get().sections.first(),
         "appeal": Appeal.objects.create(application=selected, reason="-", filed_by=alice, previous_state="rejected"),
+        "claim": claim,  # Bob says Acme is his
         "people": {"alice": alice, "bob": bob, "olivia": olivia, "oscar": oscar, "rachel": rachel, "assigned": assignment.reviewer},
     }
 

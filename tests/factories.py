@@ -56,7 +56,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"program-{n}")
     name_ko = factory.Sequence(lambda n: f"스마트공장 구축 {n}")
     name_en = factory.Sequence(lambda n: f"Smart factory {n}")
+    family = "smart_factory"  # as its name says; a program has no family by default
     managing_agency = "스마트제조혁신추진단"
+    agency_address = "서울특별시 구로구 디지털로 100"
     agency_head_title = "단장"
     agency_head_name = "김단장"
 

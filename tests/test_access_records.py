@@ -1,4 +1,4 @@
-"""접속기록 (issue 14, item 7): every read of personal or company data by someone acting for
+"""접속기록: every read of personal or company data by someone acting for
 the agency leaves one record — who, when, what, from where — searchable and exportable by an
 administrator; the company's own reads and anonymous pages leave none."""
 
@@ -89,3 +89,59 @@ def test_the_records_of_a_period_are_exported_by_command(world, tmp_path):
     call_command("export_access_records", "--since", "2026-01-01", "--output", str(out), stdout=io.StringIO())
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 2 and rows[1][1] == world["people"]["olivia"].email and rows[1][3] == "view"
+
+
+def test_an_officer_reading_the_applicants_copy_and_its_pdf_is_recorded(world):
+    from applications.models import ApplicationCopy
+    from applications.services.copies import copy_render, copy_request
+
+    application, olivia = world["application"], world["people"]["olivia"]
+    officer = Client(REMOTE_ADDR="203.0.113.9")
+    login_with_mfa(officer, olivia)
+    assert officer.get(f"/applications/{application.pk}/copy/").status_code == 200
+    application.refresh_from_db()
+    copy_request(user=world["people"]["alice"], application=application)  # the company asked for its PDF
+    assert officer.get(f"/applications/{application.pk}/copy/pdf/").status_code == 302  # not ready: nothing shown, no record
+    copy_render(copy_id=ApplicationCopy.objects.get(application=application).pk)  # what the worker does
+    download = officer.get(f"/applications/{application.pk}/copy/pdf/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert [(r.actor, r.action, r.page, r.target_type, r.target_id, r.ip_address) for r in AccessRecord.objects.order_by("pk")] == [
+        (olivia, "view", "application_copy", "applications.application", str(application.pk), "203.0.113.9"),
+        (olivia, "download", "application_copy_pdf", "applications.application", str(application.pk), "203.0.113.9"),
+    ]
+
+
+def test_the_admins_lists_of_invitations_join_requests_audit_events_and_addresses_are_recorded(matrix_world, adam):
+    from allauth.account.models import EmailAddress
+
+    admin = Client(REMOTE_ADDR="198.51.100.4")
+    login_with_mfa(admin, adam)
+    AccessRecord.objects.all().delete()  # the sign-in's own pages are not what this test reads
+    address = EmailAddress.objects.get(email=matrix_world["people"]["alice"].email)
+    pages = [
+        ("/admin/portal/companyinvitation/", "list", "portal.companyinvitation", ""),
+        (f"/admin/portal/companyinvitation/{matrix_world['invitation'].pk}/change/", "view", "portal.companyinvitation",
+         str(matrix_world["invitation"].pk)),
+        ("/admin/portal/companyjoinrequest/", "list", "portal.companyjoinrequest", ""),
+        (f"/admin/portal/companyjoinrequest/{matrix_world['join_request'].pk}/change/", "view", "portal.companyjoinrequest",
+         str(matrix_world["join_request"].pk)),
+        ("/admin/portal/auditevent/", "list", "portal.auditevent", ""),
+        ("/admin/account/emailaddress/", "list", "account.emailaddress", ""),
+        (f"/admin/account/emailaddress/{address.pk}/change/", "view", "account.emailaddress", str(address.pk)),
+    ]
+    for url, _action, _type, _target in pages:
+        assert admin.get(url).status_code == 200, url
+    assert [(r.actor, r.action, r.target_type, r.target_id, r.path) for r in AccessRecord.objects.order_by("pk")] == [
+        (adam, action, target_type, target, url) for url, action, target_type, target in pages
+    ]
+
+
+def test_every_model_in_the_admin_is_recorded_or_declared_free_of_personal_data():
+    """A model added to the admin must be placed: its pages recorded, or said to hold no one's data."""
+    from django.contrib import admin
+
+    from portal.access import ADMIN_MODELS, ADMIN_MODELS_WITHOUT_PERSONAL_DATA
+
+    registered = {f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry}
+    assert registered - ADMIN_MODELS - ADMIN_MODELS_WITHOUT_PERSONAL_DATA == set()
+    assert not ADMIN_MODELS & ADMIN_MODELS_WITHOUT_PERSONAL_DATA

@@ -182,3 +182,16 @@ def test_the_idle_timeout_slides_without_a_session_write_on_every_page(client, a
 
 def test_session_lasts_hours_not_weeks(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+
+
+def test_the_password_mail_is_the_portals_own_korean(client, alice, deliver_outbox, django_capture_on_commit_callbacks):
+    """An invited reviewer chooses a first password through this mail: the portal's words,
+    not allauth's stock English-shaped greeting and sign-off."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": alice.email})
+    message = deliver_outbox()[-1]
+    assert message.subject.endswith("비밀번호 정하기")
+    assert "새 비밀번호를 정하려는 요청이 있었습니다. 아래 링크를 열어 비밀번호를 정하세요." in message.body
+    assert "/accounts/password/reset/key/" in message.body
+    assert "직접 요청하지 않았다면 이 메일을 무시하세요. 링크를 열지 않으면 아무것도 바뀌지 않습니다." in message.body
+    assert not re.search(r"Hello from|Thank you for using|[A-Za-z]+ [a-z]+ [a-z]+ [a-z]+ [a-z]+", message.body), message.body

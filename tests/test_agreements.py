@@ -13,11 +13,11 @@ from django.test import Client
 from django.utils import timezone as django_timezone
 from pypdf import PdfReader
 
+from applications import lifecycle
 from applications.agreement_text import validate_clause_text
 from applications.models import Agreement, AgreementState, AgreementVersion, State
 from applications.pdf import static_only_fetcher
 from applications.services import agreements as svc
-from applications.services import lifecycle
 from portal.models import CompanyMembership
 from tests.conftest import PASSWORD, login_with_mfa
 
@@ -60,7 +60,7 @@ def test_the_pdf_holds_the_parties_amounts_in_digits_and_words_and_dates(prepare
     data = version.pdf.read()
     text = pdf_text(data)
     for expected in [acme.name, acme.business_number_display, acme.representative_name, "150,000,000원", "금 일억오천만원정",
-                     "300,000,000원", "금 삼억원정", prepared.number, "협 약 서", "제3조(협약변경)"]:
+                     "300,000,000원", "금 삼억원정", prepared.number, "협 약 서", "제6조(협약변경)"]:
         assert expected in text, expected
     start = datetime.date.fromisoformat(version.terms["start"])
     assert f"{start.year}년 {start.month}월 {start.day}일" in text  # 2026년 12월 1일, never 12월 01일
@@ -68,7 +68,7 @@ def test_the_pdf_holds_the_parties_amounts_in_digits_and_words_and_dates(prepare
     # The agency head signs; shares carry their percentages; the 정산 clause is there.
     assert "스마트제조혁신추진단 (대표: 단장 김단장)" in text
     assert "150,000,000원 (총사업비의 50%)" in text
-    assert "제6조(사업비 정산)" in text and "이자는전담기관에반납" in text.replace(" ", "")
+    assert "제8조(사업비 정산)" in text and "이자는전담기관에반납" in text.replace(" ", "")
     assert "체결일: 두 당사자의 서명이 끝난 날" in text
     assert "\ufffd" not in text  # no missing glyph
     fonts = pdf_fonts(data)
@@ -88,13 +88,13 @@ def test_rendering_the_same_version_twice_keeps_one_file(prepared):
     assert [p.name for p in folder.iterdir()] == [Path(name).name]
 
 
-def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia, alice, client):
-    # Signers are named with their position (issue 15), never by an e-mail address.
-    alice.position, olivia.position = "대표이사", "주무관"
+def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia, otto, alice, client):
+    # Signers are named with their position, never by an e-mail address.
+    alice.position, otto.position = "대표이사", "주무관"
     alice.save(update_fields=["position"])
-    olivia.save(update_fields=["position"])
+    otto.save(update_fields=["position"])
     officer = _reauthenticated(olivia, mfa=True)
-    officer.post(f"/agreements/{prepared.pk}/issue/")
+    officer.post(f"/agreements/{prepared.pk}/issue/", {"confirm": "yes"})
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.ISSUED
     version = prepared.current_version()
@@ -106,7 +106,9 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     signature = version.signatures.get(role="company")
     assert (signature.signer, signature.pdf_sha256, signature.ip_address) == (alice, version.pdf_sha256, "127.0.0.1")
 
-    officer.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes", "role": "agency"})
+    # The officer who prepared and issued it does not approve it; a second officer does.
+    approver = _reauthenticated(otto, mfa=True)
+    approver.post(f"/agreements/{prepared.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes", "role": "agency"})
     prepared.refresh_from_db()
     assert prepared.state == AgreementState.COUNTERSIGNED
     assert applicant.get(f"/agreements/{prepared.pk}/final.pdf").status_code == 404  # not in force yet
@@ -121,7 +123,7 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     concluded = django_timezone.localtime(version.signatures.get(role="agency").signed_at).date()
     assert f"체결일: {concluded.year}년 {concluded.month}월 {concluded.day}일" in text
     assert "IP" not in text and "127.0.0.1 " not in text  # addresses stay in the record, not on paper
-    assert "서명자: 앨리스 (대표이사)" in text and "담당자: 올리비아 (주무관)" in text, text
+    assert "서명자: 앨리스 (대표이사)" in text and "담당자: 오토 (주무관)" in text, text
     assert "alice@example.com" not in text
     # The exact bytes the company signed travel inside the executed PDF (PDF/A-3 associated file).
     attached = PdfReader(io.BytesIO(final)).attachments
@@ -143,12 +145,20 @@ def test_the_whole_signing_flow_ends_in_a_signed_verifiable_pdf(prepared, olivia
     assert prepared.number not in forged.content.decode()
     by_hash = client.post("/verify/", {"number": prepared.number, "sha256": prepared.final_sha256}).content.decode()
     assert prepared.number in by_hash
+    # Renamed after signing, the company is still named on /verify/ as it signed.
+    from portal.services.companies import company_update
+
+    company_update(user=alice, company=prepared.application.company, data={"name": "에이크미 홀딩스"})
+    for answer in (client.post("/verify/", {"file": io.BytesIO(final)}), client.post("/verify/", {"number": prepared.number,
+                                                                                                   "sha256": prepared.final_sha256})):
+        page = answer.content.decode()
+        assert f"협약 {prepared.number}(협약기업: 에이크미 정밀)," in page and "에이크미 홀딩스" not in page
     download = applicant.get(f"/agreements/{prepared.pk}/final.pdf")
     assert download["Content-Disposition"].startswith("attachment")
 
 
 def test_signing_needs_a_fresh_password_and_the_authority_to_sign(prepared, olivia, alice, carol):
-    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=prepared.pk)
     version = prepared.current_version()
     stale = Client()
     stale.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
@@ -164,24 +174,28 @@ def test_signing_needs_a_fresh_password_and_the_authority_to_sign(prepared, oliv
 
 
 def test_changing_terms_makes_a_new_version_and_the_old_one_cannot_be_signed(prepared, olivia, alice):
-    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=prepared.pk)
     first = prepared.current_version()
     terms = first.terms
-    second = svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=datetime.date.fromisoformat(terms["start"]),
+    second = lifecycle.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=datetime.date.fromisoformat(terms["start"]),
                                         end=datetime.date.fromisoformat(terms["end"]), grant=140_000_000, cash=140_000_000,
                                         in_kind=20_000_000, instalments=[{"label": "선급금", "percent": 100, "due": terms["start"]}])
     assert second.number == 2 and AgreementVersion.objects.get(pk=first.pk).superseded_at is not None
     assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.DRAFTED
     svc.render_version(version_id=second.pk)
-    svc.agreement_issue(user=olivia, agreement_id=prepared.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=prepared.pk)
     with pytest.raises(ValidationError, match="2"):
-        svc.agreement_sign(user=alice, agreement_id=prepared.pk, version_id=first.pk, seen_sha256=first.pdf_sha256)
+        lifecycle.agreement_sign(user=alice, agreement_id=prepared.pk, version_id=first.pk, seen_sha256=first.pdf_sha256)
     assert Agreement.objects.get(pk=prepared.pk).state == AgreementState.ISSUED
     # /verify/ tells a genuine, superseded, unsigned version for what it is — not a forgery.
     from django.test import Client
 
+    from portal.services.companies import company_update
+
+    company_update(user=alice, company=prepared.application.company, data={"name": "에이크미 홀딩스"})  # renamed since
     page = Client().post("/verify/", {"file": io.BytesIO(first.pdf.read())}).content.decode()
-    assert "포털이 발행한 문서이지만 효력이 있는 협약서는 아닙니다." in page and f"협약 {prepared.number}(상대 기업: " in page and "의 제1판으로" in page
+    assert "포털이 발행한 문서이지만 효력이 있는 협약서는 아닙니다." in page and f"협약 {prepared.number}(협약기업: 에이크미 정밀)의 제1판으로" in page
+    assert "에이크미 홀딩스" not in page
     assert "새 판으로 대체되었습니다" in page and "서명한 뒤에 바뀌었" not in page and "포털에서 발행하지 않았" not in page
 
 
@@ -190,10 +204,10 @@ def test_terms_over_the_cap_or_the_share_are_refused(prepared, olivia):
     start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
     plan = [{"label": "일시", "percent": 100, "due": terms["start"]}]
     with pytest.raises(ValidationError, match="200,000,000"):  # advanced-1 level cap
-        svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=250_000_000,
+        lifecycle.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=250_000_000,
                                    cash=250_000_000, in_kind=0, instalments=plan)
     with pytest.raises(ValidationError, match="125,000,000"):  # half of the 250,000,000 total
-        svc.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=150_000_000,
+        lifecycle.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=150_000_000,
                                    cash=100_000_000, in_kind=0, instalments=plan)
     assert prepared.versions.count() == 1
 
@@ -223,7 +237,7 @@ def test_the_pdf_renderer_fetches_nothing_but_static_files(url):
 
 def test_a_static_image_in_a_document_really_loads_and_others_are_left_out(settings, tmp_path):
     """WeasyPrint 70's fetcher API: a fetcher answering with the old dict, or raising on
-    everything, made every resource fail (issue 14)."""
+    everything, made every resource fail."""
     from weasyprint import HTML
 
     from tests.files import png
@@ -267,17 +281,19 @@ def test_a_render_that_keeps_failing_is_retried_then_shown_to_the_officer(select
     assert "font cache unavailable" in client.get(f"/agreements/{agreement.pk}/").content.decode()
 
 
-def test_officer_maintains_clause_templates_and_the_pdf_uses_them(call, olivia, selected, signing_cert):
+def test_officer_maintains_clause_templates_and_the_pdf_adds_them_as_special_conditions(call, olivia, selected, signing_cert):
     client = Client()
     login_with_mfa(client, olivia)
     bad = client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "other", "title": "제9조", "body": "{비밀} <img src=https://x>"})
     assert bad.status_code == 400 and not call.clause_templates.exists()
-    client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "obligations", "title": "제1조(특약)",
+    client.post(f"/officer/calls/{call.pk}/clauses/", {"kind": "obligations", "title": "특약 1(성과 보고)",
                                                       "body": "{회사명}은 {협약종료일}까지 성과를 보고한다."})
     assert call.clause_templates.count() == 1
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     text = pdf_text(svc.render_version(version_id=agreement.current_version().pk).pdf.read())
-    assert f"{selected.company.name}은" in text and "제1조(특약)" in text
+    # The call's clause follows the program family's standard clauses; it replaces none of them.
+    assert f"{selected.company.name}은" in text and "특약 1(성과 보고)" in text
+    assert text.index("제17조(분쟁 해결 및 관할법원)") < text.index("특약 사항") < text.index("특약 1(성과 보고)")
 
 
 # --- PAdES baseline with a real timestamp authority (tests/pki) -------------------------------
@@ -297,7 +313,7 @@ def local_pki(tmp_path, settings):
     pki.close()
 
 
-def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia, alice, local_pki, tmp_path):
+def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia, otto, alice, local_pki, tmp_path):
     import subprocess
 
     from pyhanko.keys import load_cert_from_pemder
@@ -308,10 +324,10 @@ def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia,
 
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     svc.render_version(version_id=agreement.current_version().pk)
-    svc.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     version = agreement.current_version()
-    svc.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
-    svc.agreement_countersign(user=olivia, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_countersign(user=otto, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     lifecycle.agreement_execute(agreement_id=agreement.pk)
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.EXECUTED
@@ -321,6 +337,10 @@ def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia,
     summary = signing.validate(final)
     assert summary["valid"] and summary["covers_whole_file"] and summary["timestamped"], summary
     assert summary["subfilter"] == "/ETSI.CAdES.detached"
+    # The revision that adds the validation data keeps the file PDF/A-3b (metadata in step).
+    from tests.pdfa import pdfa_problems
+
+    assert pdfa_problems(final) == []
 
     # B-LT: with the TSA and CRL server gone and fetching forbidden, revocation checked
     # strictly, the validation data embedded in the document's DSS is enough.
@@ -347,7 +367,8 @@ def test_the_executed_agreement_is_pades_b_lt_with_a_timestamp(selected, olivia,
 def test_a_three_party_agreement_names_the_partner_share(selected, olivia, signing_cert):
     from applications.models import Application, Call
 
-    Call.objects.filter(pk=selected.call_id).update(min_partner_share_bp=3000, min_cash_share_bp=0)
+    Call.objects.filter(pk=selected.call_id).update(min_partner_share_bp=3000, min_cash_share_bp=0, partner_name="한빛전자(주)",
+                                                    partner_representative="최상생")
     Application.objects.filter(pk=selected.pk).update(partner_amount=90_000_000)
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     version = svc.render_version(version_id=agreement.current_version().pk)
@@ -358,25 +379,37 @@ def test_a_three_party_agreement_names_the_partner_share(selected, olivia, signi
     assert "협력기업 부담금 90,000,000원 (총사업비의 30%) 금 구천만원정" in text
     # Changing the terms keeps the partner's share unless it is given, and the sum must hold.
     start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
-    second = svc.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000,
+    second = lifecycle.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000,
                                         cash=terms["cash"] + 10_000_000, in_kind=terms["in_kind"], instalments=terms["instalments"])
     assert second.terms["partner"] == 90_000_000 and second.terms["total"] == 300_000_000
     with pytest.raises(ValidationError) as refused:
-        svc.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000, partner=60_000_000,
+        lifecycle.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=140_000_000, partner=60_000_000,
                                    cash=terms["cash"] + 40_000_000, in_kind=terms["in_kind"], instalments=terms["instalments"])
     assert "협력 기업 부담금 60,000,000원은 총사업비의 30%(90,000,000원) 이상이어야 합니다. 30,000,000원 부족합니다." in refused.value.messages
+
+
+def test_a_zero_amount_reads_0_won_without_words(prepared, olivia):
+    terms = prepared.current_version().terms
+    start, end = datetime.date.fromisoformat(terms["start"]), datetime.date.fromisoformat(terms["end"])
+    version = lifecycle.agreement_update_terms(user=olivia, agreement_id=prepared.pk, start=start, end=end, grant=terms["grant"],
+                                         cash=terms["cash"] + terms["in_kind"], in_kind=0, instalments=terms["instalments"])
+    text = pdf_text(svc.render_version(version_id=version.pk).pdf.read())
+    assert "기업부담금(현물) 0원 (총사업비의 0%)" in text and "영원정" not in text
 
 
 def test_the_signing_notice_leads_to_the_agreement_not_the_application(prepared, olivia, alice):
     from applications.models import Notification
     from portal.models import OutboundEmail
 
-    _reauthenticated(olivia, mfa=True).post(f"/agreements/{prepared.pk}/issue/")
+    _reauthenticated(olivia, mfa=True).post(f"/agreements/{prepared.pk}/issue/", {"confirm": "yes"})
     notice = Notification.objects.filter(user=alice).latest("pk")
     assert notice.url == f"/agreements/{prepared.pk}/"
-    email = OutboundEmail.objects.filter(to__contains=[alice.email]).latest("pk")
+    # Recipients are a JSON list: filtered in Python, as SQLite has no JSON containment.
+    email = next(e for e in OutboundEmail.objects.order_by("-pk") if alice.email in e.to)
     assert f"/agreements/{prepared.pk}/" in email.body and "여기에서 읽고 서명하세요" in email.body
     # The company's dashboard names the action and its deadline.
     dashboard = _reauthenticated(alice).get("/applications/").content.decode()
-    due = django_timezone.localtime(Agreement.objects.get(pk=prepared.pk).sign_due_at).strftime("%Y-%m-%d %H:%M")
+    from portal.formatting import deadline
+
+    due = deadline(Agreement.objects.get(pk=prepared.pk).sign_due_at)
     assert f'href="/agreements/{prepared.pk}/">협약서에 서명하기</a>' in dashboard and f"{due}(KST)까지" in dashboard

@@ -1,17 +1,19 @@
-"""The applicant's own copy (issue 15, item 2): a read-only page of exactly what was submitted,
+"""The applicant's own copy: a read-only page of exactly what was submitted,
 and a PDF of it with the receipt, rendered by the worker — its text checked against the database."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from applications import lifecycle
 from applications.models import ApplicationCopy, ApplicationDocument, BudgetLine
-from applications.services import lifecycle
 from applications.services.copies import copy_render
+from applications.services.submission import budget_of
 from tests.conftest import PASSWORD, login_with_mfa, timezone_now, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def _expected(application) -> list[str]:
     documents = ApplicationDocument.objects.filter(application=application)
     return [
         application.receipt_number, application.project_title, application.call.title, application.company.name,
-        "MES와 설비 모니터링을 도입해 불량률을 30% 줄입니다.", "기초", "2027-02-01",  # the answers (a choice by its label)
+        "MES와 설비 모니터링을 도입해 불량률을 30% 줄입니다.", "기초", "2027년 2월 1일(월)",  # the answers (a choice by its label, a date as Koreans write it)
         *(line.description for line in lines), *(f"{line.amount:,}원" for line in lines),
         *(d.original_name for d in documents), *(d.sha256[:16] for d in documents),
         "해당하지 않습니다",  # the declarations, all answered no
@@ -53,6 +55,10 @@ def test_the_copy_shows_exactly_what_was_submitted(as_alice, submitted):
         assert expected in html, expected
     for result in submitted.eligibility_snapshot:
         assert result["message_ko"] in html
+    # The company's cash and in-kind parts stand under its own share, never under the grant.
+    budget = budget_of(submitted)
+    assert re.search(r'<th scope="row">정부지원금</th><td class="amount">' + f"{budget.grant:,}원" + r'</td></tr>\s*'
+                     r'<tr><th scope="row">기업부담금</th><td class="amount">' + f"{budget.company_share:,}원", html), html
     # Offered from the application's page and the receipt.
     assert f'href="/applications/{submitted.pk}/copy/"' in as_alice.get(f"/applications/{submitted.pk}/").content.decode()
     assert f'href="/applications/{submitted.pk}/copy/"' in as_alice.get(f"/applications/{submitted.pk}/receipt/").content.decode()

@@ -12,10 +12,10 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from applications import lifecycle
+from applications.lifecycle import application_submit
 from applications.models import Export
-from applications.services import lifecycle
 from applications.services.exports import export_request
-from applications.services.lifecycle import application_submit
 from portal.models import OutboundEmail
 from tests.conftest import wait_until, worker_drained
 
@@ -107,8 +107,8 @@ def test_finalised_selection_is_applied_by_the_worker(celery_worker, call, olivi
 def test_rendering_an_agreement_twice_through_the_worker_yields_one_file(celery_worker, selected, olivia, signing_cert):
     from pathlib import Path
 
+    from applications import lifecycle
     from applications.models import AgreementVersion
-    from applications.services import lifecycle
     from applications.tasks import render_agreement
 
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)  # queues the first render on commit

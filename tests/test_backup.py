@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from applications import lifecycle
 from applications.models import Agreement, Application, ApplicationEvent
-from applications.services import agreements, lifecycle
+from applications.services import agreements
 from applications.services.events import verify_chain
 from portal.models import Company, User
 
@@ -52,3 +53,17 @@ def test_restore_refuses_a_database_that_is_not_empty(alice, tmp_path):
 
     with pytest.raises(CommandError):
         call_command("restore", str(archive), stdout=io.StringIO())
+
+
+def test_a_first_format_dump_names_the_decision_rows_by_their_app_today(tmp_path):
+    """Archives of the first format (Django's JSON) were taken when selection rounds, items,
+    offers and appeals belonged to reviews: their rows load under applications."""
+    import json
+
+    from portal.services.backups import _rename_moved_models
+
+    dump = tmp_path / "database.json"
+    dump.write_text(json.dumps([{"model": "reviews.selectionround", "pk": 1, "fields": {}}, {"model": "reviews.appeal", "pk": 2, "fields": {}},
+                                {"model": "reviews.panel", "pk": 3, "fields": {}}]))
+    _rename_moved_models(dump)
+    assert [row["model"] for row in json.loads(dump.read_text())] == ["applications.selectionround", "applications.appeal", "reviews.panel"]

@@ -1,4 +1,4 @@
-"""Backups hold at production scale (issue 14, item 10): 10,000 submitted applications, each
+"""Backups hold at production scale: 10,000 submitted applications, each
 with its keyed event chain and a 24 KiB document (240 MB of files, more than the memory
 bound), are backed up and restored into another PostgreSQL database by the real commands
 in their own processes; each process stays under MEMORY_BOUND_MB of resident memory, and the
@@ -136,7 +136,9 @@ def test_ten_thousand_applications_back_up_and_restore_under_the_memory_bound(ca
     result, peak = _manage("backup", "--output", str(archive), measure=True,
                            env=_env(tmp_path, database=connection.settings_dict["NAME"], media=Path(django_settings.MEDIA_ROOT)))
     assert result.returncode == 0, result.stderr
-    assert f"postgresql database, {APPLICATIONS} files, 1 anchors" in result.stdout
+    # The checkpoint and every head log file the set-up's commits wrote (its own audit record's among them).
+    anchors = len(list((tmp_path / "anchors").rglob("*.json.gz")))
+    assert anchors > 1 and f"postgresql database, {APPLICATIONS} files, {anchors} anchors" in result.stdout
     assert archive.stat().st_size > files_bytes > MEMORY_BOUND_MB * 1024 * 1024
     assert peak < MEMORY_BOUND_MB, f"backup peaked at {peak:.0f} MB"
     print(f"backup: {archive.stat().st_size / 2**20:.0f} MB archive in {time.monotonic() - started:.1f} s, peak RSS {peak:.0f} MB")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -160,3 +162,32 @@ def test_random_input_to_the_budget_preview(client, alice, draft):
         assert response.status_code == 200
 
     post()
+
+
+def test_a_budget_all_in_kind_shows_no_negative_cash_but_by_how_much_in_kind_passes_the_company_share(client, alice, draft):
+    """Every line in kind: the company's 180,000,000 share cannot hold 360,000,000 in kind. The
+    totals say there is no cash and why, and the error says what to change; never -180,000,000원."""
+    from tests.conftest import PASSWORD
+
+    client.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})
+    data = {"lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+            "lines-0-category": "equipment", "lines-0-description": "자체 설비", "lines-0-amount": "300,000,000", "lines-0-is_in_kind": "on",
+            "lines-1-category": "consulting", "lines-1-description": "자체 인력", "lines-1-amount": "60,000,000", "lines-1-is_in_kind": "on",
+            "grant_requested": "180,000,000"}
+    html = client.post(f"/applications/{draft.pk}/budget/preview/", data).content.decode()
+    assert "<dt>기업부담금</dt><dd>180,000,000원</dd>" in html
+    assert "<dt>그중 현금</dt><dd>없음: 현물 부담 항목이 기업부담금보다 180,000,000원 많습니다</dd>" in html
+    assert "정부지원금과 현물 부담 항목의 합이 총사업비를 180,000,000원 초과합니다." in html
+    assert not re.search(r"-[\d,]+원", html)
+
+
+@given(lines=st.lists(st.tuples(amounts, st.booleans()), min_size=1, max_size=6), grant=st.integers(0, 10**13),
+       partner=st.integers(0, 10**12))
+def test_the_totals_never_show_a_negative_share(lines, grant, partner):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    budget = compute_budget(rules=WIN_WIN, line_amounts=lines, grant=grant, partner=partner)
+    with translation.override("ko"):
+        html = render_to_string("applications/includes/budget_totals.html", {"budget": budget, "partner": True})
+    assert not re.search(r"-[\d,]+원", html), html

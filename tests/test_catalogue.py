@@ -90,3 +90,53 @@ def test_dashboard_runs_the_same_queries_for_few_and_many_applications(client, c
 
         application_start(user=person, call=other, company=company)
     assert _queries(client, "/applications/") == few
+
+
+def test_the_region_and_industry_filters_follow_the_calls_own_location_and_ksic_rules(client, program, olivia):
+    """A zone call open only to 춘천·원주 (a 시·군·구 rule) is not listed for 경남 (48), and a
+    call allowing KSIC C29 only is not listed for C10: the filters read the same rules the
+    eligibility check applies."""
+    from applications.demo import open_now
+    from applications.models import FormVersion
+    from applications.services import calls as svc
+
+    def configured(title, kind, params):
+        call = CallFactory(program=program, title=title, opens_at=timezone.now() + timedelta(days=1),
+                           closes_at=timezone.now() + timedelta(days=20))
+        FormVersion.objects.create(call=call, number=1)
+        svc.rule_add(user=olivia, call=call, kind=kind, params=params, is_hard=True)
+        return open_now(call)
+
+    configured("강원 특구 공고", "location", {"codes": ["51110", "51130"], "basis": "site"})
+    configured("본사 기준 공고", "location", {"codes": ["11680"], "basis": "headquarters"})
+    configured("자동차 부품 공고", "ksic", {"allow": ["C29199", "C30"]})
+
+    def titles(query):
+        response = client.get("/calls/" + query)
+        return {c.title for c in response.context["calls"]}
+
+    assert titles("?region=48&industry=C29") == {"본사 기준 공고", "자동차 부품 공고"}
+    assert titles("?region=51&industry=C29") == {"강원 특구 공고", "본사 기준 공고", "자동차 부품 공고"}
+    assert titles("?region=51&industry=C10") == {"강원 특구 공고", "본사 기준 공고"}
+    assert titles("?industry=C30111") == {"강원 특구 공고", "본사 기준 공고", "자동차 부품 공고"}
+
+
+def test_an_industry_rule_and_a_ksic_rule_together_list_the_call_under_what_both_allow(client, program, olivia):
+    """Divisions C25 and C29 from one rule, section C from another: the call is for C25 and
+    C29 — not dropped from every industry filter because {C25, C29} and {C} share no code."""
+    from applications.demo import open_now
+    from applications.models import FormVersion
+    from applications.services import calls as svc
+
+    call = CallFactory(program=program, title="금속·기계 공고", opens_at=timezone.now() + timedelta(days=1),
+                       closes_at=timezone.now() + timedelta(days=20))
+    FormVersion.objects.create(call=call, number=1)
+    svc.rule_add(user=olivia, call=call, kind="industry", params={"divisions": ["C25", "C29"]}, is_hard=True)
+    svc.rule_add(user=olivia, call=call, kind="ksic", params={"allow": ["C", "J58"]}, is_hard=True)
+    open_now(call)
+
+    def listed(industry):
+        return "금속·기계 공고" in {c.title for c in client.get(f"/calls/?industry={industry}").context["calls"]}
+
+    assert listed("C25") and listed("C29") and listed("C29199")
+    assert not listed("C10") and not listed("J58")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.models import AuditEvent, Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
@@ -61,7 +63,7 @@ def test_registering_a_company_makes_the_person_its_owner(signed_in, alice):
         ("business_number", "000-00-00000", "세무서 코드"),
         ("corporate_number", "110111-0006241", "검증번호"),
         ("corporate_number", "110111-000624", "13자리"),
-        ("ksic_code", "29271", "한국표준산업분류"),
+        ("ksic_code", "C99999", "한국표준산업분류"),
         ("founded_on", "2999-01-01", "미래"),
         ("revenue_latest", "-5", "0"),
         ("revenue_latest", "많음", "정수"),
@@ -101,30 +103,31 @@ def test_registering_an_existing_number_offers_to_ask_the_owner(signed_in, clien
     html = response.content.decode()
     assert "이미 등록된 기업" in html
     assert Company.objects.count() == 1
-    assert f"/companies/{globex.pk}/join/" in html
+    assert 'action="/companies/join/"' in html and f"/companies/{globex.pk}/" not in html
 
 
-def test_the_join_form_reveals_nothing_to_someone_walking_the_ids(signed_in, globex):
-    """An over-long message used to render the company's registration number for any id."""
+def test_the_join_form_reveals_nothing_to_someone_without_the_number(signed_in, globex):
+    """The join request carries the number, never a company id: without the right number
+    nothing about any company comes back."""
     for data in ({"message": "x" * 501}, {"message": "x" * 501, "business_number": "1234567891"}, {"message": "안녕하세요"}):
-        response = signed_in.post(f"/companies/{globex.pk}/join/", data)
+        response = signed_in.post("/companies/join/", data)
         assert response.status_code == 404
         assert globex.business_number_display not in response.content.decode() and globex.name not in response.content.decode()
     assert not CompanyJoinRequest.objects.exists()
     # Who typed the number gets the form back with its error.
-    response = signed_in.post(f"/companies/{globex.pk}/join/", {"message": "x" * 501, "business_number": globex.business_number_display})
+    response = signed_in.post("/companies/join/", {"message": "x" * 501, "business_number": globex.business_number_display})
     assert response.status_code == 400 and "이미 등록된 기업" in response.content.decode()
 
 
 def test_join_request_reaches_the_owner_who_approves_it(signed_in, client, alice, bob, globex, deliver_outbox):
-    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "영업팀 김입니다", "business_number": globex.business_number})
+    signed_in.post("/companies/join/", {"message": "영업팀 김입니다", "business_number": globex.business_number})
     join_request = CompanyJoinRequest.objects.get()
     assert join_request.status == "pending"
     sent = deliver_outbox()
-    assert sent[-1].to == ["bob@example.com"] and "English" in sent[-1].body
+    assert sent[-1].to == ["bob@example.com"] and "English" not in sent[-1].body
 
     # A second request while one is pending does not pile up.
-    signed_in.post(f"/companies/{globex.pk}/join/", {"message": "again", "business_number": globex.business_number})
+    signed_in.post("/companies/join/", {"message": "again", "business_number": globex.business_number})
     assert CompanyJoinRequest.objects.count() == 1
 
     # Alice cannot decide her own request.
@@ -198,3 +201,16 @@ def test_owner_edits_the_profile_but_cannot_change_the_number(client, alice, acm
     assert acme.name == "에이크미 정밀 (주)"
     assert acme.business_number == old_number
     assert AuditEvent.objects.filter(action="company.updated", target_id=str(acme.pk)).exists()
+
+
+def test_the_people_of_a_company_are_listed_by_name_and_position(signed_in, alice, carol, acme):
+    """Colleagues know each other by name and position (asked at sign-up); the e-mail address
+    follows, and stands alone only for an account without a name."""
+    alice.position = "대표이사"
+    alice.save(update_fields=["position"])
+    carol.name = ""
+    carol.save(update_fields=["name"])
+    page = signed_in.get(f"/companies/{acme.pk}/").content.decode()
+    assert re.search(r'<li><strong>앨리스</strong> 대표이사 <span class="person-email">\(alice@example.com\)</span> — 대표 관리자 · 협약 서명 권한\s*</li>',
+                     page)
+    assert re.search(r"<li><strong>carol@example.com</strong> — 구성원\s*<form", page)

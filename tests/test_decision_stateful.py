@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from applications.models import Application, ApplicationEvent, Call, ProgramOfficer, State
-from applications.services import lifecycle
-from reviews.models import Appeal, Assignment, SelectionRound
+from applications import lifecycle
+from applications.models import Appeal, Application, ApplicationEvent, Call, ProgramOfficer, SelectionRound, State
+from reviews.models import Assignment
 from reviews.services import evaluation, selection
 from reviews.tasks import apply_finalised_selections, sweep_offers
 from tests.conftest import close_call, make_person, score_all, under_review

@@ -20,8 +20,42 @@ def test_demo_data_creates_the_programs_with_an_open_call_each_and_can_run_twice
     from django.utils import timezone
 
     assert Call.objects.published().open_at(timezone.now()).count() == 4
-    assert User.objects.filter(email__endswith="@example.com").count() == 5
-    assert Company.objects.count() == 1
+    assert User.objects.filter(email__endswith="@example.com").count() == 8
+    assert Company.objects.count() == 3
+
+
+def test_demo_data_has_a_closed_call_ready_to_screen_and_score(settings, client):
+    """A newcomer can try screening and scoring at once: the 2차 call has closed with one
+    application to screen and two assigned to the demo reviewer, under a rubric and a panel."""
+    from allauth.mfa.models import Authenticator
+
+    from applications.models import Application
+    from reviews.models import Assignment
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    from django.utils import timezone
+
+    call = Call.objects.get(code="SF-2026-2")
+    assert call.closes_at < timezone.now()
+    assert sorted(Application.objects.filter(call=call).values_list("state", flat=True)) == ["submitted", "under_review", "under_review"]
+    assert all(submitted <= call.closes_at for submitted in Application.objects.filter(call=call).values_list("submitted_at", flat=True))
+    assert list(call.rubric.criteria.values_list("name_ko", flat=True)) == ["사업 필요성", "실행 계획의 구체성", "기대 효과"]
+    reviewer = User.objects.get(email="reviewer@example.com")
+    assert Assignment.objects.filter(reviewer=reviewer, application__call=call).count() == 2
+    assert Authenticator.objects.filter(user=reviewer).exists()
+
+    from reviews.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from tests.conftest import totp_code
+
+    client.post("/accounts/login/", {"login": reviewer.email, "password": DEMO_PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    page = client.get("/reviewer/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "평가 2건 중 0건 제출." in text
+    assert text.count("2026년 스마트공장 구축·고도화 지원사업 2차 공고") == 2
 
 
 def test_demo_data_refuses_to_load_without_debug(settings):

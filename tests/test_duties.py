@@ -1,4 +1,4 @@
-"""Separation of duties (issue 14, item 1): a person tied to a company — a member of it, or
+"""Separation of duties: a person tied to a company — a member of it, or
 with a declared tie to its business number — never screens, reviews, selects, prepares or
 signs for it; the two signatures come from two people; an administrator's account does no
 officer's work. Each refusal is a clear message, changes nothing and is recorded once."""
@@ -8,26 +8,19 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from applications.models import AgreementState, Application, ProgramOfficer, State
-from applications.services import agreements, lifecycle
+from applications import lifecycle
+from applications.models import AgreementState, Application, ProgramOfficer, SelectionRound, State
+from applications.services import agreements
 from portal.duties import ConflictOfInterest
 from portal.models import AuditEvent, CompanyMembership, StaffTie
-from reviews.models import Assignment, SelectionRound
+from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
-from tests.conftest import PASSWORD, close_call, login_with_mfa, make_complete_draft, make_person, score_all, timezone_now, under_review
+from tests.conftest import PASSWORD, close_call, login_with_mfa, make_complete_draft, score_all, timezone_now, under_review
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
 TIED_MESSAGE = "귀하는 {company} 기업과 이해관계({tie})가 있어 {action} 업무를 할 수 없습니다. 다른 담당자가 처리해야 하며, 이 시도는 기록되었습니다."
-
-
-@pytest.fixture
-def otto(program):
-    """A second officer of the same program, independent of every company."""
-    user = make_person("otto@example.com", name="오토", mfa=True)
-    ProgramOfficer.objects.create(program=program, user=user)
-    return user
 
 
 @pytest.fixture
@@ -141,25 +134,25 @@ def test_a_reviewer_who_joins_the_company_after_assignment_cannot_score_it(call,
 def issued(selected, olivia, signing_cert):
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
-    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     agreement.refresh_from_db()
     return agreement
 
 
 def test_the_two_signatures_come_from_two_people(issued, olivia, otto, alice, acme, program):
     version = issued.current_version()
-    agreements.agreement_sign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_sign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     # The company's signer leaves the company and becomes an officer of the program: still not the agency's signer.
     CompanyMembership.objects.filter(user=alice).delete()
     ProgramOfficer.objects.create(program=program, user=alice)
     with pytest.raises(ConflictOfInterest) as refused:
-        agreements.agreement_countersign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+        lifecycle.agreement_countersign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     assert str(refused.value) == ("이 협약서에 기업 측으로 서명하셨으므로 기관 측 서명은 할 수 없습니다. "
                                   "다른 담당자가 서명해야 하며, 이 시도는 기록되었습니다.")
     issued.refresh_from_db()
     assert issued.state == AgreementState.SIGNED
     assert refusals(alice)[0]["data"] == {"action": "countersign", "tie": "company_signer"}
-    agreements.agreement_countersign(user=otto, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_countersign(user=otto, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     issued.refresh_from_db()
     assert issued.state == AgreementState.COUNTERSIGNED
 
@@ -167,7 +160,7 @@ def test_the_two_signatures_come_from_two_people(issued, olivia, otto, alice, ac
 def test_a_member_of_the_company_cannot_prepare_or_countersign_its_agreement(issued, olivia, otto, acme):
     CompanyMembership.objects.create(company=acme, user=otto)
     for attempt in (
-        lambda: agreements.agreement_update_terms(user=otto, agreement_id=issued.pk, start=timezone_now().date(),
+        lambda: lifecycle.agreement_update_terms(user=otto, agreement_id=issued.pk, start=timezone_now().date(),
                                                   end=timezone_now().date(), grant=1, cash=1, in_kind=0, instalments=[]),
         lambda: lifecycle.agreement_start(user=otto, application_id=issued.application_id),
     ):
@@ -181,7 +174,7 @@ def test_the_sign_page_shows_the_refusal_in_korean(issued, olivia, otto, alice, 
     from tests.test_agreements import _reauthenticated
 
     version = issued.current_version()
-    agreements.agreement_sign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_sign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     CompanyMembership.objects.create(company=acme, user=otto)
     officer = _reauthenticated(otto, mfa=True)
     response = officer.post(f"/agreements/{issued.pk}/sign/", {"version": version.pk, "sha256": version.pdf_sha256, "confirm": "yes",
@@ -207,3 +200,114 @@ def test_people_without_the_permission_get_the_plain_refusal_unrecorded(own_comp
         lifecycle.screening_pass(user=alice, application_id=own_company_application.pk)
     assert not isinstance(refused.value, ConflictOfInterest)
     assert refusals(alice) == []
+
+
+# --- The evaluation of one's own company's application -----------------------------------------
+
+@pytest.fixture
+def evaluated(call, olivia, otto, alice, acme, panel):
+    """Acme's application assigned by the independent officer and scored; then olivia, also an
+    officer of the program, turns out to be a member of Acme."""
+    application = under_review(alice, acme, call, otto)
+    evaluation.auto_assign(user=otto, panel=panel)
+    for assignment in Assignment.objects.filter(application=application):
+        score_all(assignment, [36, 25, 18, 9])
+    CompanyMembership.objects.create(company=acme, user=olivia)
+    return application
+
+
+def officer_page(user) -> Client:
+    client = Client()
+    login_with_mfa(client, user)
+    return client
+
+
+def test_a_tied_officer_cannot_auto_assign_a_panel_that_evaluates_her_company(call, olivia, otto, alice, acme, panel):
+    CompanyMembership.objects.create(company=acme, user=olivia)
+    application = under_review(alice, acme, call, otto)
+    response = officer_page(olivia).post(f"/officer/panels/{panel.pk}/auto/")
+    assert response.status_code == 403
+    assert TIED_MESSAGE.format(company=acme.name, tie="기업 소속 회원", action="이 기업을 평가하는 분과의 평가위원 배정") in response.content.decode()
+    assert not Assignment.objects.filter(application=application).exists()
+    assert [r["data"]["action"] for r in refusals(olivia)] == ["assign_panel"]
+    assert evaluation.auto_assign(user=otto, panel=panel)[0] == 3
+
+
+def test_a_tied_officer_cannot_turn_a_reviewer_of_her_company_into_a_conflict(evaluated, olivia, acme, panel):
+    assignment = Assignment.objects.filter(application=evaluated).first()
+    response = officer_page(olivia).post(f"/officer/panels/{panel.pk}/tie/", {
+        "reviewer": assignment.reviewer_id, "business_number": acme.business_number, "kind": "adviser", "note": "자문"})
+    assert response.status_code == 403
+    assert TIED_MESSAGE.format(company=acme.name, tie="기업 소속 회원", action="이 기업과 평가위원의 이해관계 등록") in response.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.SUBMITTED
+    assert not StaffTie.objects.filter(person=assignment.reviewer).exists()
+    assert [r["data"]["action"] for r in refusals(olivia)] == ["tie"]
+    # Her own tie she may always declare: it only keeps her away.
+    evaluation.tie_record(user=olivia, reviewer=olivia, business_number=acme.business_number, kind="owner")
+    assert StaffTie.objects.filter(person=olivia, business_number=acme.business_number).exists()
+
+
+def test_a_tied_officer_cannot_reopen_a_review_of_her_companys_application(evaluated, olivia, otto, acme):
+    review = Assignment.objects.filter(application=evaluated).first().review
+    response = officer_page(olivia).post(f"/officer/reviews/{review.pk}/reopen/", {"reason": "점수 재검토"})
+    assert response.status_code == 403
+    assert TIED_MESSAGE.format(company=acme.name, tie="기업 소속 회원", action="이 신청의 평가 재개") in response.content.decode()
+    review.refresh_from_db()
+    assert review.status == "submitted" and review.total is not None
+    assert not evaluated.events.filter(action="review_reopened").exists()
+    assert [r["data"]["action"] for r in refusals(olivia)] == ["reopen"]
+    scoring.review_reopen(user=otto, review_id=review.pk, reason="점수 재검토")
+    review.refresh_from_db()
+    assert review.status == "draft"
+
+
+def test_a_tied_officer_cannot_waive_or_extend_for_her_companys_application(evaluated, olivia, acme, panel):
+    import datetime
+
+    assignment = Assignment.objects.filter(application=evaluated).first()
+    Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.CLEARED)
+    due = panel.due_at
+    with pytest.raises(ConflictOfInterest):
+        evaluation.assignment_waive(user=olivia, assignment_id=assignment.pk, reason="연락 두절")
+    with pytest.raises(ConflictOfInterest) as refused:
+        evaluation.panel_extend(user=olivia, panel=panel, due_at=due + datetime.timedelta(days=3), reason="평가위원 요청")
+    assert str(refused.value) == TIED_MESSAGE.format(company=acme.name, tie="기업 소속 회원", action="이 기업을 평가하는 분과의 평가 기한 연장")
+    assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.CLEARED
+    panel.refresh_from_db()
+    assert panel.due_at == due
+    assert sorted(r["data"]["action"] for r in refusals(olivia)) == ["assign", "extend"]
+
+
+def test_a_reviewer_who_joins_the_company_after_assignment_can_no_longer_read_it(call, olivia, alice, acme, panel):
+    application = under_review(alice, acme, call, olivia)
+    evaluation.auto_assign(user=olivia, panel=panel)
+    assignment = Assignment.objects.filter(application=application).first()
+    evaluation.declare_no_conflict(user=assignment.reviewer, assignment_id=assignment.pk)
+    document = application.documents.first()
+    reviewer = officer_page(assignment.reviewer)
+    assert reviewer.get(f"/reviewer/assignments/{assignment.pk}/").status_code == 200
+    CompanyMembership.objects.create(company=acme, user=assignment.reviewer)
+    page = reviewer.get(f"/reviewer/assignments/{assignment.pk}/")
+    assert page.status_code == 403
+    assert TIED_MESSAGE.format(company=acme.name, tie="기업 소속 회원", action="이 신청의 평가") in page.content.decode()
+    assert application.project_title not in page.content.decode()
+    assert reviewer.get(f"/reviewer/assignments/{assignment.pk}/documents/{document.pk}/").status_code == 403
+    assert application.receipt_number not in reviewer.get("/reviewer/").content.decode()
+    assert [r["data"]["action"] for r in refusals(assignment.reviewer)] == ["review", "review"]
+
+
+def test_the_officer_who_drafted_the_agreement_does_not_countersign_it(issued, olivia, otto, alice):
+    """기안 and 결재 by two officers: whoever prepared, changed or issued the agreement does
+    not approve it for the agency."""
+    version = issued.current_version()
+    lifecycle.agreement_sign(user=alice, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    with pytest.raises(ConflictOfInterest) as refused:
+        lifecycle.agreement_countersign(user=olivia, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    assert str(refused.value) == ("이 협약서를 작성하거나 발송(기안)하셨으므로 기관 측 서명(결재)은 할 수 없습니다. "
+                                  "기안과 결재는 서로 다른 담당자가 합니다. 다른 담당자가 서명해야 하며, 이 시도는 기록되었습니다.")
+    issued.refresh_from_db()
+    assert issued.state == AgreementState.SIGNED
+    assert refusals(olivia)[0]["data"] == {"action": "countersign", "tie": "drafter"}
+    lifecycle.agreement_countersign(user=otto, agreement_id=issued.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    issued.refresh_from_db()
+    assert issued.state == AgreementState.COUNTERSIGNED

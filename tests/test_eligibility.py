@@ -28,8 +28,8 @@ EOK = 100_000_000
 def test_sme_size_passes_with_figures_declarations_and_certificate():
     result = run("sme_size", SME, declarations=ALL_DECLARED_NO, uploaded_kinds=frozenset({"sme_certificate"}))
     assert result.outcome == e.PASS
-    assert result.message_ko == ("2023–2025년 평균매출액 4,500,000,000원은 C29 상한 100,000,000,000원 이내이고, "
-                                 "자산총액 3,000,000,000원은 500,000,000,000원 미만입니다.")
+    assert result.message_ko == ("2023–2025년 평균매출액 45억원은 기타 기계 및 장비 제조업(C29) 상한 1,000억원 이내이고, "
+                                 "자산총액 30억원은 5,000억원 미만입니다.")
     assert result.inputs["average_revenue"] == 4_500_000_000
     assert result.inputs["ceiling"]["version_date"] == "2017-10-17"
 
@@ -96,7 +96,7 @@ def test_divisions_are_expanded_and_summarised():
             e.expand_divisions(bad)
 
 
-# --- Size and age as the law defines them (DOMAIN.md; applications/enterprise.py) ------------
+# --- Size and age as the law defines them (DOMAIN.md; portal/enterprise.py, applications/size_standards.py) ------------
 
 D = datetime.date
 
@@ -127,8 +127,8 @@ def test_startup_age_message_names_the_last_day_within_the_period():
     (D(2024, 1, 1), 2025, (900, 700, 0), 800 * EOK, e.enterprise.FULL_YEARS, "시행령 §7 ① 2호: the two full years 2024–2025 ÷ 2"),
     (D(2023, 6, 15), 2025, (900, 600, 100), 750 * EOK, e.enterprise.FULL_YEARS, "시행령 §7 ① 2호: 2024–2025 only, the partial 2023 left out"),
     (D(2024, 7, 1), 2025, (900, 200, 0), 900 * EOK, e.enterprise.FULL_YEARS, "시행령 §7 ① 2호: one full year of 900억 averages 900억, never 300억"),
-    (D(2025, 7, 1), 2025, (300, 0, 0), 720 * EOK, e.enterprise.ANNUALISED, "시행령 §7 ① 3호 가목: 300 ÷ 5 months (Aug–Dec) × 12"),
-    (D(2025, 12, 10), 2025, (10, 0, 0), 10 * EOK * 365 // 22, e.enterprise.ANNUALISED, "시행령 §7 ① 3호 나목: under a month, 10 ÷ 22 days × 365"),
+    (D(2025, 7, 1), 2025, (300, 0, 0), 600 * EOK, e.enterprise.ANNUALISED, "시행령 §7 ① 3호: 300 ÷ 6 months (Jul–Dec) × 12"),
+    (D(2025, 12, 10), 2025, (10, 0, 0), 120 * EOK, e.enterprise.ANNUALISED, "시행령 §7: 1개월 미만은 1개월로 본다 — 10 ÷ 1 × 12"),
     (D(2026, 2, 1), 2025, (0, 0, 0), None, e.enterprise.UNKNOWN, "founded after the last closed year: the certificate decides"),
 ])
 def test_average_revenue_follows_the_decree(founded, fiscal_year, revenues, average, method, source):
@@ -142,7 +142,8 @@ def test_one_year_of_900_eok_fails_the_1000_eok_ceiling_only_when_over_it():
                                  revenue_before_previous=0)
     result = run("sme_size", SME, company=young, declarations=ALL_DECLARED_NO)
     assert result.outcome == e.FAIL
-    assert result.message_ko == "유일한 완전 사업연도인 2025년 매출액 160,000,000,000원은 별표1의 C14 상한 150,000,000,000원을 넘습니다."
+    assert result.message_ko == ("유일한 완전 사업연도인 2025년 매출액 1,600억원은 별표1의 의복, 의복 액세서리 및 모피제품 제조업(C14) "
+                                 "상한 1,500억원을 넘습니다.")
 
 
 @pytest.mark.parametrize(("ksic", "limit_eok", "source"), [
@@ -158,7 +159,7 @@ def test_one_year_of_900_eok_fails_the_1000_eok_ceiling_only_when_over_it():
     ("I56111", 400, "별표1: I 숙박 및 음식점업 400억"),
 ])
 def test_sme_ceilings_come_from_the_decree_table(ksic, limit_eok, source):
-    ceiling = e.enterprise.industry_ceiling(ksic, scale="sme", on=TODAY)
+    ceiling = e.size_standards.industry_ceiling(ksic, scale="sme", on=TODAY)
     assert ceiling.revenue_limit == limit_eok * EOK, source
     assert ceiling.assets_limit == 5000 * EOK
     at_limit = CompanyFactory.build(ksic_code=ksic, revenue_latest=limit_eok * EOK, revenue_previous=limit_eok * EOK,
@@ -170,9 +171,6 @@ def test_sme_ceilings_come_from_the_decree_table(ksic, limit_eok, source):
     assert run("sme_size", SME, company=over, declarations=ALL_DECLARED_NO).outcome == e.FAIL
 
 
-@pytest.mark.parametrize(("ksic", "limit_eok"), [("C10711", 120), ("C13101", 80), ("G46101", 50), ("I55101", 30), ("C29271", 120)])
-def test_small_business_calls_use_the_lower_table(ksic, limit_eok):
-    assert e.enterprise.industry_ceiling(ksic, scale="small", on=TODAY).revenue_limit == limit_eok * EOK
 
 
 def test_a_revised_table_applies_from_its_date_and_not_before():
@@ -180,16 +178,16 @@ def test_a_revised_table_applies_from_its_date_and_not_before():
 
     revised = SizeStandard.objects.create(scale="sme", version_date=D(2026, 1, 1), source="시행령 개정(가상)", assets_limit=5000 * EOK)
     SizeLimit.objects.create(standard=revised, code="C29", revenue_limit=1200 * EOK)
-    assert e.enterprise.industry_ceiling("C29271", scale="sme", on=D(2025, 12, 31)).revenue_limit == 1000 * EOK
-    assert e.enterprise.industry_ceiling("C29271", scale="sme", on=D(2026, 1, 1)).revenue_limit == 1200 * EOK
+    assert e.size_standards.industry_ceiling("C29271", scale="sme", on=D(2025, 12, 31)).revenue_limit == 1000 * EOK
+    assert e.size_standards.industry_ceiling("C29271", scale="sme", on=D(2026, 1, 1)).revenue_limit == 1200 * EOK
     # An industry the new version does not list is not judged by the old one.
-    assert e.enterprise.industry_ceiling("C14111", scale="sme", on=D(2026, 1, 1)).revenue_limit is None
+    assert e.size_standards.industry_ceiling("C14111", scale="sme", on=D(2026, 1, 1)).revenue_limit is None
 
 
 def test_an_industry_missing_from_the_table_leaves_it_to_the_certificate():
     result = run("sme_size", SME, company=CompanyFactory.build(ksic_code="O84111"), declarations=ALL_DECLARED_NO)
     assert result.outcome == e.NEEDS_EVIDENCE
-    assert result.message_ko == "업종 코드 O84111: 별표1에 없는 업종이므로 중소기업확인서로 판단합니다."
+    assert result.message_ko == "업종 입법기관(O84111): 별표1에 없는 업종이므로 중소기업확인서로 판단합니다."
 
 
 # --- The rule language: several rules, either-or groups, points, new kinds -------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from applications.models import Application, State
-from applications.services import lifecycle
+from applications import lifecycle
+from applications.models import Appeal, Application, SelectionRound, State
 from portal.models import CompanyMembership, OutboundEmail, StaffTie, User
-from reviews.models import Appeal, Assignment, Review, SelectionRound
+from reviews.models import Assignment, Review
 from reviews.services import evaluation, selection
 from reviews.services.selection import selection_apply
 from tests.conftest import PASSWORD, close_call, login_with_mfa, make_person, score_all, under_review
@@ -72,7 +73,7 @@ def test_officer_removes_a_criterion_with_its_button_until_the_rubric_is_locked(
     first, second = call.rubric.criteria.order_by("pk")
     page = client.get(f"{base}/").content.decode()
     assert f'action="/officer/calls/{call.pk}/criteria/{first.pk}/delete/"' in page
-    response = client.post(f"/officer/calls/{call.pk}/criteria/{first.pk}/delete/")
+    response = client.post(f"/officer/calls/{call.pk}/criteria/{first.pk}/delete/", {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == f"{base}/"
     assert list(call.rubric.criteria.values_list("pk", flat=True)) == [second.pk]
     client.post(f"{base}/criterion/", {"name_ko": "기술성", "name_en": "Technology", "max_score": "60", "weight": "60"})
@@ -81,9 +82,15 @@ def test_officer_removes_a_criterion_with_its_button_until_the_rubric_is_locked(
     for person in reviewers:
         client.post(f"/officer/panels/{call.panels.get().pk}/invite/", {"email": person.email})
     client.post(f"/officer/panels/{call.panels.get().pk}/auto/")
-    assert f"/criteria/{second.pk}/delete/" not in client.get(f"{base}/").content.decode()
-    client.post(f"/officer/calls/{call.pk}/criteria/{second.pk}/delete/")
+    locked = client.get(f"{base}/").content.decode()
+    assert f"/criteria/{second.pk}/delete/" not in locked
+    client.post(f"/officer/calls/{call.pk}/criteria/{second.pk}/delete/", {"confirm": "yes"})
     assert call.rubric.criteria.filter(pk=second.pk).exists()
+    # The scoring rules are shown as they are, not as inputs that could never be saved.
+    rules = locked[locked.index('id="rubric-heading"'):locked.index('id="bonus-heading"')]
+    assert re.search(r'<input type="number" name="cutoff"[^>]* disabled', rules) and "<button" not in rules
+    # Criteria are named in Korean; the English name is secondary.
+    assert '사업성<br><span class="helptext" lang="en">Business</span>' in locked and "사업성 / " not in locked
 
 
 def test_assignment_needs_weights_that_add_up_to_100(call, olivia, reviewers, applications):
@@ -186,6 +193,35 @@ def test_submitted_review_is_locked_until_the_officer_reopens_it_with_a_reason(p
     assert Review.objects.get(pk=review.pk).status == "draft"
 
 
+def test_a_declaration_sent_without_an_answer_records_nothing(panel, applications, olivia):
+    evaluation.auto_assign(user=olivia, panel=panel)
+    assignment = Assignment.objects.filter(application=applications[0]).first()
+    client = officer_client(assignment.reviewer)
+    response = client.post(f"/reviewer/assignments/{assignment.pk}/declare/", {}, follow=True)
+    assert "이해충돌이 있는지 없는지 고르세요. 아무것도 기록하지 않았습니다." in response.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).status == "assigned"
+
+
+def test_a_review_the_decision_was_made_on_is_not_reopened(panel, applications, olivia, call):
+    evaluation.auto_assign(user=olivia, panel=panel)
+    for assignment in Assignment.objects.all():
+        score_all(assignment, [30, 20, 15, 8])
+    review = Review.objects.filter(assignment__application=applications[0]).first()
+    close_call(call)
+    proposal = selection.selection_run(user=olivia, call=call)
+    selection.selection_finalize(user=olivia, round_id=proposal.pk)
+    selection_apply(round_id=proposal.pk)  # decided, as the worker applies it
+    decided = Application.objects.get(pk=applications[0].pk)
+    officer = officer_client(olivia)
+    page = officer.get(f"/officer/panels/{panel.pk}/").content.decode()
+    assert f"/officer/reviews/{review.pk}/reopen/" not in page
+    response = officer.post(f"/officer/reviews/{review.pk}/reopen/", {"reason": "점수 입력 오류"}, follow=True)
+    assert decided.state != State.UNDER_REVIEW
+    assert (f"{decided.receipt_number} 신청서는 평가가 끝났습니다(현재 “{decided.get_state_display()}”). 결정의 근거가 된 평가는 다시 열 수 "
+            "없습니다. 아무것도 바뀌지 않았습니다.") in response.content.decode()
+    assert Review.objects.get(pk=review.pk).status == "submitted"
+
+
 def test_an_unassigned_reviewer_cannot_see_or_score(panel, applications, olivia, reviewers):
     evaluation.auto_assign(user=olivia, panel=panel)
     assignment = Assignment.objects.filter(application=applications[0]).first()
@@ -198,7 +234,8 @@ def test_an_unassigned_reviewer_cannot_see_or_score(panel, applications, olivia,
 def test_blind_review_never_serves_the_company_identity(panel, applications, olivia, acme):
     evaluation.rubric_update(user=olivia, rubric=panel.call.rubric, data={"blind": True})
     Application.objects.filter(pk=applications[0].pk).update(
-        project_title=f"{acme.name}의 MES 도입", answers={**applications[0].answers, "summary": f"{acme.name}(대표 {acme.representative_name})는 설비를 바꿉니다."})
+        project_title=f"{acme.name}의 MES 도입",
+        answers={**applications[0].answers, "summary": f"{acme.name}(대표 {acme.representative_name})는 설비를 바꿉니다."})
     evaluation.auto_assign(user=olivia, panel=panel)
     assignment = Assignment.objects.filter(application=applications[0]).first()
     client = officer_client(assignment.reviewer)
@@ -243,7 +280,7 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
     client.post(f"/officer/selections/{selection_round.pk}/items/{item.pk}/", {"decision": "selected", "grant": "150000000", "reason": "위원회 의결"})
     assert selection_round.items.get(pk=item.pk).decision == "rejected"
-    # Acme's grant is cut, with the reason the company will read (issue 15).
+    # Acme's grant is cut, with the reason the company will read.
     first = selection_round.items.get(application=applications[0])
     client.post(f"/officer/selections/{selection_round.pk}/items/{first.pk}/", {"decision": "selected", "grant": "120000000",
                                                                                 "reason": "예산 배분 조정"})
@@ -306,9 +343,9 @@ def test_appeal_after_the_window_is_refused(panel, single, olivia, alice, call):
     selection_apply(round_id=selection_round.pk)
     from django.core.exceptions import ValidationError
 
+    from applications.models import SelectionItem
     from portal.formatting import deadline
     from portal.periods import period_end
-    from reviews.models import SelectionItem
 
     # Seven days from the notice of the result, as 행정기본법 counts them: from the next day,
     # to 24:00 of the last one, past weekends and holidays.

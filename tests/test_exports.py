@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from applications.lifecycle import application_submit
 from applications.models import Application
 from applications.services.exports import export_build, export_request
-from applications.services.lifecycle import application_submit
 
 pytestmark = pytest.mark.django_db
 

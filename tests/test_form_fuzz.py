@@ -31,8 +31,9 @@ START = ["/", "/calls/", "/applications/", "/companies/", "/companies/new/", "/n
          "/officer/calls/new/", "/reviewer/", "/verify/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
          "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/", "/accounts/2fa/totp/activate/",
          "/accounts/2fa/totp/deactivate/", "/accounts/2fa/recovery-codes/generate/", "/accounts/reauthenticate/"]
-# Never posted at random: they end the session the rest of the crawl depends on.
-NOT_FUZZED = {"/accounts/logout/"}
+# Never posted at random: they end the session the rest of the crawl depends on (leaving closes
+# the account; its random input is posted in test_leaving).
+NOT_FUZZED = {"/accounts/logout/", "/me/leave/"}
 # URLs that take a POST from scripts rather than from a <form>, or whose form only shows in a
 # state the crawled world is not in (an undeclared assignment, an open selection round, an
 # issued agreement, a rejection within the appeal window, a duplicate company registration),
@@ -43,6 +44,15 @@ FUZZED_ELSEWHERE = {
     "application_budget_preview": "test_budget.test_random_input_to_the_budget_preview",
     # Shown only to an offered application and beside an unscored review; empty and valid input in test_lifecycle.
     **dict.fromkeys(["application_offer_answer", "officer_assignment_waive"], "test_lifecycle"),
+    # The ranking page offers it only once the call has closed (the crawled call is open); posted while
+    # open and without a rubric in test_officer_calls, after closing in test_evaluation.
+    "officer_selection_run": "test_officer_calls.test_a_new_call_opens_its_evaluation_and_ranking_pages_with_nothing_set_up",
+    "leave": "test_leaving.test_random_input_to_the_leaving_page_never_gives_a_server_error",
+    # Offered only while the application is under evaluation (the crawled world's is decided); empty and
+    # valid reasons, and the refusal once decided, in test_evaluation.
+    "officer_review_reopen": "test_evaluation.test_submitted_review_is_locked_until_the_officer_reopens_it_with_a_reason",
+    # Shown only on a three-party (상생형) agreement; the crawled world's is a two-party one.
+    "agreement_partner_signer": "test_agreement_parties.test_random_input_to_the_partner_signer_form_is_refused_cleanly",
     **dict.fromkeys(["reviewer_declare", "officer_selection_finalize", "officer_selection_override", "agreement_prepare", "agreement_sign",
                      "application_appeal", "company_join_request", "application_start"],
                     "test_security.test_random_input_to_the_forms_never_gives_a_server_error"),
@@ -140,7 +150,7 @@ def fuzz_world(matrix_world, call):
     (withdrawal; the officer's screening actions), and a call that has not opened (set-up, an
     unlocked rubric)."""
     from applications.demo import configure_call
-    from applications.services.lifecycle import application_submit
+    from applications.lifecycle import application_submit
     from portal.models import CompanyMembership
     from reviews.services import evaluation
     from tests.conftest import make_complete_draft, timezone_now

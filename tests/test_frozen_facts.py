@@ -1,4 +1,4 @@
-"""Frozen facts (issue 14, item 2): the company facts an application is judged on are kept as
+"""Frozen facts: the company facts an application is judged on are kept as
 they were at submission; ranking points, the officer's page, exports and the agreement read
 them, and a later profile edit is shown to the officer as a difference, moving nothing."""
 
@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
+from applications import lifecycle
 from applications.models import Application, Program, ProgramOfficer
-from applications.services import agreements, lifecycle
+from applications.services import agreements
 from portal.models import Company
 from portal.services.companies import company_update
 from reviews.models import Assignment, BonusItem
@@ -68,6 +69,29 @@ def test_editing_the_profile_after_submission_moves_no_points(evaluated, call, a
         assert row in page.replace("\n", ""), row
 
 
+def test_every_export_names_the_company_as_it_applied(evaluated, call, alice, acme, olivia):
+    """The queue export printed the name the application was submitted under, the ranking and
+    selection exports the profile's name today; all three print the submitted one."""
+    import csv
+
+    from applications.services.exports import export_build
+    from reviews.services import selection
+    from tests.conftest import close_call
+
+    company_update(user=alice, company=Company.objects.get(pk=acme.pk), data={"name": "에이크미 정밀(주)"})
+    selection.selection_run(user=olivia, call=close_call(call))
+    client = Client()
+    login_with_mfa(client, olivia)
+    for kind in ("queue", "ranking", "selection"):
+        response = client.post(f"/officer/calls/{call.pk}/exports/", {"format": "csv", "kind": kind})
+        export_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+        export_build(export_id=export_id)  # what the worker does
+        download = client.get(f"/officer/exports/{export_id}/download/")
+        rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+        row = next(r for r in rows[1:] if evaluated.receipt_number in r)
+        assert "에이크미 정밀" in row and "에이크미 정밀(주)" not in row, (kind, row)
+
+
 def test_a_revised_application_is_judged_on_the_facts_it_was_resent_with(call, olivia, alice, acme):
     application = lifecycle.application_submit(user=alice, application_id=make_complete_draft(alice, acme, call).pk, now=timezone_now())
     assert application.company_facts["employees"] == 30
@@ -92,16 +116,16 @@ def test_the_executed_agreement_says_what_the_company_signed(selected, olivia, a
     block and signature page showed the new name while the clauses kept the old."""
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
-    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     version = agreement.current_version()
     version.refresh_from_db()
     signed_text = pdf_text(version.pdf.read())
-    agreements.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     company_update(user=alice, company=Company.objects.get(pk=acme.pk), data={"name": "바뀐이름 주식회사", "representative_name": "박바뀜"})
     Program.objects.filter(pk=selected.call.program_id).update(agency_head_name="이바뀜")
     otto = make_person("otto2@example.com", name="오토", mfa=True)  # the agency signer: not the officer who prepared it
     ProgramOfficer.objects.create(program=selected.call.program, user=otto)
-    agreements.agreement_countersign(user=otto, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_countersign(user=otto, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     lifecycle.agreement_execute(agreement_id=agreement.pk)
     agreement.refresh_from_db()
     final = agreement.final_pdf.read()

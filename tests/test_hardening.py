@@ -1,19 +1,18 @@
-"""The smaller findings of the outside probe (issue 14, item 9), each reproduced and now
+"""The smaller findings of the outside probe, each reproduced and now
 failing safe: officer HTML in help text, caching of private pages, late reviews, a missing
 broker, download types from the content."""
 
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from applications import lifecycle
 from applications.models import FormField
-from applications.services import lifecycle
 from portal.models import AuditEvent
 from reviews.models import Assignment, Panel
 from reviews.services import evaluation, scoring
@@ -84,11 +83,13 @@ def late_assignment(call, olivia, alice, acme, panel):
 def test_a_review_after_the_due_time_is_refused_until_the_officer_extends_it(late_assignment, olivia, panel):
     criteria = list(panel.call.rubric.criteria.all())
     scores = {c.pk: "1" for c in criteria}
-    due = timezone.localtime(Panel.objects.get(pk=panel.pk).due_at)
+    from portal.formatting import deadline
+
+    due = deadline(Panel.objects.get(pk=panel.pk).due_at)
     with pytest.raises(ValidationError) as refused:
         scoring.review_save(user=late_assignment.reviewer, assignment_id=late_assignment.pk, scores=scores, comments={}, comment="",
                             submit=True)
-    assert refused.value.messages == [f"이 평가위원회의 평가 마감은 {due:%Y-%m-%d %H:%M} (KST)였습니다. 저장되지 않았습니다. "
+    assert refused.value.messages == [f"이 평가위원회의 평가 마감은 {due}(KST)였습니다. 저장되지 않았습니다. "
                                       "담당자에게 마감 연장을 요청하세요."]
     assert not hasattr(Assignment.objects.get(pk=late_assignment.pk), "review")
 
@@ -139,25 +140,35 @@ def broker_unreachable():
 
 
 def test_with_the_broker_away_submissions_stay_fast_and_nothing_is_lost(broker_unreachable, alice, acme, bob, globex, call,
-                                                                       django_capture_on_commit_callbacks):
-    from portal.models import OutboundEmail
+                                                                       django_capture_on_commit_callbacks, monkeypatch):
+    """What "fast" means here is counted, not timed: the first request that finds the broker
+    away makes one connection attempt (bounded by its 0.5 s timeout), and no request after it
+    tries again while the broker is marked down. Timings belong to the benchmarks."""
+    from celery.app.task import Task
 
-    drafts = [make_complete_draft(alice, acme, call), make_complete_draft(bob, globex, call)]
-    timings = []
-    for user, draft in zip((alice, bob), drafts):
-        started = time.perf_counter()
-        with django_capture_on_commit_callbacks(execute=True):
-            lifecycle.application_submit(user=user, application_id=draft.pk, now=timezone_now())
-        timings.append(time.perf_counter() - started)
-    # The first request finds the broker away (at most one 0.5 s connection timeout); the
-    # next ones do not try again (the probe measured ~6 s for every request).
+    from portal.models import OutboundEmail
     from portal.queue import broker_marked_down
 
+    attempts = []
+    real_apply_async = Task.apply_async
+
+    def counted(task, *args, **kwargs):
+        attempts.append(task.name)
+        return real_apply_async(task, *args, **kwargs)
+
+    monkeypatch.setattr(Task, "apply_async", counted)
+    drafts = [make_complete_draft(alice, acme, call), make_complete_draft(bob, globex, call)]
+    per_submission = []
+    for user, draft in zip((alice, bob), drafts):
+        before = len(attempts)
+        with django_capture_on_commit_callbacks(execute=True):
+            lifecycle.application_submit(user=user, application_id=draft.pk, now=timezone_now())
+        per_submission.append(len(attempts) - before)
     assert broker_marked_down()
-    print("submission timings with the broker away:", timings)
-    # The second request does not wait for the broker at all: under its 0.5 s connection
-    # timeout even on a machine whose every core runs tests (it measured ~0.05 s alone).
-    assert timings[0] < 1.5 and timings[1] < 0.5, timings
+    # One attempt found the broker away; every later task of that request and of the next
+    # request was left to its sweep without touching the broker (the probe measured ~6 s a
+    # request when each task tried its own connection).
+    assert per_submission == [1, 0], (per_submission, attempts)
     # The notices wait in the outbox for the sweep: nothing is lost.
     assert OutboundEmail.objects.filter(sent_at__isnull=True).count() >= 2
 

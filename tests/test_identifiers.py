@@ -60,7 +60,7 @@ def test_validator_tells_a_format_error_from_a_check_digit_error():
     assert corp.value.code == "check_digit"
 
 
-# --- One normalised form: NFKC, separators, ASCII digits only (issue 12) ---------------------
+# --- One normalised form: NFKC, separators, ASCII digits only ---------------------
 
 
 # Every Unicode decimal digit that NFKC folds to an ASCII digit (full-width ０–９, math
@@ -120,7 +120,8 @@ def test_numbers_that_cannot_exist_are_refused_even_when_their_arithmetic_works(
     with pytest.raises(ValidationError) as refused:
         validate_business_number(number)
     assert refused.value.code == "structure"
-    assert refused.value.messages == ["이런 사업자등록번호는 없습니다. 앞 세 자리 세무서 코드는 101부터 시작하고, 가운데 두 자리(사업자 구분)와 일련번호 네 자리는 모두 0일 수 없습니다."]
+    assert refused.value.messages == ["이런 사업자등록번호는 없습니다. 앞 세 자리 세무서 코드는 101부터 시작하고, "
+                                      "가운데 두 자리(사업자 구분)와 일련번호 네 자리는 모두 0일 수 없습니다."]
 
 
 @given(nine_digits)

@@ -1,4 +1,4 @@
-"""Labels and selects rendered the quick way say exactly what Django's own way says (issue 13)."""
+"""Labels and selects rendered the quick way say exactly what Django's own way says."""
 
 from __future__ import annotations
 

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
 
-from applications.models import Application, ApplicationEvent, Call, State
-from applications.services import agreements, lifecycle
+from applications import lifecycle
+from applications.models import Appeal, Application, ApplicationEvent, Call, PlaceOffer, SelectionRound, State
+from applications.services import agreements
 from applications.services.calls import call_update
 from applications.services.events import verify_chain
 from applications.tasks import render_pending_agreements, sweep_overdue_revisions
-from reviews.models import Appeal, Assignment, PlaceOffer, SelectionRound
+from portal.formatting import deadline, korean_date
+from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
 from reviews.tasks import apply_finalised_selections, sweep_offers
 from tests.conftest import close_call, login_with_mfa, make_person, score_all, under_review
@@ -122,20 +124,21 @@ def test_every_branch_through_the_services_with_the_beat_jobs_in_between(three, 
     lifecycle.application_withdraw(user=people["bob"], application_id=globex.pk, reason="사업 취소")
     lifecycle.offer_next(user=olivia, call_id=call.pk)
     due = PlaceOffer.objects.get(application=third, outcome="open").due_at
-    assert lifecycle.offer_sweep(now=due - datetime.timedelta(seconds=1)) == 0
-    assert lifecycle.offer_sweep(now=due) == 1
+    # The job waits ANSWER_GRACE past the deadline, for answers sent in time still on their way.
+    assert lifecycle.offer_sweep(now=due + lifecycle.ANSWER_GRACE - datetime.timedelta(seconds=1)) == 0
+    assert lifecycle.offer_sweep(now=due + lifecycle.ANSWER_GRACE) == 1
     assert state_of(third) == State.WITHDRAWN
 
     for application in (acme, globex, third):
         assert_history_is_told_once(application)
 
 
-def test_the_agreement_branch_executes_with_one_event_per_change(selected, olivia, alice, signing_cert):
+def test_the_agreement_branch_executes_with_one_event_per_change(selected, olivia, otto, alice, signing_cert):
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     version = agreements.render_version(version_id=agreement.current_version().pk)
-    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
-    agreements.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
-    agreements.agreement_countersign(user=olivia, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
+    lifecycle.agreement_countersign(user=otto, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256)
     lifecycle.agreement_execute(agreement_id=agreement.pk)
     lifecycle.agreement_execute(agreement_id=agreement.pk)  # the worker retrying
     run_beat_jobs()
@@ -188,10 +191,34 @@ def test_finalising_before_the_call_closes_is_refused_and_changes_nothing(three,
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + datetime.timedelta(days=3))
     events = ApplicationEvent.objects.count()
     response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes"}, follow=True)
-    closes = timezone.localtime(Call.objects.get(pk=call.pk).closes_at).strftime("%Y-%m-%d %H:%M")
+    closes = deadline(Call.objects.get(pk=call.pk).closes_at)
     assert f"공고가 {closes}(KST)까지 접수 중입니다. 선정은 마감 후에 결정합니다." in response.content.decode()
     first.refresh_from_db()
     assert first.finalized_at is None and ApplicationEvent.objects.count() == events
+
+
+def test_finalising_a_proposal_that_leaves_an_application_under_evaluation_out_is_refused(call, olivia, alice, acme, bob, globex,
+                                                                                        panel):
+    """Globex's application passed screening after the proposal was made: nobody scored it, so
+    the proposal ranks Acme alone. A final first round decides the whole call, so it would leave
+    Globex without a decision for good: refused, naming it, nothing finalised."""
+    from tests.conftest import make_complete_draft
+
+    first = under_review(alice, acme, call, olivia)
+    late = make_complete_draft(bob, globex, call)
+    late = lifecycle.application_submit(user=bob, application_id=late.pk, now=timezone.now())
+    evaluation.auto_assign(user=olivia, panel=panel)
+    for assignment in Assignment.objects.filter(application=first):
+        score_all(assignment, [36, 25, 18, 9])
+    close_call(call)
+    proposal = selection.selection_run(user=olivia, call=call)
+    lifecycle.screening_pass(user=olivia, application_id=late.pk)
+    assert list(proposal.items.values_list("application_id", flat=True)) == [first.pk]
+    response = _officer(olivia).post(f"/officer/selections/{proposal.pk}/finalize/", {"confirm": "yes"}, follow=True)
+    assert (f"{late.receipt_number}: 평가 중이지만 이 선정안에 들어 있지 않습니다(제출된 평가가 아직 없음). 이대로 확정하면 결정을 받지 "
+            "못합니다. 평가위원을 배정하고 점수가 나온 뒤 선정을 다시 실행하세요.") in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.finalized_at is None and Application.objects.get(pk=late.pk).state == State.UNDER_REVIEW
 
 
 def test_running_the_selection_of_an_open_call_is_refused(three, olivia, call):
@@ -272,7 +299,7 @@ def test_agreement_terms_below_the_minimum_cash_share_are_refused_and_change_not
     instalments = terms["instalments"]
     with translation.override("ko"), pytest.raises(ValidationError) as refused:
         # 1 won of cash: the company's share is nearly all in kind, below the call's minimum cash share.
-        agreements.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=terms["grant"],
+        lifecycle.agreement_update_terms(user=olivia, agreement_id=agreement.pk, start=start, end=end, grant=terms["grant"],
                                           cash=1, in_kind=terms["total"] - terms["grant"] - 1, instalments=instalments)
     assert "기업 현금 부담금 1원은 기업부담금의" in refused.value.messages[0]
     assert agreement.versions.count() == 1
@@ -330,7 +357,7 @@ def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waitin
     agreement = lifecycle.agreement_start(user=olivia, application_id=acme.pk)
     agreements.render_version(version_id=agreement.current_version().pk)
     issued_at = timezone.now()
-    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     agreement.refresh_from_db()
     # 14 days leaving out the day of issue, to 24:00 KST of the last day.
     last_day = timezone.localtime(issued_at).date() + datetime.timedelta(days=14)
@@ -338,11 +365,11 @@ def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waitin
         year=last_day.year, month=last_day.month, day=last_day.day, hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
     client = Client()
     login_with_mfa(client, people["alice"])
-    assert f"서명 기한 {last_day:%Y-%m-%d} 24:00(KST)" in client.get(f"/agreements/{agreement.pk}/").content.decode()
+    assert f"서명 기한 {korean_date(last_day, weekday=True)} 24:00(KST)" in client.get(f"/agreements/{agreement.pk}/").content.decode()
 
-    assert lifecycle.offer_sweep(now=agreement.sign_due_at - datetime.timedelta(seconds=1)) == 0
+    assert lifecycle.offer_sweep(now=agreement.sign_due_at + lifecycle.ANSWER_GRACE - datetime.timedelta(seconds=1)) == 0
     assert state_of(acme) == State.AGREEMENT
-    lifecycle.offer_sweep(now=agreement.sign_due_at)
+    lifecycle.offer_sweep(now=agreement.sign_due_at + lifecycle.ANSWER_GRACE)
     agreement.refresh_from_db()
     assert agreement.state == "lapsed" and state_of(acme) == State.WITHDRAWN
     assert state_of(globex) == State.OFFERED  # the call offers freed places itself
@@ -352,9 +379,7 @@ def test_an_agreement_not_signed_in_time_lapses_and_its_place_goes_to_the_waitin
 def test_a_deadline_that_ends_at_midnight_is_written_as_24_00_of_its_last_day():
     from zoneinfo import ZoneInfo
 
-    from portal.formatting import deadline
-
     kst = ZoneInfo("Asia/Seoul")
-    assert deadline(datetime.datetime(2026, 12, 8, 0, 0, tzinfo=kst)) == "2026-12-07 24:00"
-    assert deadline(datetime.datetime(2026, 12, 8, 18, 0, tzinfo=kst)) == "2026-12-08 18:00"
-    assert deadline(datetime.datetime(2026, 12, 7, 15, 0, tzinfo=datetime.UTC)) == "2026-12-07 24:00"  # 15:00 UTC is midnight KST
+    assert deadline(datetime.datetime(2026, 12, 8, 0, 0, tzinfo=kst)) == "2026년 12월 7일(월) 24:00"
+    assert deadline(datetime.datetime(2026, 12, 8, 18, 0, tzinfo=kst)) == "2026년 12월 8일(화) 18:00"
+    assert deadline(datetime.datetime(2026, 12, 7, 15, 0, tzinfo=datetime.UTC)) == "2026년 12월 7일(월) 24:00"  # 15:00 UTC is midnight KST

@@ -74,6 +74,10 @@ def test_officer_sets_up_levels_documents_rules_and_form(as_olivia, program):
     assert FormField.objects.get(key="level").choices[1] == {"value": "b", "ko": "고도화", "en": "Advanced"}
     page = as_olivia.get(f"{base}/").content.decode()
     assert "C10–C34" in page
+    # Each item is named by its Korean name; the English one and the export key are secondary.
+    assert "요약 삭제" in page and "summary 삭제" not in page
+    assert '<span class="helptext" lang="en">Outline</span>' in page and "사업 개요 / Outline" not in page
+    assert "(내보내기 열 <code>summary</code>)" in page
 
 
 def test_bad_rule_parameters_get_a_message(as_olivia, program):
@@ -115,7 +119,8 @@ def test_after_opening_the_deadline_can_be_extended_not_brought_forward(as_olivi
             "is_published": "on"}
     later = call.closes_at + timedelta(days=3)
     response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later)})
-    assert response.status_code == 302, [str(e) for f in response.context["call_form"] for e in f.errors] + list(response.context["call_form"].non_field_errors())
+    form = response.context["call_form"] if response.context else None
+    assert response.status_code == 302, [str(e) for f in form for e in f.errors] + list(form.non_field_errors())
     call.refresh_from_db()
     assert _local(call.closes_at) == _local(later)
     response = as_olivia.post(f"{base}/basics/", data | {"closes_at": _local(later - timedelta(days=5))})
@@ -179,7 +184,7 @@ def test_several_rules_of_a_kind_either_or_groups_and_points_in_words(as_olivia,
     page = as_olivia.get(f"/officer/calls/{call.pk}/").content.decode()
     assert "상시근로자 10명 이상" in page and "상시근로자 300명 이하" in page
     assert "택일 묶음 “지역또는인증”" in page and "가점 2점" in page
-    assert "업종 코드 C29, C2927; 제외 C29280" in page
+    assert "업종 기타 기계 및 장비 제조업(C29), 반도체 및 디스플레이 제조용 기계 제조업(C2927); 제외 산업용 로봇 제조업(C29280)" in page
     assert "{'" not in page  # no raw parameters
 
 
@@ -205,3 +210,61 @@ def test_shares_are_entered_as_percentages_and_kept_in_basis_points(as_olivia, p
     assert 'name="max_grant_share_bp" value="33.33"' in html and "정부지원금 비율 상한(총사업비의 %)" in html
     refused = _new_call(as_olivia, program, code="SF-2027-2", max_grant_share_bp="5000")
     assert refused.status_code == 400 and "100 이하의 값을 입력해 주세요." in refused.content.decode()
+
+
+def test_a_new_call_opens_its_evaluation_and_ranking_pages_with_nothing_set_up(as_olivia, program, olivia):
+    """The first pages an officer opens after creating a call: no rubric, no panel, no
+    application yet. Each answers with what is still to do, never a server error."""
+    _new_call(as_olivia, program)
+    call = Call.objects.get()
+    evaluation = as_olivia.get(f"/officer/calls/{call.pk}/evaluation/")
+    assert evaluation.status_code == 200
+    page = evaluation.content.decode()
+    # What is still to do reads as a next step, not as an error the officer made.
+    assert '<div class="message message-info" role="status"><p>평가위원이 점수를 매기기 전에:</p><ul><li>평가 항목을 추가하세요.</li>' in page
+    assert "form-error-summary" not in page
+    assert "평가 항목을 먼저 추가하세요. 동점이면 여기서 고른 항목 순서대로 가립니다." in page
+    ranking = as_olivia.get(f"/officer/calls/{call.pk}/ranking/")
+    assert ranking.status_code == 200
+    assert "이 공고에는 아직 평가표가 없습니다." in ranking.content.decode()
+    # Nothing to propose or export yet: the page says why instead of offering what would be refused.
+    assert "아직 접수 시작 전인 공고입니다." in ranking.content.decode()
+    assert f'action="/officer/calls/{call.pk}/selection/"' not in ranking.content.decode()
+    assert "/exports/" not in ranking.content.decode()
+    # An export asked for all the same (an old link) is an empty table, not a job retried forever.
+    from applications.services.exports import export_build, export_request
+
+    for kind in ("scores", "ranking"):
+        built = export_build(export_id=export_request(user=olivia, call=call, format="csv", kind=kind).pk)
+        assert built.status == "done" and built.file.read().decode("utf-8-sig").count("\n") == 1
+    # A selection cannot be proposed from nothing: refused with the reason, nothing made.
+    refused = as_olivia.post(f"/officer/calls/{call.pk}/selection/", follow=True)
+    assert refused.status_code == 200 and not call.selection_rounds.exists()
+    # Reading the pages wrote nothing: the rubric is made by the first change saved.
+    assert not hasattr(Call.objects.get(pk=call.pk), "rubric")
+    # The officer then builds the evaluation from these pages.
+    saved = as_olivia.post(f"/officer/calls/{call.pk}/evaluation/criterion/",
+                           {"name_ko": "기술성", "name_en": "Technology", "max_score": "100", "weight": "100"})
+    assert saved.status_code == 302
+    assert Call.objects.get(pk=call.pk).rubric.criteria.get().name_ko == "기술성"
+    rubric = as_olivia.post(f"/officer/calls/{call.pk}/evaluation/rubric/",
+                            {"cutoff": "70", "aggregation": "mean", "trim_min_reviewers": "5", "max_bonus": "0",
+                             "appeal_days": "7", "stray_points": "20"})
+    assert rubric.status_code == 302, rubric.content.decode()[:2000]
+    assert as_olivia.get(f"/officer/calls/{call.pk}/ranking/").status_code == 200
+
+
+def test_the_new_call_form_starts_from_the_calls_defaults(as_olivia, program):
+    """The shares are filled in (50 % at most from the government, no minimum cash part), so
+    an officer who types only the call's own facts gets a call, not 'required' under fields
+    they never touched."""
+    from tests.browsing import submit
+
+    page = as_olivia.get("/officer/calls/new/").content.decode()
+    assert 'name="max_grant_share_bp" value="50"' in page and 'name="min_cash_share_bp" value="0"' in page
+    response = submit(as_olivia, "/officer/calls/new/", {
+        "code": "SF-2027-5", "title": "2027년 스마트공장 5차 공고", "opens_at": "2027-03-02T09:00", "closes_at": "2027-03-31T18:00",
+        "budget_total": "3,000,000,000", "max_grant": "200,000,000"}, action=r"/officer/calls/new/$")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    call = Call.objects.get(code="SF-2027-5")
+    assert (call.max_grant_share_bp, call.min_cash_share_bp) == (5_000, 0)

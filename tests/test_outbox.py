@@ -59,10 +59,10 @@ def test_failed_send_is_recorded_and_retried_later(monkeypatch):
     assert outbox.email_deliver(email_id=email.pk) is True
 
 
-def test_bilingual_message_has_korean_first_and_english_below(alice, acme):
-    email = outbox.email_enqueue_bilingual(
+def test_a_mail_reads_in_korean_only_with_no_english_half(alice, acme):
+    email = outbox.email_enqueue_rendered(
         template_prefix="companies/email/join_decision", context={"company": acme, "approved": True}, to=["a@example.com"]
     )
-    korean, english = email.body.split("English", 1)
-    assert "승인" in korean and "approved" in english
     assert email.subject.startswith("[지원사업 신청 포털]")
+    assert email.body.startswith(f"{acme.name} 기업의 대표 관리자가 요청을 승인했습니다.")
+    assert "English" not in email.body and "approved" not in email.body

@@ -1,4 +1,4 @@
-"""The public catalogue and call pages from the cache (issue 13, item 1): an anonymous visitor
+"""The public catalogue and call pages from the cache: an anonymous visitor
 gets the kept page without a query, a changed call shows at once, and nobody is ever served
 another person's page or CSRF token."""
 

@@ -1,4 +1,4 @@
-"""Names, positions and consents (issue 15, item 1): what sign-up asks, what is stored, the
+"""Names, positions and consents: what sign-up asks, what is stored, the
 privacy policy and the person's own details page."""
 
 from __future__ import annotations

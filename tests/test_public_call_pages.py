@@ -1,4 +1,4 @@
-"""The public call page and the catalogue (issue 15, item 3): notice files, eligibility in
+"""The public call page and the catalogue: notice files, eligibility in
 plain words, contact, an apply path that comes back to the call after sign-up and company
 registration; keyword search, a count and 접수예정 / 접수중 / 마감 tabs."""
 
@@ -57,7 +57,8 @@ def three_stages(program):
     return {
         "open": CallFactory(program=program, code="SF-OPEN", title="스마트공장 고도화 접수 공고", notice="MES 도입 지원",
                             opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=10)),
-        "open2": CallFactory(program=ProgramFactory(code="MPE", name_ko="소재·부품·장비 지원", name_en="Materials"), code="MP-OPEN", title="소재부품 기술개발 공고", notice="장비 구축",
+        "open2": CallFactory(program=ProgramFactory(code="MPE", name_ko="소재·부품·장비 지원", name_en="Materials"), code="MP-OPEN",
+                             title="소재부품 기술개발 공고", notice="장비 구축",
                              opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=3)),
         "upcoming": CallFactory(program=program, code="SF-SOON", title="스마트공장 하반기 공고", opens_at=now + timedelta(days=5),
                                 closes_at=now + timedelta(days=30)),
@@ -90,3 +91,15 @@ def test_keyword_search_finds_words_in_the_title_notice_or_program_and_counts_ea
     assert _titles(client.get("/calls/?q=장비 구축").content.decode()) == ["소재부품 기술개발 공고"]  # every word
     empty = client.get("/calls/?q=없는낱말").content.decode()
     assert _titles(empty) == [] and "접수 중: 0건" in empty and "조건에 맞는 공고가 없습니다" in empty
+
+
+def test_the_officer_previewing_an_unpublished_call_is_told_companies_cannot_see_it(client, olivia, call):
+    from tests.conftest import login_with_mfa
+
+    login_with_mfa(client, olivia)
+    Call.objects.filter(pk=call.pk).update(is_published=False)
+    html = client.get(f"/calls/{call.code}/").content.decode()
+    assert re.search(r'<p class="message message-warning" role="status" id="unpublished-preview"><strong>미게시</strong> — '
+                     r'공고 담당자를 위한 미리보기입니다. 공고를 게시하기 전에는 기업이 이 페이지를 보거나 신청할 수 없습니다.', html), html
+    Call.objects.filter(pk=call.pk).update(is_published=True)
+    assert "unpublished-preview" not in client.get(f"/calls/{call.code}/").content.decode()

@@ -1,5 +1,5 @@
 """The ranking's criterion means and outliers computed in SQL give exactly what the earlier
-Python code gave (issue 13, item 4), on the benchmark's data set with outliers added."""
+Python code gave, on the benchmark's data set with outliers added."""
 
 from __future__ import annotations
 

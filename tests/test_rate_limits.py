@@ -1,4 +1,4 @@
-"""Rate limits per person and per client behind the load balancer (issue 14, item 4), and
+"""Rate limits per person and per client behind the load balancer, and
 the anonymous /verify/ form's limits on rate and size.
 
 Behind the documented balancer every request arrives from the balancer's address; the
@@ -102,3 +102,33 @@ def test_verify_refuses_a_large_upload_before_reading_it(client):
     response = client.post("/verify/", {"file": big})
     assert response.status_code == 413
     assert "파일이 5MB보다 큽니다. 체결된 협약서는 이보다 훨씬 작습니다." in response.content.decode()
+
+
+def test_verify_refuses_a_large_upload_before_anything_reads_it(monkeypatch):
+    """With the CSRF check on (as in a browser), the refusal comes before the check reads the
+    body: no byte of the upload is parsed."""
+    from django.http.request import HttpRequest
+    from django.test import Client
+
+    parsed = []
+    real = HttpRequest._load_post_and_files
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", lambda self: parsed.append(self.path) or real(self))
+    big = io.BytesIO(b"%PDF-1.7\n" + b"0" * (6 * 1024 * 1024))
+    big.name = "big.pdf"
+    response = Client(enforce_csrf_checks=True).post("/verify/", {"file": big})
+    assert response.status_code == 413
+    assert "파일이 5MB보다 큽니다." in response.content.decode()
+    assert parsed == []
+
+
+def test_a_lockout_holds_whatever_port_the_host_header_names(settings):
+    """allauth keys the per-account count on the site's domain; without the sites framework
+    that was the Host header, port included, and another port started a fresh count."""
+    settings.ALLOWED_HOSTS = ["portal.example.kr"]
+    (victim,) = people(1)
+    for n in range(5):
+        assert sign_in(Client(HTTP_HOST="portal.example.kr", REMOTE_ADDR=f"198.51.100.{n + 1}"), victim.email,
+                       "wrong-password").status_code == 200
+    other_port = sign_in(Client(HTTP_HOST="portal.example.kr:41000", REMOTE_ADDR="198.51.100.9"), victim.email)
+    assert other_port.status_code == 200 and TOO_MANY_FAILURES in other_port.content.decode()
+    assert "_auth_user_id" not in other_port.wsgi_request.session

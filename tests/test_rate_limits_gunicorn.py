@@ -1,5 +1,5 @@
 """The sign-in limits behind the load balancer, through a real gunicorn with Redis keeping
-the counters (issue 14, item 4): every request arrives from the balancer's address
+the counters: every request arrives from the balancer's address
 (127.0.0.1 here) with the client in X-Forwarded-For, as the documented balancer sends it.
 
 Configured (BEHIND_PROXY=true, TRUSTED_PROXY_COUNT=1), 200 people sign in within a minute

@@ -1,4 +1,4 @@
-"""Secrets at rest (issue 14, item 8): TOTP keys and recovery seeds encrypted with a key from
+"""Secrets at rest: TOTP keys and recovery seeds encrypted with a key from
 the environment; one-time links and codes removed from the outbox once delivered; a backup
 holds no live secret."""
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.models import ProgramOfficer
-from reviews.models import Assignment, SelectionRound
+from applications.models import ProgramOfficer, SelectionRound
+from reviews.models import Assignment
 from reviews.services import evaluation, selection
 from tests.conftest import close_call, make_person, score_all, under_review, wait_until
 from tests.test_submission_concurrency import run_together
@@ -45,14 +45,15 @@ def test_the_same_round_finalised_twice_at_once_happens_once(call, olivia, alice
 
 
 def test_two_signatures_of_the_company_at_once_sign_once(selected, olivia, alice, signing_cert):
+    from applications import lifecycle
     from applications.models import Signature
-    from applications.services import agreements, lifecycle
+    from applications.services import agreements
 
     agreement = lifecycle.agreement_start(user=olivia, application_id=selected.pk)
     version = agreements.render_version(version_id=agreement.current_version().pk)
-    agreements.agreement_issue(user=olivia, agreement_id=agreement.pk)
+    lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     results = run_together(*[
-        (lambda: agreements.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256))
+        (lambda: lifecycle.agreement_sign(user=alice, agreement_id=agreement.pk, version_id=version.pk, seen_sha256=version.pdf_sha256))
         for _ in range(2)
     ])
     assert sum(isinstance(r, Signature) for r in results) == 1, results
@@ -61,8 +62,7 @@ def test_two_signatures_of_the_company_at_once_sign_once(selected, olivia, alice
 
 def test_two_officers_selecting_at_once_cannot_together_exceed_the_budget(call, olivia, program, panel, monkeypatch):
     """Each change fits the budget alone; together they would not. One is refused."""
-    from applications.models import Call
-    from reviews.models import SelectionItem
+    from applications.models import Call, SelectionItem
     from tests.factories import CompanyFactory
 
     otto = make_person("otto@example.com", mfa=True)
@@ -100,7 +100,8 @@ def test_two_officers_selecting_at_once_cannot_together_exceed_the_budget(call, 
         if len(arrivals) > 1:
             return True
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                           "WHERE NOT l.granted AND a.datname = current_database()")
             return cursor.fetchone()[0] > 0
 
     def slow_total(selection_round):

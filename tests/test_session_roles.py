@@ -1,4 +1,4 @@
-"""Roles and the MFA flag kept in the session (issue 13, item 3): a signed-in page no longer
+"""Roles and the MFA flag kept in the session: a signed-in page no longer
 asks the database who the person is on every request, and a role taken away counts from
 the very next request — not after the session's copy expires."""
 

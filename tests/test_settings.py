@@ -83,3 +83,70 @@ def test_times_are_stored_in_utc_and_shown_in_kst(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "Asia/Seoul"
     assert settings.LANGUAGE_CODE == "ko"
+
+
+# --- The anchor bucket keeps its files (an S3-compatible server: moto's, in this process) -----
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    from benchmarks.gunicorn_server import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def anchor_bucket(endpoint: str, protection: str) -> str:
+    """A new bucket protected as said: "" (nothing), "versioning", "object-lock" (with a default retention)."""
+    import secrets
+
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+    name = f"anchors-{secrets.token_hex(4)}"
+    client.create_bucket(Bucket=name, ObjectLockEnabledForBucket=protection == "object-lock")
+    if protection == "versioning":
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    if protection == "object-lock":
+        client.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 10}}})
+    return name
+
+
+def s3_production(endpoint: str, bucket: str, **more: str) -> dict[str, str]:
+    return PRODUCTION_ENV | {"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "portal-media", "ANCHOR_BUCKET": bucket,
+                             "AWS_S3_ENDPOINT_URL": endpoint, "AWS_S3_REGION_NAME": "us-east-1",
+                             "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"} | more
+
+
+@pytest.mark.parametrize("protection", ["object-lock", "versioning"])
+def test_an_anchor_bucket_that_keeps_its_files_passes_the_deploy_check(tmp_path, s3_endpoint, protection):
+    env = s3_production(s3_endpoint, anchor_bucket(s3_endpoint, protection))
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("declared", ["", "object-lock"])
+def test_an_anchor_bucket_whose_files_can_be_deleted_is_flagged(tmp_path, s3_endpoint, declared):
+    """Neither object lock nor versioning: flagged, and a declaration does not outvote the bucket's own answer."""
+    bucket = anchor_bucket(s3_endpoint, "")
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=s3_production(s3_endpoint, bucket, ANCHOR_BUCKET_PROTECTION=declared),
+                     tmp_path=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "applications.W004" in output
+    assert f"The anchor bucket '{bucket}' has neither object lock with a default retention nor versioning" in output
+
+
+def test_an_anchor_bucket_that_cannot_be_asked_is_flagged_unless_declared(tmp_path):
+    from benchmarks.gunicorn_server import free_port
+
+    nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=s3_production(nobody, "portal-anchors"), tmp_path=tmp_path)
+    assert result.returncode != 0 and "applications.W005" in result.stdout + result.stderr
+    declared = s3_production(nobody, "portal-anchors", ANCHOR_BUCKET_PROTECTION="object-lock")
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=declared, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,9 +10,10 @@ from freezegun import freeze_time
 
 from applications.models import Application, ApplicationDocument, ApplicationEvent, Call, Notification, State
 from applications.services.events import verify_chain
+from portal.formatting import deadline, moment
 from portal.models import OutboundEmail
 from tests import files
-from tests.conftest import PASSWORD, VALID_ANSWERS
+from tests.conftest import PASSWORD, VALID_ANSWERS, VALID_DECLARATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +236,7 @@ def test_submission_after_the_deadline_is_refused_on_the_server_clock(as_alice, 
     with freeze_time(call.closes_at + timedelta(seconds=1)):
         response = as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     assert response.status_code == 400
-    closes = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")
+    closes = deadline(call.closes_at)
     assert f"공고가 {closes}(KST)에 마감되었습니다. 신청서를 더 이상 수정하거나 제출할 수 없습니다." in response.content.decode()
     complete_draft.refresh_from_db()
     assert complete_draft.state == State.DRAFT and complete_draft.receipt_number is None
@@ -262,7 +263,7 @@ def test_the_deadline_is_judged_by_when_the_request_reached_the_load_balancer(as
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.SUBMITTED and application.submitted_at == reached
     receipt = as_alice.get(response["Location"]).content.decode()
-    assert f"{timezone.localtime(reached):%Y-%m-%d %H:%M:%S} (KST)" in receipt
+    assert f"{moment(reached, seconds=True)} (KST)" in receipt
 
 
 def test_without_the_proxy_setting_a_client_cannot_claim_an_earlier_arrival(as_alice, complete_draft, call, settings):
@@ -321,9 +322,9 @@ def test_submitted_application_cannot_be_edited(as_alice, complete_draft):
 
 def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
     as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
-    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": ""})
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "", "confirm": "yes"})
     assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
-    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다."})
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다.", "confirm": "yes"})
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.WITHDRAWN
     event = application.events.get(action="withdrawn")
@@ -331,14 +332,14 @@ def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
     page = as_alice.get(f"/applications/{complete_draft.pk}/").content.decode()
     assert "자체 예산으로 추진하기로 했습니다." in page
     # Nothing more can happen to a withdrawn application.
-    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "again"})
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "again", "confirm": "yes"})
     assert application.events.filter(action="withdrawn").count() == 1
 
 
 def test_dashboard_shows_status_and_next_step(as_alice, complete_draft, call):
     html = as_alice.get("/applications/").content.decode()
     assert call.title in html
-    assert timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M") in html
+    assert deadline(call.closes_at) in html
 
 
 def test_answers_keep_their_form_version_when_the_form_changes(alice, complete_draft, call, olivia):
@@ -439,9 +440,35 @@ def test_the_submission_reads_each_table_once_and_holds_the_call_only_for_its_wr
     assert application.receipt_number == f"{call.code}-00001" and application.event_head
     assert verify_chain(application) == []
     event = ApplicationEvent.objects.get(application=application, action="submitted")
-    assert event.hash == application.event_head and event.data == {"receipt_number": f"{call.code}-00001"}
+    # The event also keeps the declarations as they were sent (read by the checks, before the counter).
+    assert event.hash == application.event_head and event.data == {"receipt_number": f"{call.code}-00001",
+                                                                   "declarations": VALID_DECLARATIONS, "other_agency_support": []}
     # The notices were rendered before the counter, with the real number put in after it.
     email = OutboundEmail.objects.get()
     assert email.subject == f"[지원사업 신청 포털] 신청서 접수 완료: {call.code}-00001"
     assert f"접수번호: {call.code}-00001" in email.body and "RECEIPT-" not in email.body
     assert Notification.objects.get(application=application, user__email="alice@example.com").message_ko == f"신청서 접수 완료: {call.code}-00001"
+
+
+def test_the_declared_support_is_read_once_and_recorded_without_a_read_under_the_call(as_alice, complete_draft, alice):
+    """The rows of support from other agencies are checked and recorded in the submission's
+    event from one read, before the receipt counter: under the call's lock the same writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.models import OtherAgencySupport
+    from applications.services.submission import application_save_draft
+
+    row = {"agency": "한국산업기술진흥원", "program": "소재부품기술개발사업", "amount": 120_000_000}
+    application_save_draft(user=alice, application_id=complete_draft.pk, declarations={"other_support": True}, other_support=[row])
+    with CaptureQueriesContext(connection) as captured:
+        assert as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"}).status_code == 302
+    everything = [q["sql"] for q in captured.captured_queries]
+    table = OtherAgencySupport._meta.db_table
+    assert sum(f'FROM "{table}"' in s for s in everything) == 1, everything
+    counter = next(i for i, s in enumerate(everything) if "RETURNING receipt_seq" in s)
+    commit = next(i for i, s in enumerate(everything) if i > counter and s.startswith("RELEASE SAVEPOINT"))
+    under_lock = everything[counter + 1:commit]
+    assert [s.split()[0] for s in under_lock] == ["UPDATE", "INSERT", "INSERT", "INSERT"], under_lock
+    event = ApplicationEvent.objects.get(application=complete_draft, action="submitted")
+    assert event.data["declarations"] == VALID_DECLARATIONS | {"other_support": True} and event.data["other_agency_support"] == [row]

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from applications import lifecycle
 from applications.models import Application, ApplicationEvent, Call, State
-from applications.services import lifecycle
 from applications.services import submission as svc
 from portal.models import CompanyMembership
 from tests.conftest import make_complete_draft, make_person

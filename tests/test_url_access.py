@@ -61,12 +61,21 @@ REGISTRY = {
     "company_invite": Url(lambda w: {"pk": w["acme"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  403  302  404  404  404  404  404  403"),
-    "company_join_request": Url(lambda w: {"pk": w["acme"].pk},
+    "staff_claim": Url(lambda w: {"pk": w["claim"].pk},
+        get= "L    403  403  403  403  403  403  200  200  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "staff_claim_document": Url(lambda w: {"pk": w["claim"].pk},
+        get= "L    403  403  403  403  403  403  200  200  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "staff_claim_decide": Url(lambda w: {"pk": w["claim"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
-        post="L    302! 302  302  302! 302! 302! 302! 302! 302!", data=lambda w: {"business_number": w["acme"].business_number}),
+        post="L    403  403  403  403  403  403  302  302  302"),
     "company_join_decide": Url(lambda w: {"pk": w["acme"].pk, "request_pk": w["join_request"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  403  302  404  404  404  404  404  403"),
+    "company_make_owner": Url(lambda w: {"pk": w["acme"].pk, "membership_pk": w["acme"].memberships.get(user=w["people"]["carol"]).pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  403  200  404  404  404  404  404  403"),
     "invitation_accept": Url(lambda w: {"token": w["invitation"].token},
         get= "L    200  200  200  200  200  200  200  200  200",
         post="L    302! 400  400  400  400  400  400  400  400"),
@@ -109,8 +118,11 @@ REGISTRY = {
     "application_copy_pdf": Url(lambda w: {"pk": w["application"].pk},
         get= "L    404  302  302  404  404  404  302  404  302",
         post="L    404  302! 302! 404  404  404  403  404  403"),
+    "application_preview_pdf": Url(lambda w: {"pk": w["application"].pk},
+        get= "L    404  302  302  404  404  404  403  404  403",
+        post="L    405  405  405  405  405  405  405  405  405"),
     "application_withdraw": Url(lambda w: {"pk": w["application"].pk},
-        get= "L    405  405  405  405  405  405  405  405  405",
+        get= "L    404  302  302  404  404  404  403  404  403",
         post="L    404  302  302  404  404  404  403  404  403"),
     "application_appeal": Url(lambda w: {"pk": w["application"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
@@ -134,8 +146,11 @@ REGISTRY = {
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  403  403  404  404  404  400  404  403"),
     "agreement_issue": Url(lambda w: {"pk": w["agreement"].pk},
+        get= "L    404  403  403  404  404  404  200  404  403",
+        post="L    404  403  403  404  404  404  200  404  403"),
+    "agreement_partner_signer": Url(lambda w: {"pk": w["agreement"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
-        post="L    404  403  403  404  404  404  302! 404  403"),
+        post="L    404  403  403  404  404  404  400  404  403"),
     "agreement_sign": Url(lambda w: {"pk": w["agreement"].pk},
         get= "L    404  403  302  404  404  404  302  404  403",
         post="L    404  403  302  404  404  404  302  404  403"),
@@ -200,7 +215,7 @@ REGISTRY = {
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  404  404  302  404  404  404  404  404"),
     "reviewer_score": Url(lambda w: {"pk": w["assignment"].pk},
-        get= "L    405  405  405  405  405  405  405  405  405",
+        get= "L    404  404  404  302  404  404  404  404  404",
         post="L    404  404  404  302  404  404  404  404  404"),
     "reviewer_document": Url(lambda w: {"pk": w["assignment"].pk, "document_pk": w["document"].pk},
         get= "L    404  404  404  200  404  404  404  404  404",
@@ -212,7 +227,7 @@ REGISTRY = {
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  404  404  404  404  404  400  404  403"),
     "officer_criterion_delete": Url(lambda w: {"pk": w["call"].pk, "criterion_pk": w["criterion"].pk},
-        get= "L    405  405  405  405  405  405  405  405  405",
+        get= "L    404  404  404  404  404  404  302  404  403",
         post="L    404  404  404  404  404  404  302  404  403"),
     "officer_criterion_edit": Url(lambda w: {"pk": w["call"].pk, "criterion_pk": w["criterion"].pk},
         get= "L    404  404  404  404  404  404  200  404  403",
@@ -265,13 +280,14 @@ def _signed_in(world, role):
 def _footprint(world):
     """What a request may change: the audit trail, the application's events and state, and
     every object the URLs act on."""
-    from applications.models import Agreement, Application, ApplicationCopy, ApplicationEvent, Call
+    from applications.models import Agreement, Appeal, Application, ApplicationCopy, ApplicationEvent, Call, SelectionItem
     from portal.models import Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership
-    from reviews.models import Appeal, Review, SelectionItem
+    from reviews.models import Review
 
     return (AuditEvent.objects.count(), ApplicationEvent.objects.count(), Export.objects.count(), ApplicationCopy.objects.count(),
             list(Application.objects.order_by("pk").values_list("pk", "state", "updated_at")),
-            list(Call.objects.order_by("pk").values_list("pk", "is_published")), list(Agreement.objects.values_list("pk", "state")), list(Review.objects.values_list("pk", "status")),
+            list(Call.objects.order_by("pk").values_list("pk", "is_published")), list(Agreement.objects.values_list("pk", "state")),
+            list(Review.objects.values_list("pk", "status")),
             list(Assignment.objects.values_list("pk", "status")), list(Appeal.objects.values_list("pk", "outcome")),
             list(SelectionItem.objects.values_list("pk", "decision")), list(Company.objects.values_list("pk", "name", "address")),
             CompanyMembership.objects.count(), list(CompanyInvitation.objects.values_list("pk", "accepted_at")),
@@ -356,8 +372,11 @@ AT_STAGE = {
         get= "L    405  405  405  405  405  405  405  405  405",
         post="L    404  302! 302! 404  404  404  404  404  404"),
     ("draft", "application_withdraw"): Url(lambda w: {"pk": w["draft"].pk},
-        get= "L    405  405  405  405  405  405  405  405  405",
-        post="L    404  302  302  404  404  404  404  404  404"),
+        get= "L    404  200  200  404  404  404  404  404  404",
+        post="L    404  200  200  404  404  404  404  404  404"),
+    ("draft", "application_preview_pdf"): Url(lambda w: {"pk": w["draft"].pk},
+        get= "L    404  200  200  404  404  404  404  404  404",
+        post="L    405  405  405  405  405  405  405  405  405"),
     ("draft", "application_receipt"): Url(lambda w: {"pk": w["draft"].pk},
         get= "L    404  302  302  404  404  404  404  404  404",
         post="L    405  405  405  405  405  405  405  405  405"),
@@ -384,7 +403,7 @@ AT_STAGE = {
         get= "L    404  404  404  403  404  404  404  404  404",
         post="L    405  405  405  405  405  405  405  405  405"),
     ("under_review", "reviewer_score"): Url(lambda w: {"pk": w["pending_assignment"].pk},
-        get= "L    405  405  405  405  405  405  405  405  405",
+        get= "L    404  404  404  302  404  404  404  404  404",
         post="L    404  404  404  302  404  404  404  404  404"),
     ("under_review", "application_appeal"): Url(lambda w: {"pk": w["under_review"].pk},
         get= "L    405  405  405  405  405  405  405  405  405",
@@ -397,8 +416,8 @@ AT_STAGE = {
 
 @pytest.fixture
 def stage_world(matrix_world):
+    from applications import lifecycle
     from applications.models import Call
-    from applications.services import lifecycle
     from reviews.models import Panel, PanelMember
     from reviews.services import evaluation
     from tests.conftest import make_call, make_complete_draft, make_rubric, timezone_now, under_review
@@ -464,3 +483,79 @@ def test_the_company_rule_and_the_company_selector_agree(matrix_world, role):
         assert visible_by_rule == set(Company.objects.values_list("pk", flat=True))
     else:
         assert visible_by_rule == set(companies_for_user(user).values_list("pk", flat=True))
+
+
+# The paying partner's signer of a three-party (상생형) agreement holds a role on that one
+# agreement and nothing else: every URL of the registry, GET and POST, in the same notation.
+# A URL added to the registry needs its answer here too.
+PARTNER = {
+    "company_detail": "404 405", "company_edit": "404 404", "company_invite": "405 404", "company_make_owner": "405 404",
+    "staff_claim": "403 405", "staff_claim_decide": "405 403", "staff_claim_document": "403 405",
+    "company_join_decide": "405 404", "invitation_accept": "200 400", "call_detail": "200 405", "call_attachment": "200 405",
+    "application_start": "405 404", "application_detail": "404 405", "application_step": "404 404", "application_autosave": "405 403",
+    "document_download": "404 405", "document_delete": "405 404", "application_submit": "405 404", "application_receipt": "404 405",
+    "application_budget_preview": "405 404", "application_copy": "404 405", "application_copy_pdf": "404 404",
+    "application_preview_pdf": "404 405", "application_withdraw": "404 404", "application_appeal": "405 404",
+    "application_offer_answer": "405 404", "officer_offer_next": "405 404", "officer_assignment_waive": "405 404",
+    "agreement_prepare": "405 403", "agreement_detail": "200 405", "agreement_terms": "405 403", "agreement_issue": "403 403",
+    "agreement_partner_signer": "405 403", "agreement_sign": "302 302", "agreement_version_pdf": "200 405",
+    "agreement_final_pdf": "200 405", "officer_application": "403 405", "officer_application_action": "405 403",
+    "officer_call_dashboard": "404 405", "officer_export_create": "405 404", "officer_export": "404 405",
+    "officer_export_download": "404 405", "officer_call_setup": "404 405", "officer_call_basics": "405 404",
+    "officer_level_add": "405 404", "officer_requirement_add": "405 404", "officer_rule_add": "405 404",
+    "officer_section_add": "405 404", "officer_field_add": "405 404", "officer_attachment_add": "405 404",
+    "officer_clause_add": "405 404", "officer_item_delete": "405 404", "reviewer_assignment": "404 405",
+    "reviewer_declare": "405 404", "reviewer_score": "404 404", "reviewer_document": "404 405", "officer_evaluation": "404 405",
+    "officer_evaluation_post": "405 404", "officer_criterion_delete": "404 404", "officer_criterion_edit": "404 404",
+    "officer_panel": "404 405", "officer_panel_post": "405 404", "officer_review_reopen": "405 404", "officer_ranking": "404 405",
+    "officer_selection_run": "405 404", "officer_selection": "404 405", "officer_selection_override": "405 404",
+    "officer_selection_finalize": "405 404", "officer_appeal_decide": "405 404",
+}
+
+
+@pytest.fixture
+def partner_world(matrix_world):
+    """The matrix world's call made three-party, its agreement naming 한빛전자(주) as the paying
+    partner, and Paula's account named to sign it for the partner."""
+    from applications.models import Agreement, Call
+    from tests.conftest import make_person
+
+    Call.objects.filter(pk=matrix_world["call"].pk).update(min_partner_share_bp=3000, partner_name="한빛전자(주)",
+                                                           partner_representative="최상생")
+    version = matrix_world["agreement"].current_version()
+    version.terms["parties"]["partner"] = {"name": "한빛전자(주)", "business_number": "", "representative_name": "최상생"}
+    version.save(update_fields=["terms"])
+    paula = make_person("paula@hanbit.example", name="박상생", position="상무")
+    Agreement.objects.filter(pk=matrix_world["agreement"].pk).update(partner_signer=paula)
+    return matrix_world | {"people": matrix_world["people"] | {"paula": paula}}
+
+
+def test_every_url_has_the_partner_signers_answer():
+    assert sorted(PARTNER) == sorted(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(PARTNER))
+def test_the_partners_signer_reaches_only_the_agreement_they_sign(partner_world, name):
+    from django.db import transaction
+    from django.test import Client
+
+    spec = REGISTRY[name]
+    url = reverse(name, kwargs=spec.build(partner_world))
+    data = spec.data(partner_world) if spec.data else {}
+    client = Client(raise_request_exception=False)
+    login_with_mfa(client, partner_world["people"]["paula"])
+    answers, writes = [], []
+    for method in ("get", "post"):
+        with transaction.atomic():
+            before = _footprint(partner_world)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url) if method == "get" else client.post(url, data)
+            if method == "get":
+                writes += [q["sql"][:120] for q in queries.captured_queries if _writes(q["sql"])]
+            answers.append(str(response.status_code) + ("!" if _footprint(partner_world) != before else ""))
+            transaction.set_rollback(True)
+    assert answers == PARTNER[name].split(), f"{name}: (intended, got) {PARTNER[name].split()} {answers}"
+    for got in answers:
+        if got.rstrip("!") in {"401", "403", "404", "405"}:
+            assert not got.endswith("!"), f"{name}: a refused request changed something"
+    assert writes == [], f"{name}: GET wrote {writes}"

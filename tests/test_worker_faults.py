@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from applications import lifecycle
 from applications.models import AgreementVersion
-from applications.services import lifecycle
 from benchmarks.gunicorn_server import ROOT, database_url
 from tests.conftest import wait_until
 

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from applications import lifecycle
+from applications.lifecycle import application_submit
 from applications.models import Application, ApplicationEvent, Notification, RevisionRequest, State
-from applications.services import lifecycle
 from applications.services.events import verify_chain
-from applications.services.lifecycle import application_submit
 from portal.formatting import deadline
 from portal.models import OutboundEmail
 from portal.periods import period_end
@@ -46,6 +46,18 @@ def test_officer_passes_an_application_to_evaluation_and_the_company_is_told(as_
     assert (event.from_state, event.to_state, event.ip_address) == ("submitted", "under_review", "127.0.0.1")
     assert Notification.objects.filter(user=alice, application=submitted).exists()
     assert any("alice@example.com" in m.to for m in OutboundEmail.objects.filter(subject__contains="평가"))
+
+
+def test_the_screening_box_offers_what_the_state_allows_and_goes_once_screening_is_done(as_olivia, submitted):
+    page = as_olivia.get(f"/officer/applications/{submitted.pk}/").content.decode()
+    for action in ("begin", "pass", "revision", "ineligible"):
+        assert f'action="/officer/applications/{submitted.pk}/{action}/"' in page
+    assert "요건검토 결정" in page
+    # The budget line names the company's share, and cash and in-kind as parts of it.
+    assert "총사업비 300,000,000원 · 정부지원금 150,000,000원 · 기업부담금 150,000,000원 (그중 현금 130,000,000원 · 그중 현물 20,000,000원)" in page
+    as_olivia.post(f"/officer/applications/{submitted.pk}/pass/", {"expected_state": "submitted"})
+    page = as_olivia.get(f"/officer/applications/{submitted.pk}/").content.decode()
+    assert "요건검토 결정" not in page and f"/officer/applications/{submitted.pk}/ineligible/" not in page
 
 
 def test_declaring_ineligible_needs_a_reason_and_tells_it(as_olivia, submitted):
@@ -174,6 +186,14 @@ def test_queue_filters_and_searches(as_olivia, submitted):
     assert receipts("?older_than_days=3") == []
 
 
+def test_the_queue_offers_actions_on_the_selected_only_when_there_is_something_to_select(as_olivia, submitted):
+    listed = as_olivia.get("/officer/queue/").content.decode()
+    assert "선택한 신청서를" in listed
+    empty = as_olivia.get("/officer/queue/?state=screening").content.decode()
+    assert "조건에 맞는 신청서가 없습니다." in empty
+    assert 'name="action"' not in empty and 'name="action"' in listed
+
+
 def test_timeline_shows_every_event_with_its_message(client, alice, submitted, olivia):
     lifecycle.revision_request(user=olivia, application_id=submitted.pk, message="재무제표를 다시 올리세요.", steps=["documents"],
                               days=2)
@@ -183,6 +203,8 @@ def test_timeline_shows_every_event_with_its_message(client, alice, submitted, o
     assert "재무제표를 다시 올리세요." in html
     notices = client.get("/notifications/").content.decode()
     assert "보완" in notices
+    # "모두 읽음으로 표시" is one of the portal's buttons, not the browser's bare one.
+    assert '<button type="submit" class="button button-secondary">모두 읽음으로 표시</button>' in notices
 
 
 def test_events_cannot_be_edited_or_deleted_through_the_app(submitted):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from applications import lifecycle
+from applications.lifecycle import application_submit
 from applications.models import Application, ApplicationEvent, ProgramOfficer, State
-from applications.services import lifecycle
-from applications.services.lifecycle import application_submit
 from tests.conftest import make_person
 from tests.test_submission_concurrency import run_together
 

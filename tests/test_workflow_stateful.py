@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from applications import lifecycle
 from applications.models import Application, ApplicationEvent, ProgramOfficer, State
-from applications.services import lifecycle
 from applications.services.events import verify_chain
 from portal.models import CompanyMembership
 from reviews.models import ReviewerProfile
@@ -175,7 +175,7 @@ def test_random_sequences_of_actions_by_all_roles_keep_the_invariants(call, oliv
     machine = make_machine(call, olivia, seen)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=60, stateful_step_count=20, deadline=None, derandomize=True,
+        settings=settings(max_examples=60, stateful_step_count=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]),
     )
     # The machine really moved: most transitions happened in some example.

@@ -7,6 +7,7 @@ from applications.models.agreements import (
     Signature,
 )
 from applications.models.application import (
+    HOLDS_BUDGET,
     INTERNAL_EVENTS,
     WITHDRAWABLE,
     Application,
@@ -16,12 +17,14 @@ from applications.models.application import (
     BudgetLine,
     EventType,
     Notification,
+    OtherAgencySupport,
     RevisionRequest,
     State,
 )
 from applications.models.calls import (
     Call,
     CallIndustry,
+    CallPhase,
     CallRegion,
     DocumentKind,
     FileFormat,
@@ -29,6 +32,7 @@ from applications.models.calls import (
     RequiredDocument,
     SupportLevel,
 )
+from applications.models.clauses import Clause, ClauseSet
 from applications.models.copies import ApplicationCopy
 from applications.models.eligibility import (
     EligibilityRule,
@@ -41,14 +45,22 @@ from applications.models.eligibility import (
 )
 from applications.models.exports import Export
 from applications.models.form_definitions import FieldType, FormField, FormSection, FormVersion
-from applications.models.programs import Program, ProgramOfficer
+from applications.models.programs import Program, ProgramFamily, ProgramOfficer
+from applications.models.selection import Appeal, PlaceOffer, SelectionItem, SelectionRound
 
 __all__ = [
+    "HOLDS_BUDGET",
     "INTERNAL_EVENTS",
+    "Appeal",
+    "PlaceOffer",
+    "SelectionItem",
+    "SelectionRound",
     "Agreement",
     "AgreementState",
     "AgreementVersion",
+    "Clause",
     "ClauseKind",
+    "ClauseSet",
     "ClauseTemplate",
     "Signature",
     "WITHDRAWABLE",
@@ -59,11 +71,13 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "Call",
+    "CallPhase",
     "EventType",
     "CallIndustry",
     "CallRegion",
     "DocumentKind",
     "EligibilityRule",
+    "OtherAgencySupport",
     "ParticipationBan",
     "PartnerList",
     "PartnerListEntry",
@@ -78,6 +92,7 @@ __all__ = [
     "NoticeAttachment",
     "Notification",
     "Program",
+    "ProgramFamily",
     "ProgramOfficer",
     "RequiredDocument",
     "RevisionRequest",

@@ -8,29 +8,41 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from applications.agreement_text import validate_clause_text
 from applications.models.application import Application
 from applications.models.calls import Call
 
 
 class ClauseKind(models.TextChoices):
+    PURPOSE = "purpose", _("Purpose and legal basis")
+    PERIOD = "period", _("Agreement period")
     OBLIGATIONS = "obligations", _("Obligations and reporting")
     PAYMENT = "payment", _("Payment and the dedicated account")
+    EXPENSES = "expenses", _("Managing the project money (사업비 관리)")
     CHANGES = "changes", _("Changes to the agreement (협약변경)")
-    TERMINATION = "termination", _("Termination (협약해약)")
+    REPORTING = "reporting", _("Reports and inspections (보고·점검)")
     SETTLEMENT = "settlement", _("Settlement (정산): unspent money and interest returned")
-    CLAWBACK = "clawback", _("Claw-back (환수)")
+    TERMINATION = "termination", _("Termination (협약해약)")
+    CLAWBACK = "clawback", _("Claw-back (환수), surcharge and penalty surcharge")
+    BAN = "ban", _("Exclusion from programs (참여제한)")
+    ASSIGNMENT = "assignment", _("No assignment of rights and duties")
+    OUTCOMES = "outcomes", _("Outcomes and follow-up (성과·사후관리)")
     IP = "ip", _("Intellectual property")
+    CONFIDENTIALITY = "confidentiality", _("Confidentiality and personal data")
+    DISPUTES = "disputes", _("Disputes and the competent court")
+    NOTICES = "notices", _("Notices and the agency's address")
+    PROGRAM = "program", _("Duties particular to the program")
     OTHER = "other", _("Other")
 
 
 def validate_clause_body(text: str) -> None:
-    from applications.agreement_text import validate_clause_text
 
     validate_clause_text(text)
 
 
 class ClauseTemplate(models.Model):
-    """A clause of the call's agreements, with placeholders such as {회사명} (see
+    """A special condition (특약) of the call's agreements, printed after the program family's
+    standard clauses (ClauseSet), with placeholders such as {회사명} (see
     applications/agreement_text.py for the allowed ones)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="clause_templates")
@@ -68,6 +80,10 @@ class Agreement(FSMModelMixin, models.Model):
     # The company signs by this time (set when issued); unsigned then, the agreement lapses
     # and the place is freed for the waiting list (협약 미체결 시 포기 간주).
     sign_due_at = models.DateTimeField(_("sign by"), null=True, blank=True)
+    # A three-party (상생형) agreement: the account that signs for the paying partner, named
+    # by the officer. It lets that person read and sign this agreement and nothing else.
+    partner_signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="partner_agreements", verbose_name=_("partner company's signer"))
 
     class Meta:
         verbose_name = _("agreement")
@@ -75,6 +91,12 @@ class Agreement(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_three_party(self) -> bool:
+        """The partner of a 상생형 call is a party: its version's parties name it."""
+        version = self.current_version()
+        return bool(version and version.partner)
 
     def current_version(self):
         return self.versions.filter(superseded_at__isnull=True).order_by("-number").first()
@@ -90,6 +112,12 @@ class Agreement(FSMModelMixin, models.Model):
     @transition(field=state, source=AgreementState.ISSUED, target=AgreementState.SIGNED, permission="applications.sign_agreement")
     def sign(self) -> None:
         pass
+
+    @transition(field=state, source=[AgreementState.ISSUED, AgreementState.SIGNED], target=None,
+                permission="applications.sign_agreement_for_partner")
+    def sign_for_partner(self) -> None:
+        """The paying partner of a three-party agreement signs, before or after the company;
+        the state stays (the agency countersigns once both have signed)."""
 
     @transition(field=state, source=AgreementState.SIGNED, target=AgreementState.COUNTERSIGNED, permission="applications.countersign_agreement")
     def countersign(self) -> None:
@@ -116,6 +144,10 @@ class AgreementVersion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The standard clauses this version was drafted with; their text is also frozen into
+    # `terms`, and a set in use can no longer be edited (only revised as a new version).
+    clause_set = models.ForeignKey("applications.ClauseSet", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="agreement_versions")
     pdf = models.FileField(upload_to="agreements/versions/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     render_status = models.CharField(max_length=10, choices=Render.choices, default=Render.PENDING)
@@ -130,10 +162,16 @@ class AgreementVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.agreement.number} v{self.number}"
 
+    @property
+    def partner(self) -> dict | None:
+        """The paying partner named in this version's parties (three-party agreements), or None."""
+        return (self.terms.get("parties") or {}).get("partner") or None
+
 
 class Signature(models.Model):
     class Role(models.TextChoices):
         COMPANY = "company", _("Company")
+        PARTNER = "partner", _("Partner company")
         AGENCY = "agency", _("Managing agency")
 
     version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="signatures")
@@ -142,6 +180,9 @@ class Signature(models.Model):
     signer_name = models.CharField(max_length=100)
     # The signer's job title when they signed (대표이사, 과장 …), shown beside the name.
     signer_position = models.CharField(max_length=50, blank=True, default="")
+    # The company's signer is not its representative: the representative by whose delegation
+    # (위임) they signed, as the agreement names them. Empty when the representative signed.
+    delegated_by = models.CharField(max_length=100, blank=True, default="")
     signed_at = models.DateTimeField(auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # The SHA-256 of the exact PDF the signer was shown.

@@ -12,6 +12,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from applications.models.calls import Call, RequiredDocument, SupportLevel
 from applications.models.form_definitions import FormVersion
+from portal.identifiers import IdentifierField, format_business_number, validate_business_number
 from portal.models import Company
 
 
@@ -31,6 +32,10 @@ class State(models.TextChoices):
     AGREEMENT = "agreement", _("Agreement in progress")
     CONTRACTED = "contracted", _("Agreement executed")
 
+
+# States in which an application holds part of its call's budget (selected, offered a place,
+# under agreement or executed).
+HOLDS_BUDGET = (State.SELECTED, State.OFFERED, State.AGREEMENT, State.CONTRACTED)
 
 # The applicant may give up (포기) at any point before the agreement.
 WITHDRAWABLE = [
@@ -60,6 +65,11 @@ class Application(FSMModelMixin, models.Model):
     grant_requested = models.BigIntegerField(_("government grant requested (KRW)"), default=0, validators=[MinValueValidator(0)])
     # Three-party funding: what the partner company pays (calls with a partner share only).
     partner_amount = models.BigIntegerField(_("partner company's share (KRW)"), default=0, validators=[MinValueValidator(0)])
+    # Programs that name a solution supplier (Program.names_supplier, smart factories): the
+    # supplier (공급기업) the company chose to build with, named again on the agreement.
+    supplier_name = models.CharField(_("solution supplier (공급기업)"), max_length=200, blank=True)
+    supplier_business_number = IdentifierField(_("supplier's business registration number"), max_length=10, blank=True,
+                                               validators=[validate_business_number])
     eligibility_snapshot = models.JSONField(default=list, blank=True)
     # The company's facts as they were when the application was (re)submitted
     # (Company.facts()): screening, ranking and the agreement use these, never the live
@@ -81,6 +91,12 @@ class Application(FSMModelMixin, models.Model):
     grant_awarded = models.BigIntegerField(null=True, blank=True, editable=False)
     # Hash of the newest event: deleting the last event is noticed too.
     event_head = models.CharField(max_length=64, blank=True, editable=False)
+    # The head the per-minute sweep last wrote to the anchor store (portal/services/anchors.py):
+    # only tells the sweep what is new; the check reads the store itself, never this.
+    anchored_head = models.CharField(max_length=64, blank=True, editable=False)
+    # When the uploaded documents were destroyed because the program's period for the
+    # documents of an application never selected ended (applications/personal_data.py).
+    documents_destroyed_at = models.DateTimeField(_("documents destroyed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application")
@@ -97,7 +113,7 @@ class Application(FSMModelMixin, models.Model):
         return self.receipt_number or f"{self.call.code} / {self.company}"
 
     # --- Transitions. Each only checks the source state and the person's permission and
-    # changes the state; the service in applications/services/lifecycle.py that runs it
+    # changes the state; the service in applications/lifecycle/ that runs it
     # holds the row locks, checks the business guards (deadlines, budget) and writes the
     # one event. Transitions without a permission are run by the system (beat jobs, the
     # worker), never from a view.
@@ -207,6 +223,15 @@ class Application(FSMModelMixin, models.Model):
         return self.company.changes_since(self.company_facts) if self.company_facts else []
 
     @property
+    def supplier_display(self) -> str:
+        """The solution supplier as written on paper: 스마트솔루션(주) (124-81-00998)."""
+
+        if not self.supplier_name:
+            return ""
+        number = format_business_number(self.supplier_business_number) if self.supplier_business_number else ""
+        return f"{self.supplier_name} ({number})" if number else self.supplier_name
+
+    @property
     def is_editable(self) -> bool:
         return self.state in (State.DRAFT, State.REVISION_REQUESTED)
 
@@ -240,6 +265,29 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+class OtherAgencySupport(models.Model):
+    """Support for the same project from another agency, as the applicant declared it
+    (중복수혜 beyond this portal, which sees only its own grants): one row per agency and
+    program. Rows exist only when the declaration `other_support` is yes; they change only in
+    the declarations step (of a draft, or of a revision that names it), so what the officer
+    reads is what was submitted."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="other_agency_support")
+    agency = models.CharField(_("agency"), max_length=100)
+    program = models.CharField(_("program name"), max_length=200)
+    amount = models.BigIntegerField(_("amount of support (KRW)"), validators=[MinValueValidator(1)])
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("support from another agency")
+        verbose_name_plural = _("support from other agencies")
+        ordering = ["order", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=1), name="other_support_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.program}: {self.amount}"
 
 
 def _document_path(instance: ApplicationDocument, filename: str) -> str:
@@ -304,10 +352,13 @@ class EventType(models.TextChoices):
     AGREEMENT_PREPARED = "start_agreement", _("Agreement prepared")
     AGREEMENT_TERMS_CHANGED = "agreement_terms_changed", _("Agreement terms changed")
     AGREEMENT_ISSUED = "agreement_issued", _("Agreement issued for signature")
+    AGREEMENT_PARTNER_SIGNER = "agreement_partner_signer", _("Partner company's signer named")
     AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed by the company")
+    AGREEMENT_PARTNER_SIGNED = "agreement_partner_signed", _("Agreement signed by the partner company")
     AGREEMENT_COUNTERSIGNED = "agreement_countersigned", _("Agreement countersigned")
     AGREEMENT_EXECUTED = "agreement_executed", _("Agreement executed")
     AGREEMENT_LAPSED = "lapse_agreement", _("Agreement not signed in time: taken as given up")
+    DOCUMENTS_DESTROYED = "documents_destroyed", _("Documents destroyed: the period the program keeps them ended")
 
 
 # The evaluation's inner workings: shown to officers, never to the applicant (who a

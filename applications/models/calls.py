@@ -11,15 +11,34 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.programs import Program
+from portal.file_formats import FileFormat
+from portal.formatting import last_day
+from portal.identifiers import IdentifierField, validate_business_number
 from portal.models import Region
+
+
+def open_window(moment) -> models.Q:
+    """The calls whose window holds `moment`: open from `opens_at`, closed from `closes_at` on
+    (Call.is_open is the same for one call, with its publication)."""
+    return models.Q(opens_at__lte=moment, closes_at__gt=moment)
 
 
 class CallQuerySet(models.QuerySet["Call"]):
     def open_at(self, moment) -> CallQuerySet:
-        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+        return self.filter(open_window(moment))
 
     def published(self) -> CallQuerySet:
         return self.filter(is_published=True)
+
+
+class CallPhase(models.TextChoices):
+    """Where a call stands, as its officer reads it on the desk (a company sees only
+    published calls)."""
+
+    UNPUBLISHED = "unpublished", _("Not published")
+    UPCOMING = "upcoming", _("Not open yet")
+    OPEN = "open", _("Open now")
+    CLOSED = "closed", _("Closed")
 
 
 def _bp_validators():
@@ -29,7 +48,7 @@ def _bp_validators():
 class Call(models.Model):
     """A call for applications (공고) of a program, open between two instants."""
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="calls")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="calls", verbose_name=_("program"))
     code = models.CharField(
         _("call code"),
         max_length=20,
@@ -62,8 +81,16 @@ class Call(models.Model):
         # xgettext:no-python-format
         help_text=_("4000 means the company itself pays at most 40% (three-party funding); 10000: no cap."),
     )
+    # The paying partner of a three-party (상생형, 자상한 기업) call: the large company that
+    # funds part of each project, is a party to each agreement and signs it.
+    partner_name = models.CharField(_("partner company"), max_length=200, blank=True,
+                                    help_text=_("Three-party funding only: the company that pays the partner share and signs the agreements."))
+    partner_business_number = IdentifierField(_("partner's business registration number"), max_length=10, blank=True,
+                                              validators=[validate_business_number])
+    partner_representative = models.CharField(_("partner's representative"), max_length=100, blank=True)
     max_file_mb = models.PositiveSmallIntegerField(_("size limit per file (MB)"), default=20, validators=[MinValueValidator(1), MaxValueValidator(200)])
-    max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100, validators=[MinValueValidator(1), MaxValueValidator(2000)])
+    max_total_mb = models.PositiveSmallIntegerField(_("size limit per application (MB)"), default=100,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(2000)])
     max_files = models.PositiveSmallIntegerField(_("files per application, at most"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)])
     is_published = models.BooleanField(_("published"), default=False)
     # The waiting list: how long a company has to answer the offer of a freed place, and
@@ -114,16 +141,30 @@ class Call(models.Model):
         return submitted_on or timezone.localdate()
 
     def is_open(self, moment=None) -> bool:
+        """The one answer to "does this call take applications at `moment`" (now by default)."""
         moment = moment or timezone.now()
         return self.is_published and self.opens_at <= moment < self.closes_at
+
+    def has_closed(self, moment=None) -> bool:
+        return (moment or timezone.now()) >= self.closes_at
+
+    def phase(self, moment=None) -> CallPhase:
+        """Unpublished, then not yet open, open, and closed (the officer desk's badge)."""
+        moment = moment or timezone.now()
+        if not self.is_published:
+            return CallPhase.UNPUBLISHED
+        if moment < self.opens_at:
+            return CallPhase.UPCOMING
+        return CallPhase.OPEN if moment < self.closes_at else CallPhase.CLOSED
 
     def has_opened(self, moment=None) -> bool:
         return (moment or timezone.now()) >= self.opens_at
 
     def days_left(self, moment=None) -> int:
-        """Calendar days in KST from today to the closing day (D-day is 0)."""
+        """Calendar days in KST from today to the closing day (D-day is 0). A call that
+        closes at midnight closes at 24:00 of the day before: that day is its D-Day."""
         moment = moment or timezone.now()
-        return (timezone.localtime(self.closes_at).date() - timezone.localtime(moment).date()).days
+        return (last_day(self.closes_at) - timezone.localtime(moment).date()).days
 
 
 class SupportLevel(models.Model):
@@ -160,15 +201,6 @@ class DocumentKind(models.TextChoices):
     CORPORATE_REGISTRY = "corporate_registry", _("Corporate registry extract (법인등기부등본)")
     BONUS_EVIDENCE = "bonus_evidence", _("Bonus point evidence (가점 증빙)")
     OTHER = "other", _("Other")
-
-
-class FileFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    IMAGE = "image", _("Image (PNG, JPEG)")
-    HWP = "hwp", "HWP"
-    HWPX = "hwpx", "HWPX"
-    XLSX = "xlsx", "XLSX"
-    DOCX = "docx", "DOCX"
 
 
 class RequiredDocument(models.Model):

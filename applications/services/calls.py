@@ -4,16 +4,22 @@ call opens; the notice, closing time (later only), budget and attachments are no
 from __future__ import annotations
 
 import datetime
+import functools
+import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.eligibility import codes_not_on_lists
+from applications.lifecycle import committed_budget, lock_budget
 from applications.models import (
     Call,
     CallIndustry,
     CallRegion,
+    ClauseTemplate,
+    DocumentKind,
     EligibilityRule,
     FormField,
     FormSection,
@@ -24,21 +30,28 @@ from applications.models import (
     RuleKind,
     SupportLevel,
 )
-from applications.uploads import detect_format, human_size
+from applications.selectors import current_form
+from applications.services.agreements import partner_missing
+from portal.formatting import won
 from portal.models import User
 from portal.page_cache import public_pages_changed
 from portal.services.audit import audit_record
+from portal.uploads import human_size, inspect_content
 
-EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer", "sign_days"}
+# The paying partner's details are the agreements' business, not the applicants': they may
+# be completed or corrected while the call runs (its agreements freeze them when drafted).
+EDITABLE_AFTER_OPENING = {"title", "notice", "closes_at", "budget_total", "is_published", "offer_days", "auto_offer", "sign_days",
+                          "partner_name", "partner_business_number", "partner_representative"}
 
 
 def publish_problems(call: Call, now: datetime.datetime | None = None) -> list[str]:
     """What the call lacks before companies may see it: once it opens, its form, documents,
     levels and rules are fixed, so publishing an incomplete call cannot be mended later."""
-    from applications.selectors import current_form
 
     now = now or timezone.now()
     problems = []
+    if call.program.family_missing():  # its agreements would not know their clauses
+        problems.append(call.program.family_missing())
     form = current_form(call)
     if form is None or not FormField.objects.filter(section__form=form).exists():
         problems.append(_("Add at least one question to the application form."))
@@ -48,11 +61,40 @@ def publish_problems(call: Call, now: datetime.datetime | None = None) -> list[s
         problems.append(_("Add the call's support levels."))
     if not call.rules.exclude(kind=RuleKind.ONE_PER_CALL).exists():
         problems.append(_("Set the eligibility rules (besides one application per company)."))
+    # A hard rule that asks for evidence blocks every submission unless the call asks for
+    # that document: without it no applicant could ever submit.
+    requested = set(call.required_documents.values_list("kind", flat=True))
+    for rule in call.rules.filter(is_hard=True).order_by("order", "pk"):
+        kind = _evidence_kind(rule)
+        if kind and kind not in requested:
+            problems.append(_("The rule “%(rule)s” asks applicants for the %(document)s as evidence: add it to the documents.")
+                            % {"rule": RuleKind(rule.kind).label, "document": DocumentKind(kind).label})
+    for rule in call.rules.order_by("order", "pk"):
+        unknown = codes_not_on_lists(rule.kind, rule.params)
+        if unknown:
+            problems.append(_("The rule “%(rule)s” names codes no longer on the official lists: %(codes)s. Delete it and add it again with codes in force.")
+                            % {"rule": RuleKind(rule.kind).label, "codes": ", ".join(unknown)})
+
+    missing_partner = partner_missing(call)
+    if missing_partner:
+        problems.append(missing_partner)
     if call.budget_total <= 0:
         problems.append(_("Set the call's government budget."))
     if call.closes_at <= now:
         problems.append(_("The closing time has passed; set a later one."))
     return problems
+
+
+def _evidence_kind(rule: EligibilityRule) -> str | None:
+    """The document a rule asks for when the company's own facts are not proof enough
+    (applications/eligibility.py: the size rule, the tax-arrears exclusion, certifications)."""
+    if rule.kind == RuleKind.SME_SIZE:
+        return DocumentKind.SME_CERTIFICATE
+    if rule.kind == RuleKind.EXCLUSIONS and "tax_arrears" in rule.params.get("items", ["tax_arrears"]):
+        return DocumentKind.TAX_CLEARANCE
+    if rule.kind == RuleKind.CERTIFICATION:
+        return DocumentKind.BONUS_EVIDENCE
+    return None
 
 
 def _refuse_if_opened(call: Call, now: datetime.datetime | None = None) -> None:
@@ -70,6 +112,8 @@ def _lock(user: User, call: Call) -> Call:
 
 @transaction.atomic
 def call_create(*, user: User, program: Program, data: dict, ip: str | None = None) -> Call:
+    if data.get("is_published"):
+        program.require_family()
     call = Call.objects.create(program=program, **data)
     FormVersion.objects.create(call=call, number=1)
     # The database enforces one application per company per call; the rule shows it.
@@ -83,9 +127,19 @@ def call_update(*, user: User, call: Call, data: dict, ip: str | None = None, no
                 confirmed: bool = True) -> Call:
     """Change the call. Publishing needs a complete call and, from a person at the page, the
     ticked confirmation (`confirmed`) that its set-up is fixed from the opening time."""
+    if "budget_total" in data:
+        # The budget authority first (the documented lock order): a cut is judged against
+        # everything the call has committed, with no offer or acceptance between the two.
+        lock_budget(call.pk)
     call = _lock(user, call)
     now = now or timezone.now()
     changed = {field for field, value in data.items() if getattr(call, field) != value}
+    if "budget_total" in changed:
+        committed = committed_budget(call)
+        if data["budget_total"] < committed:
+            raise ValidationError(
+                _("The budget cannot be cut to %(budget)s: %(committed)s is already selected, offered or decided. Nothing was changed.")
+                % {"budget": won(data["budget_total"]), "committed": won(committed)}, code="below_committed")
     if call.has_opened(now):
         frozen = changed - EDITABLE_AFTER_OPENING
         if frozen:
@@ -120,6 +174,10 @@ def rule_add(*, user: User, call: Call, kind: str, params: dict, is_hard: bool, 
     _refuse_if_opened(call)
     if kind == RuleKind.ONE_PER_CALL:
         raise ValidationError(_("One application per company per call always applies."), code="fixed")
+    unknown = codes_not_on_lists(kind, params)
+    if unknown:
+        raise ValidationError(_("Not on the official code lists (행정표준코드, KSIC): %(codes)s. Nothing was saved.")
+                              % {"codes": ", ".join(unknown)}, code="unknown_code")
     if points and is_hard:
         raise ValidationError(_("Only a rule that does not block submission earns bonus points."), code="hard_points")
     rule = EligibilityRule.objects.create(call=call, kind=kind, params=params, is_hard=is_hard, group=group, points=points,
@@ -148,17 +206,32 @@ def _derive_catalogue_filters(call: Call) -> None:
     """Mirror the region and industry rules into rows the catalogue can filter on in SQL."""
     # Only hard, ungrouped rules narrow the catalogue (an either-or group may let others in);
     # several region rules must all hold, so their intersection is what the catalogue shows.
-    hard = [r for r in call.rules.filter(kind__in=[RuleKind.REGION, RuleKind.INDUSTRY], is_hard=True, group="")]
+    # A location rule on the site narrows to the 시·도 its codes lie in (51110 → 51); a KSIC
+    # rule to the sections, divisions or their prefixes it allows (C, C2, C29; C29199 → C29).
+    kinds = [RuleKind.REGION, RuleKind.INDUSTRY, RuleKind.LOCATION, RuleKind.KSIC]
+    hard = [r for r in call.rules.filter(kind__in=kinds, is_hard=True, group="")]
     region_sets = [set(r.params.get("regions", [])) for r in hard if r.kind == RuleKind.REGION]
+    region_sets += [{code[:2] for code in r.params.get("codes", [])} for r in hard
+                    if r.kind == RuleKind.LOCATION and r.params.get("basis", "site") == "site"]
     division_sets = [set(r.params.get("divisions", [])) for r in hard if r.kind == RuleKind.INDUSTRY]
+    division_sets += [{prefix[:3] for prefix in r.params.get("allow", [])} for r in hard
+                      if r.kind == RuleKind.KSIC and r.params.get("allow")]
     regions = set.intersection(*region_sets) if region_sets else set()
-    divisions = set.intersection(*division_sets) if division_sets else set()
+    divisions = functools.reduce(_common_codes, division_sets) if division_sets else set()
     CallRegion.objects.filter(call=call).delete()
     CallIndustry.objects.filter(call=call).delete()
     CallRegion.objects.bulk_create(CallRegion(call=call, region=r) for r in sorted(regions))
     CallIndustry.objects.bulk_create(CallIndustry(call=call, division=d) for d in sorted(divisions))
     Call.objects.filter(pk=call.pk).update(all_regions=not region_sets, all_industries=not division_sets)
     public_pages_changed()
+
+
+def _common_codes(first: set[str], second: set[str]) -> set[str]:
+    """The codes both sets allow, each set naming sections, divisions or their prefixes
+    (C, C2, C29): where one code lies under the other, the narrower one ({C} and {C25, C29}
+    → {C25, C29})."""
+    return {longer for a in first for b in second
+            for shorter, longer in [sorted((a, b), key=len)] if longer.startswith(shorter)}
 
 
 @transaction.atomic
@@ -266,11 +339,14 @@ def form_field_delete(*, user: User, call: Call, field_id: int) -> None:
 @transaction.atomic
 def attachment_add(*, user: User, call: Call, title: str, upload) -> NoticeAttachment:
     call = _lock(user, call)
+    # The size first: a file over the limit is not read, let alone parsed.
+    if upload.size > 30 * 1024 * 1024:
+        raise ValidationError(_("The file is %(size)s; the limit per file is %(limit)s.") % {"size": human_size(upload.size), "limit": "30 MB"},
+                              code="too_large")
     data = b"".join(upload.chunks())
-    if detect_format(data) != "pdf":
+    # A PDF with a script or an embedded file is refused saying so (ContentRefused), not as "not a PDF".
+    if inspect_content(io.BytesIO(data)) != "pdf":
         raise ValidationError(_("Notice attachments must be PDF files."), code="not_pdf")
-    if len(data) > 30 * 1024 * 1024:
-        raise ValidationError(_("The file is %(size)s; the limit per file is %(limit)s.") % {"size": human_size(len(data)), "limit": "30 MB"}, code="too_large")
     upload.seek(0)
     attachment = NoticeAttachment(call=call, title=title, size=len(data))
     attachment.file.save("notice.pdf", upload, save=True)
@@ -283,7 +359,6 @@ def clause_add(*, user: User, call: Call, kind: str, title: str, body: str):
     """Agreement clauses may change until agreements are issued; placeholders and plain
     text only (validated by the model field)."""
     call = _lock(user, call)
-    from applications.models import ClauseTemplate
 
     clause = ClauseTemplate(call=call, kind=kind, title=title, body=body, order=call.clause_templates.count())
     clause.full_clean()
@@ -295,7 +370,6 @@ def clause_add(*, user: User, call: Call, kind: str, title: str, body: str):
 @transaction.atomic
 def clause_delete(*, user: User, call: Call, clause_id: int) -> None:
     call = _lock(user, call)
-    from applications.models import ClauseTemplate
 
     ClauseTemplate.objects.filter(call=call, pk=clause_id).delete()
     audit_record(actor=user, action="call.clause_deleted", target=call, data={"id": clause_id})

@@ -3,15 +3,20 @@ with the receipt (접수증), rendered in Celery."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from applications import eligibility
-from applications.models import Application, ApplicationCopy, FormField
-from portal.queue import enqueue
+from applications.models import Application, ApplicationCopy, EventType, FieldType, FormField
+from applications.pdf import render_pdf
+from applications.services.submission import DECLARATION_KEYS, budget_of
+from portal import formatting
+from portal.queue import enqueue_by_name
 
 
 def submitted_answers(application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -20,27 +25,76 @@ def submitted_answers(application: Application) -> list[tuple[str, list[tuple[st
         "section__order", "section__pk", "order", "pk")
     sections: dict[str, list[tuple[str, str]]] = {}
     for field in fields:
-        value = application.answers.get(field.key, "")
-        if field.choices and field.type in ("choice", "multi_choice"):
-            labels = dict(field.choice_options())
-            value = ", ".join(str(labels.get(v, v)) for v in (value if isinstance(value, list) else [value]) if v)
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        sections.setdefault(field.section.title, []).append((field.label, "" if value is None else str(value)))
+        sections.setdefault(field.section.title, []).append((field.label, answer_shown(field, application.answers.get(field.key, ""))))
     return list(sections.items())
+
+
+def answer_shown(field: FormField, value) -> str:
+    """One answer as a person reads it: choices by their labels, a date as 2027년 2월 1일(월),
+    an amount as 120,000,000원 (what was stored stays as it was typed)."""
+    if value is None or value == "":
+        return ""
+    if field.choices and field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+        labels = dict(field.choice_options())
+        return ", ".join(str(labels.get(v, v)) for v in (value if isinstance(value, list) else [value]) if v)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    try:
+        if field.type == FieldType.DATE:
+            return formatting.day(datetime.date.fromisoformat(str(value)))
+        if field.type == FieldType.AMOUNT:
+            return formatting.won(int(str(value).replace(",", "")))
+    except ValueError:
+        pass  # a draft's unchecked text is shown as typed
+    return str(value)
 
 
 def declarations_shown(application: Application) -> list[tuple[str, bool | None]]:
     """(what was declared, the answer) for each declaration of the form."""
-    from applications.services.submission import DECLARATION_KEYS
 
     labels = eligibility.exclusion_labels()
     return [(labels[key], application.declarations.get(key)) for key in DECLARATION_KEYS]
 
 
+def other_support_shown(application: Application) -> dict:
+    """The declaration of support from other agencies: `declared` (None before it is
+    answered), the rows (agency, program, amount) and their total."""
+    rows = list(application.other_agency_support.all())
+    return {"declared": application.declarations.get(eligibility.OTHER_SUPPORT), "rows": rows, "total": sum(r.amount for r in rows)}
+
+
+def declared_at_each_sending(events) -> list[dict]:
+    """What the company declared each time it sent the application (the submission, then each
+    revision sent back), read from the events that recorded it (`submission.declared_record`),
+    oldest first: `event`, `other_support` (as `other_support_shown` gives it), and for every
+    sending after the first what changed since the one before: `changed` (declaration, then,
+    now), the other agencies' answer before (`other_support_was`, `other_support_changed`), the
+    rows `removed` and `added`. Events from before declarations were recorded are
+    left out."""
+
+    labels = eligibility.exclusion_labels()
+    sendings: list[dict] = []
+    for event in events:
+        if event.action not in (EventType.SUBMITTED, EventType.REVISION_SENT) or "declarations" not in event.data:
+            continue
+        declarations, rows = event.data["declarations"], event.data.get("other_agency_support", [])
+        sending = {"event": event, "declarations": declarations, "rows": rows,
+                   "other_support": {"declared": declarations.get(eligibility.OTHER_SUPPORT), "rows": rows,
+                                     "total": sum(row["amount"] for row in rows)}}
+        if sendings:
+            before = sendings[-1]
+            sending["changed"] = [(labels[key], before["declarations"].get(key), declarations.get(key)) for key in DECLARATION_KEYS
+                                  if before["declarations"].get(key) != declarations.get(key)]
+            sending["removed"] = [row for row in before["rows"] if row not in rows]
+            sending["added"] = [row for row in rows if row not in before["rows"]]
+            sending["other_support_was"] = before["other_support"]["declared"]
+            sending["other_support_changed"] = sending["other_support_was"] != sending["other_support"]["declared"]
+        sendings.append(sending)
+    return sendings
+
+
 def copy_context(application: Application) -> dict:
     """Everything the copy shows, the page and the PDF alike."""
-    from applications.services.submission import budget_of
 
     lines = list(application.budget_lines.all())
     return {
@@ -49,8 +103,12 @@ def copy_context(application: Application) -> dict:
         "answers": submitted_answers(application),
         "lines": lines,
         "budget": budget_of(application, lines),
-        "documents": list(application.documents.select_related("requirement").order_by("pk")),
+        # In the call's order of its required documents (several files of one together), then
+        # the files attached to questions, each group as uploaded.
+        "documents": list(application.documents.select_related("requirement").order_by(
+            F("requirement__order").asc(nulls_last=True), F("requirement_id").asc(nulls_last=True), "pk")),
         "declarations": declarations_shown(application),
+        "other_support": other_support_shown(application),
         "snapshot": application.eligibility_snapshot,
     }
 
@@ -69,14 +127,11 @@ def copy_request(*, user, application: Application) -> ApplicationCopy:
 
 
 def _queue(copy_id: int) -> None:
-    from applications.tasks import render_copy
-
-    enqueue(render_copy, copy_id)  # if the broker is away, the periodic sweep queues it
+    enqueue_by_name("applications.tasks.render_copy", copy_id)  # if the broker is away, the periodic sweep queues it
 
 
 def copy_render(*, copy_id: int) -> None:
     """What the worker does: render the PDF and store it (again harmless: the same bytes)."""
-    from applications.pdf import render_pdf
 
     copy = ApplicationCopy.objects.select_related("application__call__program", "application__company").get(pk=copy_id)
     if copy.status == ApplicationCopy.Status.DONE:

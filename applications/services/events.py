@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, EventType
 from portal.chains import chain_digest, same_digest
+from portal.services.head_log import anchor_on_commit
 
 
 def event_digest(*, application_id: int, seq: int, created_at, actor_id, action: str, from_state: str,
@@ -30,7 +31,8 @@ def event_build(
     message: str = "", ip: str | None = None, data: dict | None = None, head: tuple[int, str] | None = None,
 ) -> ApplicationEvent:
     """The next event of the chain, unsaved, and `application.event_head` set to its digest:
-    the caller saves both (the submission saves the head with the application's own UPDATE).
+    the caller saves both (the submission saves the head with the application's own UPDATE);
+    the new head goes to the anchor store's head log once the transaction commits.
     `head` is `chain_head(application)` when the caller read it already."""
     action = EventType(action)
     data = data or {}
@@ -45,6 +47,7 @@ def event_build(
         from_state=from_state, to_state=to_state, message=message, ip=ip, data=data, prev_hash=prev_hash,
     )
     application.event_head = digest
+    anchor_on_commit(application_id=application.pk)
     return ApplicationEvent(
         application=application, seq=seq, created_at=created_at, actor_id=actor_id, action=action,
         from_state=from_state, to_state=to_state, message=message, ip_address=ip, data=data,

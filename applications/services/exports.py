@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,14 +14,30 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Call, Export, State
+from portal.csv_cells import csv_safe
 from portal.models import Region
-from portal.queue import enqueue
+from portal.queue import enqueue_by_name
 
 log = logging.getLogger(__name__)
 CHUNK = 500
 
 
-KINDS = ("queue", "scores", "ranking", "selection")
+@dataclass(frozen=True, slots=True)
+class ExportKind:
+    """What one kind of export writes: its header row, its number of rows and the rows."""
+
+    header: Callable[[Export], list[str]]
+    count: Callable[[Export], int]
+    rows: Callable[[Export], Iterable]
+
+
+# Each kind of export by its name: the screening queue is this app's; the evaluation's kinds
+# (scores, ranking, selection) are registered by reviews (reviews/exports.py), which sits above.
+KINDS: dict[str, ExportKind] = {}
+
+
+def register(name: str, kind: ExportKind) -> None:
+    KINDS[name] = kind
 
 
 def export_request(*, user, call: Call, format: str, kind: str = "queue") -> Export:
@@ -31,34 +49,28 @@ def export_request(*, user, call: Call, format: str, kind: str = "queue") -> Exp
 
 
 def _queue(export_id: int) -> None:
-    from applications.tasks import build_export
-
-    enqueue(build_export, export_id)  # else it stays waiting for the sweep
+    enqueue_by_name("applications.tasks.build_export", export_id)  # else it stays waiting for the sweep
 
 
 def _header(export: Export) -> list[str]:
-    if export.kind == "queue":
-        return [_("Receipt number"), _("Company"), _("Business registration number"), _("Region"), _("Industry (KSIC)"),
-                _("Status"), _("Submitted"), _("Project title"), _("Government grant"), _("Rule issues")]
-    from reviews.exports import header
-
-    return header(export)
+    return KINDS[export.kind].header(export)
 
 
 def _count(export: Export) -> int:
-    if export.kind == "queue":
-        return Application.objects.filter(call=export.call).exclude(state=State.DRAFT).count()
-    from reviews.exports import count
-
-    return count(export)
+    return KINDS[export.kind].count(export)
 
 
 def _rows_for(export: Export):
-    if export.kind == "queue":
-        return _rows(export.call)
-    from reviews.exports import rows
+    return KINDS[export.kind].rows(export)
 
-    return rows(export)
+
+def _queue_header(export: Export) -> list[str]:
+    return [_("Receipt number"), _("Company"), _("Business registration number"), _("Region"), _("Industry (KSIC)"),
+            _("Status"), _("Submitted"), _("Project title"), _("Government grant"), _("Rule issues")]
+
+
+def _queue_count(export: Export) -> int:
+    return Application.objects.filter(call=export.call).exclude(state=State.DRAFT).count()
 
 
 def _rows(call: Call):
@@ -100,16 +112,8 @@ def _progress(export: Export, done: int) -> None:
         Export.objects.filter(pk=export.pk).update(done=done)
 
 
-# A text cell starting with one of these is read as a formula by spreadsheet programs
-# (CSV injection: `=HYPERLINK(...)` in a company name). CSV cells get a leading apostrophe;
+# CSV cells get a leading apostrophe where a spreadsheet would read a formula (portal/csv_cells.py);
 # XLSX cells are written with the string type, so they show exactly what was typed.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
 def _csv(export: Export, header: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -146,3 +150,6 @@ def _xlsx(export: Export, header: list[str]) -> bytes:
 
 def export_fail(*, export_id: int, error: str) -> None:
     Export.objects.filter(pk=export_id).update(status=Export.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+
+
+register("queue", ExportKind(header=_queue_header, count=_queue_count, rows=lambda export: _rows(export.call)))

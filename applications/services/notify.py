@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from applications.models import Application, Notification
-from portal.services.outbox import bilingual_message, email_enqueue, render_bilingual
+from portal.services.outbox import email_enqueue, mail_text, render_bilingual
 
 
 class Notice:
@@ -32,8 +32,8 @@ class Notice:
             Notification(user=m.user, application=self.application, message_ko=parts["ko"][0], message_en=parts["en"][0], url=self.url)
             for m in self.members
         )
-        subject, body = bilingual_message(parts)
-        email_enqueue(subject=subject, body=body, to=[m.user.email for m in self.members])
+        subject, body = mail_text(parts)
+        email_enqueue(subject=subject, body=body, to=[m.user.email for m in self.members], reply_to=[self.application.call.contact_email])
 
 
 def notify_members(*, application: Application, template_prefix: str, context: dict | None = None, url: str = "") -> None:

@@ -13,9 +13,12 @@ from applications import eligibility
 from applications.models import Application, Program
 from applications.selectors import CATALOGUE_TABS, call_for_public, catalogue_calls, catalogue_counts, rules_described
 from applications.services.submission import self_check
+from portal import codelists
+from portal.http import arrived_at
 from portal.models import Region
 from portal.page_cache import cache_for_anonymous
 from portal.selectors import companies_for_user
+from portal.uploads import as_safe_download
 
 
 class CatalogueFilter(forms.Form):
@@ -23,19 +26,17 @@ class CatalogueFilter(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 스마트공장, 소재부품")}))
     program = forms.ChoiceField(label=_("Program"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices])
-    industry = forms.CharField(label=_("Industry (KSIC)"), required=False, max_length=6,
-                               widget=forms.TextInput(attrs={"placeholder": "C29"}))
+    industry = forms.ChoiceField(label=_("Industry (KSIC)"), required=False)  # a division, chosen by its name
     closing_soon = forms.BooleanField(label=_("Closing within 7 days"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.data.get("industry"):
+            # A finer code in the address (C29271) reads as its division (C29), shown chosen.
+            self.data = self.data.copy()
+            self.data["industry"] = self.data["industry"].strip().upper()[:3]
         self.fields["program"].choices = [("", _("All programs")), *((p.code, p.name) for p in Program.objects.order_by("name_ko"))]
-
-    def clean_industry(self) -> str:
-        value = self.cleaned_data["industry"].strip().upper()
-        if value and (len(value) < 3 or not value[0].isalpha() or not (value[1:3].isascii() and value[1:3].isdigit())):
-            raise forms.ValidationError(_("Enter a KSIC division such as C29."))
-        return value[:3]
+        self.fields["industry"].choices = [("", _("All industries")), *codelists.division_choices()]
 
 
 TAB_LABELS = {"open": _("Open now"), "upcoming": _("Opening soon"), "closed": _("Closed")}
@@ -55,8 +56,10 @@ def call_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("tab", None)
     tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts[key], "current": key == tab} for key in CATALOGUE_TABS]
+    active_filters = sum(1 for value in (*common.values(), filters.get("closing_soon")) if value)
     return render(request, "calls/list.html", {"form": form, "calls": calls, "now": now, "tab": tab, "tabs": tabs,
-                                               "tab_label": TAB_LABELS[tab], "query": query.urlencode()})
+                                               "tab_label": TAB_LABELS[tab], "query": query.urlencode(),
+                                               "active_filters": active_filters})
 
 
 @require_safe
@@ -72,7 +75,7 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
         existing = {a.company_id: a for a in Application.objects.filter(call=call, company__in=companies)}
         context.update(companies=companies, chosen=chosen, existing=existing.get(chosen.pk) if chosen else None)
         if chosen is not None:
-            results = self_check(call=call, company=chosen)
+            results = self_check(call=call, company=chosen, arrived=arrived_at(request))
             context.update(results=results, PASS=eligibility.PASS, FAIL=eligibility.FAIL,
                            any_hard_fail=any(r.excludes for r in results))
     return render(request, "calls/detail.html", context)
@@ -82,4 +85,6 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
     call = call_for_public(request.user, code)
     attachment = get_object_or_404(call.attachments, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{attachment.title}.pdf")
+    # An officer's upload, checked as a PDF when it was added, served like every uploaded file.
+    return as_safe_download(FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{attachment.title}.pdf",
+                                         content_type="application/pdf"))

@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from applications.forms import CallForm, ClauseForm, FieldForm, LevelForm, RequirementForm, RuleForm, SectionForm
 from applications.models import Program
-from applications.selectors import call_for_officer, current_form, rules_described
-from applications.services import calls as svc
+from applications.selectors import call_for_officer, current_form, rules_described, standard_clauses
+from applications.services import calls
 from portal.http import client_ip, int_or_none
 
 
@@ -35,9 +36,13 @@ def call_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and program is None:
             form.add_error(None, _("Choose one of your programs."))
     if request.method == "POST" and form.is_valid():
-        call = svc.call_create(user=request.user, program=program, data=form.cleaned_data, ip=client_ip(request))
-        messages.success(request, _("The call was created. Set up its levels, documents, rules and form before it opens."))
-        return redirect("officer_call_setup", pk=call.pk)
+        try:
+            call = calls.call_create(user=request.user, program=program, data=form.cleaned_data, ip=client_ip(request))
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, _("The call was created. Set up its levels, documents, rules and form before it opens."))
+            return redirect("officer_call_setup", pk=call.pk)
     return render(request, "officer/call_form.html", {"form": form, "programs": programs, "program": program},
                   status=400 if form.errors else 200)
 
@@ -46,10 +51,11 @@ def _setup_context(call, **forms) -> dict:
     form_version = current_form(call)
     sections = list(form_version.sections.prefetch_related("fields")) if form_version else []
     rules = rules_described(list(call.rules.all()))
+    clause_set, next_clause_set = standard_clauses(call, today=timezone.localdate())
     return {
         "call": call,
         "opened": call.has_opened(),
-        "publish_problems": [] if call.is_published else svc.publish_problems(call),
+        "publish_problems": [] if call.is_published else calls.publish_problems(call),
         "call_form": forms.get("call_form") or CallForm(instance=call),
         "level_form": forms.get("level_form") or LevelForm(),
         "requirement_form": forms.get("requirement_form") or RequirementForm(),
@@ -58,6 +64,9 @@ def _setup_context(call, **forms) -> dict:
         "field_form": forms.get("field_form") or FieldForm(),
         "clause_form": forms.get("clause_form") or ClauseForm(),
         "clauses": call.clause_templates.all(),
+        "clause_set": clause_set,
+        "next_clause_set": next_clause_set,
+        "family_missing": call.program.family_missing(),
         "levels": call.levels.all(),
         "requirements": call.required_documents.all(),
         "rules": rules,
@@ -98,7 +107,7 @@ def call_basics(request: HttpRequest, pk: int) -> HttpResponse:
 
     def update(call, data):
         # Only what the officer changed; fixed fields are disabled and never "changed".
-        svc.call_update(user=request.user, call=call, data={k: data[k] for k in form.changed_data}, ip=client_ip(request),
+        calls.call_update(user=request.user, call=call, data={k: data[k] for k in form.changed_data}, ip=client_ip(request),
                         confirmed=request.POST.get("confirm_publish") == "yes")
 
     return _setup_post(request, pk, "call_form", form, update)
@@ -108,21 +117,21 @@ def call_basics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def level_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _setup_post(request, pk, "level_form", LevelForm(request.POST),
-                       lambda call, data: svc.level_add(user=request.user, call=call, data=data))
+                       lambda call, data: calls.level_add(user=request.user, call=call, data=data))
 
 
 @login_required
 @require_POST
 def requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _setup_post(request, pk, "requirement_form", RequirementForm(request.POST),
-                       lambda call, data: svc.requirement_add(user=request.user, call=call, data=data))
+                       lambda call, data: calls.requirement_add(user=request.user, call=call, data=data))
 
 
 @login_required
 @require_POST
 def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _setup_post(request, pk, "rule_form", RuleForm(request.POST),
-                       lambda call, data: svc.rule_add(user=request.user, call=call, kind=data["kind"], params=data["params"],
+                       lambda call, data: calls.rule_add(user=request.user, call=call, kind=data["kind"], params=data["params"],
                                                        is_hard=data["is_hard"], group=data["group"], points=data["points"],
                                                        ip=client_ip(request)))
 
@@ -131,7 +140,7 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _setup_post(request, pk, "section_form", SectionForm(request.POST),
-                       lambda call, data: svc.form_section_add(user=request.user, call=call, **data))
+                       lambda call, data: calls.form_section_add(user=request.user, call=call, **data))
 
 
 @login_required
@@ -139,7 +148,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 def field_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     def add(call, data):
         fields = {k: v for k, v in data.items() if k not in {"choices_text"}}
-        svc.form_field_add(user=request.user, call=call, section_id=section_pk, data=fields)
+        calls.form_field_add(user=request.user, call=call, section_id=section_pk, data=fields)
 
     return _setup_post(request, pk, "field_form", FieldForm(request.POST), add)
 
@@ -151,7 +160,7 @@ def clause_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def add(call, data):
         try:
-            svc.clause_add(user=request.user, call=call, **data)
+            calls.clause_add(user=request.user, call=call, **data)
         except ModelValidationError as exc:
             raise ValidationError(exc.messages) from exc
 
@@ -162,11 +171,11 @@ def clause_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     deleters = {
-        "level": lambda call: svc.level_delete(user=request.user, call=call, level_id=item_pk),
-        "requirement": lambda call: svc.requirement_delete(user=request.user, call=call, requirement_id=item_pk),
-        "rule": lambda call: svc.rule_delete(user=request.user, call=call, rule_id=item_pk, ip=client_ip(request)),
-        "field": lambda call: svc.form_field_delete(user=request.user, call=call, field_id=item_pk),
-        "clause": lambda call: svc.clause_delete(user=request.user, call=call, clause_id=item_pk),
+        "level": lambda call: calls.level_delete(user=request.user, call=call, level_id=item_pk),
+        "requirement": lambda call: calls.requirement_delete(user=request.user, call=call, requirement_id=item_pk),
+        "rule": lambda call: calls.rule_delete(user=request.user, call=call, rule_id=item_pk, ip=client_ip(request)),
+        "field": lambda call: calls.form_field_delete(user=request.user, call=call, field_id=item_pk),
+        "clause": lambda call: calls.clause_delete(user=request.user, call=call, clause_id=item_pk),
     }
     call = call_for_officer(request.user, pk)
     try:
@@ -188,7 +197,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give a title and choose a PDF file."))
     else:
         try:
-            svc.attachment_add(user=request.user, call=call, title=title, upload=upload)
+            calls.attachment_add(user=request.user, call=call, title=title, upload=upload)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from applications import lifecycle
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
-from applications.models import Agreement, Export, State
+from applications.models import Agreement, Export, RuleKind, State
 from applications.selectors import (
     QUEUE_COLUMNS,
     application_for_user,
@@ -26,16 +27,22 @@ from applications.selectors import (
     queue_rows,
     timeline,
 )
-from applications.services import exports, lifecycle
-from applications.services.copies import submitted_answers
-from applications.services.submission import budget_of
+from applications.services import exports
+from applications.services.copies import declared_at_each_sending, other_support_shown, submitted_answers
+from applications.services.submission import budget_of, prior_grants
+from applications.status import announced_decision, application_status
 from applications.views.steps import steps_of
+from portal import codelists, page_cache
 from portal.duties import ConflictOfInterest, tie_with
 from portal.http import client_ip
 from portal.models import Region
 
 PAGE_SIZE = 50
 QUEUE_FILTER_SECONDS = 300
+
+
+# The screening decisions the box on the officer's application page offers.
+SCREENING_ACTIONS = {"begin_screening", "pass_screening", "request_revision", "declare_ineligible"}
 
 
 def _require_desk(user) -> None:
@@ -73,7 +80,6 @@ def _queue_filter_html(request: HttpRequest, form: QueueFilter) -> str:
     from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
-    from portal import page_cache
 
     if form.is_bound and form.errors:
         return render_to_string("officer/includes/queue_filter.html", {"form": form}, request=request)
@@ -118,24 +124,34 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
 def _review_context(request, application, **forms) -> dict:
     steps = steps_of(application)
     tie = tie_with(request.user, application.company)
+    events = list(timeline(application, staff=True))
     return {
         "tie": tie,
         "company": application.company_submitted,
         "company_changes": application.company_changes(),
         "application": application,
+        "status": application_status(state=application.state, decision=announced_decision(application)),
         "answers": submitted_answers(application),
         "budget": budget_of(application),
         "lines": application.budget_lines.all(),
         "documents": application.documents.select_related("requirement"),
-        "events": timeline(application, staff=True),
+        "events": events,
         "revisions": application.revisions.select_related("requested_by"),
         "can_screen": tie is None and request.user.has_perm("applications.screen_application", application),
+        # The screening decisions the state machine allows now (the box shows only these, and none at all after screening).
+        "screening_actions": lifecycle.actions_for(application, request.user) & SCREENING_ACTIONS,
         "ineligible_form": forms.get("ineligible_form") or IneligibleForm(initial={"expected_state": application.state}),
         "revision_form": forms.get("revision_form") or RevisionRequestForm(initial={"expected_state": application.state}, steps=steps),
-        "region_label": Region(application.company_submitted.region).label,
+        "region_label": application.company_submitted.site_label,
         "appeals": application.appeals.select_related("filed_by"),
         "agreement": Agreement.objects.filter(application=application).first(),
         "State": State,
+        # 중복수혜: what the portal's rules found at submission and the grants it knows of, beside
+        # what the company declared about other agencies (which the portal cannot see).
+        "duplicate_findings": [r for r in application.eligibility_snapshot if r.get("kind") == RuleKind.PRIOR_FUNDING],
+        "portal_grants": prior_grants(company_id=application.company_id, other_than_call_id=application.call_id),
+        "other_support": other_support_shown(application),
+        "sendings": declared_at_each_sending(events),
     }
 
 
@@ -203,7 +219,7 @@ def call_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "total": sum(stats["by_state"].values()),
         "per_day": stats["per_day"],
         "regions": regions,
-        "industries": stats["by_industry"],
+        "industries": [(codelists.ksic_label(code), n) for code, n in stats["by_industry"]],
         "exports": call.exports.all()[:5],
     })
 

@@ -1,4 +1,4 @@
-"""Keyed hash chains (issue 14, item 6): the audit log gets a chain of its own, and every
+"""Keyed hash chains: the audit log gets a chain of its own, and every
 application's event chain is re-linked with HMAC-SHA256 keyed outside the database.
 
 The application chains are verified with their old unkeyed digests first; a chain that does

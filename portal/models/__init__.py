@@ -1,5 +1,6 @@
 from portal.models.access import AccessRecord
 from portal.models.audit import AuditEvent, ChainHead
+from portal.models.claims import CompanyClaim
 from portal.models.companies import (
     Certification,
     Company,
@@ -10,6 +11,7 @@ from portal.models.companies import (
 )
 from portal.models.consents import Consent
 from portal.models.outbox import OutboundEmail
+from portal.models.retention import DestructionRecord
 from portal.models.ties import StaffTie
 from portal.models.users import User
 
@@ -19,10 +21,12 @@ __all__ = [
     "ChainHead",
     "Certification",
     "Company",
+    "CompanyClaim",
     "CompanyInvitation",
     "CompanyJoinRequest",
     "CompanyMembership",
     "Consent",
+    "DestructionRecord",
     "OutboundEmail",
     "Region",
     "StaffTie",

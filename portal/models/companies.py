@@ -11,6 +11,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import codelists
+from portal.codelists import district_name, ksic_label
+from portal.enterprise import company_average_revenue
 from portal.identifiers import (
     IdentifierField,
     format_business_number,
@@ -122,6 +125,29 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The codes against the official lists (portal/codelists): a 시·군·구 in force and in
+        the 시·도 given with it, an industry on KSIC, and a closed fiscal year not in the future."""
+        from django.core.exceptions import ValidationError
+
+
+        errors: dict[str, str] = {}
+        for field, region in (("sigungu", self.region), ("hq_sigungu", self.hq_region or self.region)):
+            code = getattr(self, field)
+            if not code:
+                continue
+            if not codelists.is_sigungu(code):
+                errors[field] = _("%(code)s is not a city, county or district code in force (행정표준코드).") % {"code": code}
+            elif region and code[:2] != region:
+                errors[field] = _("%(name)s (%(code)s) is not in %(region)s.") % {
+                    "name": codelists.district_name(code), "code": code, "region": codelists.sido_name(region) or region}
+        if self.ksic_code and not codelists.is_ksic_code(self.ksic_code):
+            errors["ksic_code"] = _("%(code)s is not a code of the Korean Standard Industrial Classification (KSIC).") % {"code": self.ksic_code}
+        if self.fiscal_year and self.fiscal_year > timezone.localdate().year:
+            errors["fiscal_year"] = _("The latest fiscal year cannot be in the future (%(year)d).") % {"year": self.fiscal_year}
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def business_number_display(self) -> str:
         return format_business_number(self.business_number)
@@ -132,11 +158,21 @@ class Company(models.Model):
 
     @property
     def average_revenue(self) -> int | None:
-        """평균매출액 as 중소기업기본법 시행령 §7 computes it (applications/enterprise.py); None
+        """평균매출액 as 중소기업기본법 시행령 §7 computes it (portal/enterprise.py); None
         when no business year has closed yet."""
-        from applications.enterprise import company_average_revenue
-
         return company_average_revenue(self).amount
+
+    @property
+    def ksic_label(self) -> str:
+        """The industry by its KSIC name: 반도체 제조용 기계 제조업(C29271)."""
+
+        return ksic_label(self.ksic_code)
+
+    @property
+    def site_label(self) -> str:
+        """Where the site is, by name: 경상남도 창원시 성산구 (the 시·도 when no 시·군·구 is given)."""
+
+        return district_name(self.sigungu or self.region)
 
     def place(self, basis: str) -> tuple[str, str]:
         """(시·도, 시·군·구) of the site or of the headquarters (the site when not given)."""
@@ -182,6 +218,12 @@ def _fact_text(company: Company, name: str, value) -> str:
         return "—"
     if name in ("region", "hq_region"):
         return str(Region(value).label) if value in Region.values else value
+    if name in ("sigungu", "hq_sigungu"):
+
+        return district_name(value)
+    if name == "ksic_code":
+
+        return ksic_label(value)
     if name == "certifications":
         return ", ".join(str(Certification(c).label) if c in Certification.values else c for c in value)
     if name.startswith(("revenue", "total_assets")):
@@ -204,8 +246,8 @@ class CompanyMembership(models.Model):
         OWNER = "owner", _("Owner")
         MEMBER = "member", _("Member")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     # Whether this person may sign agreements for the company (대표자 또는 위임받은 자).
     can_sign = models.BooleanField(_("may sign agreements"), default=False)
@@ -229,15 +271,15 @@ def _invitation_expiry():
 
 
 class CompanyInvitation(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("company"))
     email = models.EmailField(_("e-mail address"))
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"))
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
     )
 
     class Meta:
@@ -265,14 +307,14 @@ class CompanyJoinRequest(models.Model):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("company"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("person"))
     message = models.CharField(_("message to the owner"), max_length=500, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
 
     class Meta:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.identifiers import IdentifierField
+from portal.identifiers import IdentifierField, format_business_number
 
 
 class StaffTie(models.Model):
@@ -23,12 +23,12 @@ class StaffTie(models.Model):
         FAMILY = "family", _("A relative works for or owns it")
         OTHER = "other", _("Other tie")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ties")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ties", verbose_name=_("person"))
     business_number = IdentifierField(_("business registration number"), max_length=10)
     kind = models.CharField(_("tie"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("declared tie")
@@ -41,6 +41,5 @@ class StaffTie(models.Model):
 
     @property
     def business_number_display(self) -> str:
-        from portal.identifiers import format_business_number
 
         return format_business_number(self.business_number)

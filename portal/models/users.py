@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager, _user_has_perm
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PORTAL_APPS = {"portal", "applications", "reviews"}
@@ -43,6 +44,11 @@ class User(AbstractUser):
     # Raised whenever a role or an authenticator of the person changes: the roles a session
     # keeps (portal/roles.py) are good only for the version they were read at.
     roles_version = models.PositiveIntegerField(default=0, editable=False)
+    # When the person left the portal (회원 탈퇴, portal/services/leaving.py): the account is
+    # closed and its personal fields are gone; the records the law keeps (applications,
+    # agreements, events) still point at this row and name the person by the pseudonym.
+    left_at = models.DateTimeField(_("left the portal"), null=True, blank=True, editable=False)
+    pseudonym = models.CharField(_("pseudonym"), max_length=20, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -52,9 +58,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(fields=["pseudonym"], condition=~models.Q(pseudonym=""), name="one_account_per_pseudonym")]
 
     def __str__(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()
 
     def has_perm(self, perm: str, obj=None) -> bool:
         """The portal's own permissions are decided by its rules for everyone. Django lets
@@ -65,7 +72,9 @@ class User(AbstractUser):
         return super().has_perm(perm, obj)
 
     def get_full_name(self) -> str:
+        if self.left_at is not None:
+            return gettext("Former member %(pseudonym)s") % {"pseudonym": self.pseudonym}
         return self.name or self.email
 
     def get_short_name(self) -> str:
-        return self.name or self.email
+        return self.get_full_name()

@@ -35,6 +35,9 @@ from django.core.files.storage import Storage, default_storage, storages
 from django.db import connection
 from django.utils import timezone
 
+from portal.audit_actions import MOVED_MODELS
+from portal.models import User
+
 FORMAT = 2
 CHUNK = 1 << 20
 MANIFEST = "manifest.json"
@@ -204,7 +207,6 @@ def check(path: Path) -> dict:
 
 
 def database_is_empty() -> bool:
-    from portal.models import User
 
     if User._meta.db_table not in connection.introspection.table_names():
         return True
@@ -285,6 +287,15 @@ def _restore_database(handle: IO[bytes], manifest: dict) -> None:
                 source.close()
 
 
+def _rename_moved_models(dump: Path) -> None:
+    """Rows of models that moved between apps since the dump was taken carry their old label
+    ("reviews.selectionround"): loaddata knows them by the new one (portal/audit_actions.py)."""
+    rows = json.loads(dump.read_text())
+    for row in rows:
+        row["model"] = MOVED_MODELS.get(row.get("model", ""), row.get("model", ""))
+    dump.write_text(json.dumps(rows, ensure_ascii=False))
+
+
 def _restore_json(path: Path, *, force: bool) -> dict:
     """An archive of the first format (Django's JSON, before 2026-12): into a migrated database."""
     from django.core.management import call_command
@@ -300,6 +311,7 @@ def _restore_json(path: Path, *, force: bool) -> dict:
                 dump = Path(folder) / "database.json"
                 with dump.open("wb") as out:
                     shutil.copyfileobj(handle, out, CHUNK)
+                _rename_moved_models(dump)
                 with transaction.atomic():
                     call_command("loaddata", str(dump), verbosity=0)
             elif member.name.startswith("media/") and _safe(member.name):

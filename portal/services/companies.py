@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from portal.models import Company, CompanyInvitation, CompanyJoinRequest, CompanyMembership, User
 from portal.roles import forget_roles
-from portal.services.audit import audit_record
-from portal.services.outbox import email_enqueue_bilingual
+from portal.services.audit import audit_record, masked_address
+from portal.services.outbox import email_enqueue_rendered
 
 
 class DuplicateCompany(Exception):
@@ -67,8 +67,12 @@ def invitation_create(*, user: User, company: Company, email: str, ip: str | Non
     invitation = CompanyInvitation.objects.create(company=company, email=email, invited_by=user)
     accept_url = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
     context = {"company": company, "inviter": user, "accept_url": accept_url, "invitation": invitation}
-    email_enqueue_bilingual(template_prefix="companies/email/invitation", context=context, to=[email], secret=True)
-    audit_record(actor=user, action="company.invited", target=company, ip=ip, data={"email": email})
+    email_enqueue_rendered(template_prefix="companies/email/invitation", context=context, to=[email], secret=True)
+    # The invitation's row holds the address while it is kept; the log only the masked form,
+    # and the account if the person already has one.
+    invited = User.objects.filter(email__iexact=email, left_at__isnull=True).values_list("pk", flat=True).first()
+    audit_record(actor=user, action="company.invited", target=company, ip=ip,
+                 data={"invitation": invitation.pk, "invitee": masked_address(email), **({"user": invited} if invited else {})})
     return invitation
 
 
@@ -102,7 +106,7 @@ def join_request_create(*, user: User, company: Company, message: str, ip: str |
             company.memberships.filter(role=CompanyMembership.Role.OWNER).values_list("user__email", flat=True)
         )
         if owners:
-            email_enqueue_bilingual(
+            email_enqueue_rendered(
                 template_prefix="companies/email/join_request",
                 context={
                     "company": company,
@@ -132,13 +136,29 @@ def join_request_decide(*, user: User, join_request_id: int, company: Company, a
     join_request.save(update_fields=["status", "decided_at", "decided_by"])
     if approve:
         CompanyMembership.objects.get_or_create(company=company, user=join_request.user)
-    email_enqueue_bilingual(
+    email_enqueue_rendered(
         template_prefix="companies/email/join_decision",
         context={"company": company, "approved": approve},
         to=[join_request.user.email],
     )
     audit_record(
         actor=user, action="company.join_approved" if approve else "company.join_declined", target=company, ip=ip,
-        data={"user": join_request.user.email},
+        data={"user": join_request.user_id},
     )
     return join_request
+
+
+@transaction.atomic
+def membership_make_owner(*, user: User, company: Company, membership_id: int, ip: str | None = None) -> CompanyMembership:
+    """An owner makes another member an owner too (a company may have several): so that the
+    company keeps an owner when this one leaves the portal."""
+    membership = CompanyMembership.objects.select_for_update().filter(pk=membership_id, company=company).select_related("user").first()
+    if membership is None:
+        raise ValidationError(_("This person no longer acts for the company."), code="gone")
+    if membership.role == CompanyMembership.Role.OWNER:
+        raise ValidationError(_("This person is already an owner of the company."), code="already_owner")
+    membership.role = CompanyMembership.Role.OWNER
+    membership.save(update_fields=["role"])
+    forget_roles(membership.user)
+    audit_record(actor=user, action="company.owner_appointed", target=company, ip=ip, data={"membership": membership.pk})
+    return membership

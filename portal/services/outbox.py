@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.utils import format_datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import OutboundEmail
-from portal.queue import enqueue
+from portal.queue import enqueue_by_name
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -21,10 +22,12 @@ REDACTED = "(일회용 링크·코드가 담긴 메일이라 발송 후 본문�
 
 
 def email_enqueue(
-    *, subject: str, body: str, to: list[str], html_body: str = "", from_email: str | None = None, secret: bool = False
+    *, subject: str, body: str, to: list[str], html_body: str = "", from_email: str | None = None, secret: bool = False,
+    reply_to: list[str] | None = None,
 ) -> OutboundEmail:
     """Store the message and ask Celery to deliver it once the transaction commits. A
-    `secret` message (a one-time link or code) loses its text once delivered."""
+    `secret` message (a one-time link or code) loses its text once delivered. `reply_to`:
+    who answers a reply (the program's contact), not the no-reply sender."""
     email = OutboundEmail.objects.create(
         redact_after_delivery=secret,
         subject=subject[:255],
@@ -32,6 +35,7 @@ def email_enqueue(
         html_body=html_body,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(to),
+        reply_to=[address for address in reply_to or [] if address],
     )
     transaction.on_commit(lambda: _queue_delivery(email.pk), robust=True)
     return email
@@ -50,9 +54,7 @@ def email_enqueue_message(*, message: EmailMessage, secret: bool = False) -> Out
 
 
 def _queue_delivery(email_id: int) -> None:
-    from portal.tasks import deliver_email
-
-    enqueue(deliver_email, email_id)  # the broker down: the periodic sweep delivers it later
+    enqueue_by_name("portal.tasks.deliver_email", email_id)  # the broker down: the periodic sweep delivers it later
 
 
 def email_deliver(*, email_id: int) -> bool:
@@ -69,7 +71,10 @@ def email_deliver(*, email_id: int) -> bool:
             return False
         if email.sent_at is not None:
             return False
-        message = EmailMultiAlternatives(email.subject, email.body, email.from_email, email.to)
+        # Date: when the change was written, in KST as the text's times are (a delivery that
+        # waited for SMTP keeps the time the message speaks of).
+        message = EmailMultiAlternatives(email.subject, email.body, email.from_email, email.to, reply_to=email.reply_to or None,
+                                         headers={"Date": format_datetime(timezone.localtime(email.created_at))})
         if email.html_body:
             message.attach_alternative(email.html_body, "text/html")
         email.attempts += 1
@@ -112,14 +117,27 @@ def render_bilingual(template_prefix: str, context: dict) -> dict[str, tuple[str
     return parts
 
 
-def bilingual_message(parts: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    """(subject, body) of a message in Korean with the English text below it."""
-    body = f"{parts['ko'][1]}\n\n────────── English ──────────\n\n{parts['en'][0]}\n\n{parts['en'][1]}\n"
-    return f"[지원사업 신청 포털] {parts['ko'][0]}", body
+# The language a mail is written in. People have no language preference on their account
+# yet, so every mail reads in Korean only; the in-app notices keep both languages.
+MAIL_LANGUAGE = "ko"
+SUBJECT_PREFIX = {"ko": "[지원사업 신청 포털]", "en": "[Support Program Portal]"}
 
 
-def email_enqueue_bilingual(*, template_prefix: str, context: dict, to: list[str], secret: bool = False) -> OutboundEmail:
-    """A message in Korean with the English text below it, from `<prefix>_subject.txt` and
-    `<prefix>_body.txt` rendered once in each language."""
-    subject, body = bilingual_message(render_bilingual(template_prefix, context))
-    return email_enqueue(subject=subject, body=body, to=to, secret=secret)
+def mail_text(parts: dict[str, tuple[str, str]], language: str = MAIL_LANGUAGE) -> tuple[str, str]:
+    """(subject, body) of a message in the reader's language only, no second language below."""
+    subject, body = parts[language]
+    return f"{SUBJECT_PREFIX[language]} {subject}", f"{body}\n"
+
+
+def email_enqueue_rendered(
+    *, template_prefix: str, context: dict, to: list[str], secret: bool = False, reply_to: list[str] | None = None
+) -> OutboundEmail:
+    """A message in the reader's language from `<prefix>_subject.txt` and `<prefix>_body.txt`."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(MAIL_LANGUAGE):
+        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+        body = render_to_string(f"{template_prefix}_body.txt", context).strip()
+    subject, body = mail_text({MAIL_LANGUAGE: (subject, body)})
+    return email_enqueue(subject=subject, body=body, to=to, secret=secret, reply_to=reply_to)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from portal.models import Consent, User
+from portal.privacy import VERSION
 
 
 def consent_state(user: User, item: str) -> bool:
@@ -19,7 +20,6 @@ def profile_update(*, user: User, name: str, position: str, phone: str, program_
     a new answer to the current text."""
     from django.utils import timezone
 
-    from portal.privacy import VERSION
 
     user.name, user.position, user.phone = name, " ".join(position.split()), phone.strip()
     user.save(update_fields=["name", "position", "phone"])

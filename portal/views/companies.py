@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.forms import CompanyForm, InvitationForm, JoinRequestForm
+from portal.confirm import Confirmation, confirmation_page, confirmed
+from portal.forms import ClaimForm, CompanyForm, InvitationForm, JoinRequestForm
 from portal.http import client_ip
-from portal.identifiers import digits_only, is_ascii_digits
+from portal.identifiers import digits_only, format_business_number, is_ascii_digits
 from portal.models import Company, CompanyInvitation
 from portal.selectors import companies_for_user, company_for_user, memberships_of, pending_join_requests
 from portal.services.companies import (
@@ -21,6 +24,7 @@ from portal.services.companies import (
     invitation_create,
     join_request_create,
     join_request_decide,
+    membership_make_owner,
 )
 
 
@@ -30,19 +34,38 @@ def company_list(request: HttpRequest) -> HttpResponse:
     return render(request, "companies/list.html", {"companies": companies_for_user(request.user)})
 
 
+def number_lookup_allowed(request: HttpRequest) -> bool:
+    """Every business number someone types to register, join or claim a company counts
+    against their limit and their address's (RATE_COMPANY_NUMBER, the sign-in limits'
+    mechanism), so the register of companies cannot be walked number by number."""
+    return ratelimit.consume(request, action="company_number")
+
+
+def too_many_lookups(request: HttpRequest) -> HttpResponse:
+    return render(request, "429.html", {"reason": _("You entered business registration numbers too many times in a short "
+                                                    "time. Wait an hour and try again; nothing was registered or sent.")},
+                  status=429)
+
+
+def duplicate_page(request: HttpRequest, number: str, *, join_form=None, claim_form=None, status: int = 409) -> HttpResponse:
+    """The number is registered already: ask the owner to join, or claim the company. The page
+    names only the number the person typed — never the company's id or anything else."""
+    return render(request, "companies/duplicate.html", {
+        "number": number, "number_display": format_business_number(number), "join_form": join_form or JoinRequestForm(),
+        "claim_form": claim_form or ClaimForm(initial={"business_number": number}),
+    }, status=status)
+
+
 @login_required
 def company_register_view(request: HttpRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not number_lookup_allowed(request):
+            return too_many_lookups(request)
         try:
             company = company_register(user=request.user, data=form.cleaned_data, ip=client_ip(request))
         except DuplicateCompany as duplicate:
-            return render(
-                request,
-                "companies/duplicate.html",
-                {"existing": duplicate.company, "join_form": JoinRequestForm()},
-                status=409,
-            )
+            return duplicate_page(request, duplicate.company.business_number)
         messages.success(request, _("%(company)s is registered. You are its owner.") % {"company": company.name})
         back = _call_to_return_to(request)
         return redirect(back) if back else redirect("company_detail", pk=company.pk)
@@ -120,17 +143,18 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def company_join_request(request: HttpRequest, pk: int) -> HttpResponse:
+def company_join_request(request: HttpRequest) -> HttpResponse:
     # Anyone signed in may ask — who knows the company's registration number (they typed it
-    # when registering): the number comes back with the request and must match, so walking
-    # the ids reveals neither numbers nor names.
+    # when registering): the number comes back with the request, and no id is ever shown.
     number = digits_only(request.POST.get("business_number", ""))
     if not is_ascii_digits(number, 10):
         raise Http404
-    company = get_object_or_404(Company, pk=pk, business_number=number)
+    if not number_lookup_allowed(request):
+        return too_many_lookups(request)
+    company = get_object_or_404(Company, business_number=number)
     form = JoinRequestForm(request.POST)
     if not form.is_valid():
-        return render(request, "companies/duplicate.html", {"existing": company, "join_form": form}, status=400)
+        return duplicate_page(request, number, join_form=form, status=400)
     try:
         join_request_create(user=request.user, company=company, message=form.cleaned_data["message"], ip=client_ip(request))
     except ValidationError as exc:
@@ -155,4 +179,31 @@ def company_join_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpR
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, _("The request was approved.") if approve else _("The request was declined."))
+    return redirect("company_detail", pk=company.pk)
+
+
+@login_required
+@require_POST
+def company_make_owner(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """An owner makes a member an owner too, after a confirmation: owners change the profile,
+    invite and admit people, and may appoint further owners."""
+    company = company_for_user(request.user, pk, perm="portal.appoint_owner")
+    membership = get_object_or_404(company.memberships.select_related("user"), pk=membership_pk)
+    if not confirmed(request):
+        return confirmation_page(request, Confirmation(
+            heading=_("Make an owner"),
+            consequences=[_("An owner edits the company's profile, invites colleagues, decides requests to join and may make further "
+                            "owners. Nobody can take ownership away again in the portal.")],
+            facts=[(_("Company"), company.name), (_("Person"), f"{membership.user} ({membership.user.email})")],
+            confirm_label=_("I want this person to be an owner of the company."),
+            button=_("Make an owner"),
+            action=request.path,
+            back_url=reverse("company_detail", args=[company.pk]),
+        ))
+    try:
+        membership_make_owner(user=request.user, company=company, membership_id=membership.pk, ip=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Made an owner of the company: %(person)s.") % {"person": membership.user})
     return redirect("company_detail", pk=company.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications.models import Application, Call
 
@@ -43,7 +44,7 @@ class PanelMember(models.Model):
         return f"{self.reviewer} @ {self.panel}"
 
 
-class Assignment(models.Model):
+class Assignment(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned")
         CLEARED = "cleared", _("No conflict declared")
@@ -54,7 +55,7 @@ class Assignment(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASSIGNED)
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.ASSIGNED, protected=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     declared_at = models.DateTimeField(null=True, blank=True)
@@ -72,3 +73,29 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != self.Status.CONFLICT
+
+    # The transitions, run through applications.lifecycle.runner (the reviewer's declarations, scoring, the
+    # officer's waiver and reopening, a tie recorded after assignment).
+    @transition(field=status, source=Status.ASSIGNED, target=Status.CLEARED)
+    def clear(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT)
+    def declare_conflict(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT)
+    def record_tie(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.CLEARED, target=Status.SUBMITTED)
+    def submit_review(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.CLEARED)
+    def reopen_review(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.WAIVED)
+    def waive(self) -> None:
+        pass

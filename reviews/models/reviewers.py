@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class ReviewerProfile(models.Model):
     """An outside expert (평가위원) in the portal's reviewer pool."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile", verbose_name=_("person"))
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     expertise = models.CharField(_("field of expertise"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -52,7 +52,8 @@ class Criterion(models.Model):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField(default=0)
     name_ko = models.CharField(_("name (Korean)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    # Optional: Korean reviewers score in Korean; an English page falls back to the Korean name.
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     max_score = models.DecimalField(_("maximum score"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     # Weights add up to 100: a criterion's contribution to the total is score / max × weight.
@@ -68,7 +69,7 @@ class Criterion(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if translation.get_language() == "en" else self.name_ko
+        return self.name_en if translation.get_language() == "en" and self.name_en else self.name_ko
 
 
 class BonusItem(models.Model):
@@ -80,7 +81,7 @@ class BonusItem(models.Model):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="bonus_items")
     name_ko = models.CharField(_("name (Korean)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     points = models.DecimalField(_("points"), max_digits=4, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
 

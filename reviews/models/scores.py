@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from reviews.models.panels import Assignment
 from reviews.models.rubrics import Criterion
 
 
-class Review(models.Model):
+class Review(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.DRAFT, protected=True)
     comment = models.TextField(_("overall comment"), blank=True)
     # Weighted total out of 100, written when the review is submitted.
     total = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
@@ -32,6 +33,15 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.assignment}"
+
+    # Run through applications.lifecycle.runner (reviews/services/scoring.py), each with the assignment's own transition.
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT)
+    def reopen(self) -> None:
+        pass
 
 
 class Score(models.Model):

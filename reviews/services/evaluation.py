@@ -15,15 +15,15 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from applications.lifecycle import lock_application, runner
 from applications.models import Application, Call, EventType, State
 from applications.services.events import event_record
-from applications.services.lifecycle import lock_application
-from portal.duties import refuse_if_tied
+from portal.duties import first_tied, refuse_if_tied
 from portal.formatting import plain_number
 from portal.limits import reason_text
-from portal.models import CompanyMembership, StaffTie, User
+from portal.models import Company, CompanyMembership, StaffTie, User
 from portal.services.audit import audit_record
-from portal.services.outbox import email_enqueue_bilingual
+from portal.services.outbox import email_enqueue_rendered
 from reviews.models import Assignment, BonusItem, Criterion, Panel, PanelMember, ReviewerProfile, Rubric
 
 
@@ -113,11 +113,21 @@ def panel_create(*, user: User, call: Call, name: str, stage: str, reviewers_per
     return panel
 
 
-@transaction.atomic
+def _companies_of_panel(panel: Panel):
+    return Company.objects.filter(applications__assignments__panel=panel)
+
+
 def panel_extend(*, user: User, panel: Panel, due_at: datetime.datetime, reason: str, ip: str | None = None) -> Panel:
     """Give the reviewers more time: a later due time, with the reason recorded. Reviews are
-    refused after the due time (reviews.services.scoring.review_save) unless it is extended."""
+    refused after the due time (reviews.services.scoring.review_save) unless it is extended.
+    Never by an officer tied to a company the panel evaluates (portal/duties.py)."""
     reason = reason_text(reason, what=_("why the due time is extended"))
+    refuse_if_tied(user, first_tied(user, _companies_of_panel(panel)), action="extend", target=panel.call, ip=ip)
+    return _panel_extend(user=user, panel=panel, due_at=due_at, reason=reason, ip=ip)
+
+
+@transaction.atomic
+def _panel_extend(*, user: User, panel: Panel, due_at: datetime.datetime, reason: str, ip: str | None) -> Panel:
     panel = Panel.objects.select_for_update().select_related("call").get(pk=panel.pk)
     if not user.has_perm("reviews.manage_evaluation", panel.call):
         raise PermissionDenied(_("Only the program's officers run its evaluation."))
@@ -144,14 +154,14 @@ def reviewer_invite(*, user: User, panel: Panel, email: str, name: str = "") -> 
     ReviewerProfile.objects.get_or_create(user=reviewer)
     member, new = PanelMember.objects.get_or_create(panel=panel, reviewer=reviewer)
     if new:
-        email_enqueue_bilingual(
+        email_enqueue_rendered(
             template_prefix="reviews/email/invited",
             context={"panel": panel, "call": panel.call, "new_account": created,
                      "reset_url": settings.SITE_URL + reverse("account_reset_password"),
                      "login_url": settings.SITE_URL + reverse("account_login")},
-            to=[email],
+            to=[email], reply_to=[panel.call.contact_email],
         )
-        audit_record(actor=user, action="panel.reviewer_invited", target=panel.call, data={"panel": panel.pk, "email": email})
+        audit_record(actor=user, action="panel.reviewer_invited", target=panel.call, data={"panel": panel.pk, "reviewer": reviewer.pk})
     return member
 
 
@@ -183,6 +193,9 @@ def assign(*, user: User, panel: Panel, application: Application, reviewer: User
 def _assign(*, user: User, panel: Panel, application: Application, reviewer: User) -> Assignment:
     if not PanelMember.objects.filter(panel=panel, reviewer=reviewer).exists():
         raise ValidationError(_("This person is not a member of the panel."), code="not_member")
+    # The reviewer's row, as leaving the portal locks it: an assignment and a departure do not cross.
+    if not User.objects.select_for_update().filter(pk=reviewer.pk, is_active=True, left_at__isnull=True).exists():
+        raise ValidationError(_("This person has left the portal and can no longer be assigned."), code="left")
     if application.call_id != panel.call_id or application.state != State.UNDER_REVIEW:
         raise ValidationError(_("Only applications under evaluation in this call can be assigned."), code="not_under_review")
     if ConflictIndex([reviewer.pk]).tied(reviewer.pk, application):
@@ -199,13 +212,29 @@ def _assign(*, user: User, panel: Panel, application: Application, reviewer: Use
     return assignment
 
 
-@transaction.atomic
-def auto_assign(*, user: User, panel: Panel) -> tuple[int, list[str]]:
+def _companies_assignable(call: Call):
+    return Company.objects.filter(applications__call=call, applications__state=State.UNDER_REVIEW)
+
+
+def auto_assign(*, user: User, panel: Panel, ip: str | None = None) -> tuple[int, list[str]]:
     """Give every application under evaluation the panel's number of reviewers: the least
-    loaded members first, never one with a known tie, never the same person twice."""
+    loaded members first, never one with a known tie, never the same person twice. An
+    officer tied to any of the companies leaves the whole panel to another officer, as with
+    a selection (portal/duties.py)."""
+    refuse_if_tied(user, first_tied(user, _companies_assignable(panel.call)), action="assign_panel", target=panel.call, ip=ip)
+    return _auto_assign(user=user, panel=panel)
+
+
+@transaction.atomic
+def _auto_assign(*, user: User, panel: Panel) -> tuple[int, list[str]]:
     panel = Panel.objects.select_for_update().select_related("call").get(pk=panel.pk)
+    # Again under the panel's lock: an application may have come under evaluation since.
+    refuse_if_tied(user, first_tied(user, _companies_assignable(panel.call)), action="assign_panel", target=panel.call, record=False)
     _lock(panel.call.rubric)
-    reviewer_ids = list(panel.members.values_list("reviewer_id", flat=True))
+    # The members' rows locked in id order, as leaving the portal locks a person's: nobody
+    # leaves while being assigned, and nobody who left is assigned.
+    reviewer_ids = list(User.objects.select_for_update().filter(pk__in=panel.members.values("reviewer_id"), is_active=True,
+                                                                 left_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     if not reviewer_ids:
         raise ValidationError(_("Invite reviewers to the panel first."), code="no_reviewers")
     conflicts = ConflictIndex(reviewer_ids)
@@ -258,6 +287,15 @@ def assignment_for_reviewer(user: User, pk: int, *, for_update: bool = False) ->
     return assignment
 
 
+def assignment_to_read(user: User, pk: int) -> Assignment:
+    """The reviewer's assignment, to read the application or score it. A reviewer who has become
+    tied to the company since the assignment (joined it, or a tie was recorded) no longer reads
+    it: refused and recorded (portal/duties.py). Declaring the conflict stays open to them."""
+    assignment = assignment_for_reviewer(user, pk)
+    refuse_if_tied(user, assignment.application.company, action="review", target=assignment)
+    return assignment
+
+
 def assignment_for_change(user: User, assignment_id: int) -> Assignment:
     """The reviewer's assignment locked for a change, its application locked first (lock
     order: application → its rows), since the change is told in the application's timeline."""
@@ -270,11 +308,10 @@ def assignment_for_change(user: User, assignment_id: int) -> Assignment:
 def declare_no_conflict(*, user: User, assignment_id: int, ip: str | None = None) -> Assignment:
     assignment = assignment_for_change(user, assignment_id)
     if assignment.status == Assignment.Status.ASSIGNED:
-        assignment.status = Assignment.Status.CLEARED
+        step = runner.begin(assignment, "clear", user)
+        step.apply()
         assignment.declared_at = timezone.now()
-        assignment.save(update_fields=["status", "declared_at"])
-        event_record(application=assignment.application, actor=user, action=EventType.NO_CONFLICT_DECLARED, ip=ip,
-                     data={"assignment": assignment.pk})
+        step.finish(ip=ip)
     return assignment
 
 
@@ -284,33 +321,57 @@ def declare_conflict(*, user: User, assignment_id: int, reason: str, ip: str | N
     assignment = assignment_for_change(user, assignment_id)
     if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
         raise ValidationError(_("A submitted review cannot be withdrawn this way; ask the officer."), code="submitted")
-    assignment.status = Assignment.Status.CONFLICT
+    step = runner.begin(assignment, "declare_conflict", user)
+    step.apply()
     assignment.conflict_reason = reason
     assignment.declared_at = timezone.now()
-    assignment.save(update_fields=["status", "conflict_reason", "declared_at"])
     StaffTie.objects.get_or_create(person=user, business_number=assignment.application.company.business_number,
                                    kind=StaffTie.Kind.OTHER, defaults={"note": Truncator(reason).chars(300), "recorded_by": user})
-    event_record(application=assignment.application, actor=user, action=EventType.CONFLICT_DECLARED, ip=ip, message=reason,
-                 data={"assignment": assignment.pk})
+    step.finish(ip=ip, message=reason)
     officers = list(assignment.panel.call.program.officer_links.values_list("user__email", flat=True))
     if officers:
-        email_enqueue_bilingual(template_prefix="reviews/email/conflict_declared",
+        email_enqueue_rendered(template_prefix="reviews/email/conflict_declared",
                                 context={"assignment": assignment, "panel": assignment.panel,
                                          "url": settings.SITE_URL + reverse("officer_panel", args=[assignment.panel_id])},
                                 to=officers)
     return assignment
 
 
+def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str = "", ip: str | None = None) -> StaffTie:
+    """A tie of a panel member recorded by the officer, or a person's own tie (reviews/views/ties.py).
+    A tie moves assignments, so an officer tied to the company cannot record one for someone
+    else; declaring one's own only ever keeps oneself away and is always allowed."""
+    if reviewer != user:
+        tied = first_tied(user, Company.objects.filter(business_number=business_number))
+        if tied is not None:
+            # The application of that company the officer manages names the program the permission is judged on.
+            target = (Application.objects.filter(company=tied, call__program__officer_links__user=user)
+                      .select_related("call__program").order_by("-pk").first())
+            refuse_if_tied(user, tied, action="tie", target=target, ip=ip)
+    return _tie_record(user=user, reviewer=reviewer, business_number=business_number, kind=kind, note=note, ip=ip)
+
+
 @transaction.atomic
-def tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str = "") -> StaffTie:
-    """A tie of a panel member recorded by the officer (a person declares their own in portal.services.ties)."""
+def _tie_record(*, user: User, reviewer: User, business_number: str, kind: str, note: str, ip: str | None) -> StaffTie:
+    # A tie found after assignment removes the assignment too: each one under its
+    # application's lock (the lock order: application → its rows, then the tie, as a
+    # reviewer's own declaration takes them), moved by its machine, told in its timeline.
+    open_assignments = Assignment.objects.filter(reviewer=reviewer, application__company__business_number=business_number,
+                                                 status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CLEARED])
+    for application_id, assignment_id in open_assignments.order_by("application_id", "pk").values_list("application_id", "pk"):
+        lock_application(application_id)
+        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment_id)
+        if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
+            continue  # submitted or waived meanwhile
+        step = runner.begin(assignment, "record_tie", None)
+        step.user = user
+        step.apply()
+        assignment.conflict_reason = note or str(StaffTie.Kind(kind).label)
+        assignment.declared_at = timezone.now()
+        step.finish(ip=ip, message=assignment.conflict_reason, data={"tie": kind})
     tie, _created = StaffTie.objects.get_or_create(person=reviewer, business_number=business_number, kind=kind,
                                                    defaults={"note": note, "recorded_by": user})
-    # A tie found after assignment removes the assignment too.
-    Assignment.objects.filter(reviewer=reviewer, application__company__business_number=business_number,
-                              status__in=[Assignment.Status.ASSIGNED, Assignment.Status.CLEARED]).update(
-        status=Assignment.Status.CONFLICT, conflict_reason=note or kind, declared_at=timezone.now())
-    audit_record(actor=user, action="reviewer.tie_recorded", target=reviewer, data={"business_number": business_number, "kind": kind})
+    audit_record(actor=user, action="reviewer.tie_recorded", target=reviewer, ip=ip, data={"business_number": business_number, "kind": kind})
     return tie
 
 
@@ -333,9 +394,9 @@ def _assignment_waive(*, user: User, assignment_id: int, reason: str, ip: str | 
         raise PermissionDenied(_("Only the program's officers run its evaluation."))
     if assignment.status not in (Assignment.Status.ASSIGNED, Assignment.Status.CLEARED):
         raise ValidationError(_("Only a review that is not scored yet can be waived."), code="not_pending")
-    assignment.status = Assignment.Status.WAIVED
+    assignment.application = application
+    step = runner.begin(assignment, "waive", user)
+    step.apply()
     assignment.waive_reason = reason
-    assignment.save(update_fields=["status", "waive_reason"])
-    event_record(application=application, actor=user, action=EventType.ASSIGNMENT_WAIVED, ip=ip, message=reason,
-                 data={"assignment": assignment.pk})
+    step.finish(ip=ip, message=reason)
     return assignment

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import EventType
-from applications.services.events import event_record
-from applications.services.lifecycle import lock_application
+from applications.lifecycle import lock_application, runner
+from applications.models import Application, State
 from portal.duties import refuse_if_tied
 from portal.formatting import deadline, plain_number
 from portal.limits import reason_text
@@ -36,21 +37,40 @@ def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:
     return value, None
 
 
+def _removed_for_conflict() -> ValidationError:
+    return ValidationError(_("This review was removed for a conflict of interest, so it cannot be scored; nothing was saved."),
+                           code="conflict")
+
+
 def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comments: dict[int, str], comment: str,
-                submit: bool = False) -> tuple[Review, dict[int, str]]:
+                submit: bool = False, now: datetime.datetime | None = None) -> tuple[Review, dict[int, str]]:
     """Save the reviewer's scores; with `submit`, every criterion must be scored in range and
     the review is locked. Nothing is stored when a score is out of range. A reviewer who
-    has become tied to the company since the assignment is refused (portal/duties.py)."""
+    has become tied to the company since the assignment is refused (portal/duties.py). The
+    panel's due time is judged by when the request arrived (`now`), under the lock."""
+    now = now or timezone.now()
     assignment = assignment_for_reviewer(user, assignment_id)
     refuse_if_tied(user, assignment.application.company, action="review", target=assignment)
     with transaction.atomic():
-        assignment = assignment_for_change(user, assignment_id)
+        try:
+            assignment = assignment_for_change(user, assignment_id)
+        except Http404:
+            # Removed for a conflict (declared, or a tie the officer recorded) since the page was read.
+            if Assignment.objects.filter(pk=assignment_id, reviewer=user, status=Assignment.Status.CONFLICT).exists():
+                raise _removed_for_conflict() from None
+            raise
+        # Scored only from "no conflict declared" (a submitted review is refused below): an
+        # officer's waiver or a conflict that came first under the lock stands.
         if assignment.status == Assignment.Status.ASSIGNED:
             raise ValidationError(_("Declare first that you have no conflict of interest with this application."), code="undeclared")
+        if assignment.status == Assignment.Status.WAIVED:
+            raise ValidationError(_("The officer waived this review, so it can no longer be scored; nothing was saved."), code="waived")
+        if assignment.status not in (Assignment.Status.CLEARED, Assignment.Status.SUBMITTED):
+            raise _removed_for_conflict()
         review, _created = Review.objects.get_or_create(assignment=assignment)
         if review.status == Review.Status.SUBMITTED:
             raise ValidationError(_("This review was submitted and is locked. Ask the officer to reopen it."), code="locked")
-        if timezone.now() >= assignment.panel.due_at:
+        if now >= assignment.panel.due_at:
             raise ValidationError(_("Reviews for this panel were due at %(time)s (KST); nothing was saved. Ask the officer to extend the due time.")
                                   % {"time": deadline(assignment.panel.due_at)}, code="late")
         criteria = list(assignment.panel.call.rubric.criteria.all())
@@ -74,34 +94,53 @@ def review_save(*, user: User, assignment_id: int, scores: dict[int, str], comme
                                                defaults={"value": values[criterion.pk], "comment": comments.get(criterion.pk, "")[:5000]})
         review.comment = comment
         if submit:
+            review.assignment = assignment
+            step = runner.begin(review, "submit", user)
+            step.apply()
             review.total = weighted_total([(values[c.pk], c.max_score, c.weight) for c in criteria])
-            review.status = Review.Status.SUBMITTED
-            review.submitted_at = timezone.now()
+            review.submitted_at = now
             review.application_event_seq = assignment.application.events.order_by("-seq").values_list("seq", flat=True).first()
-            assignment.status = Assignment.Status.SUBMITTED
-            assignment.save(update_fields=["status"])
-            event_record(application=assignment.application, actor=user, action=EventType.REVIEW_SUBMITTED,
-                         data={"assignment": assignment.pk, "total": str(review.total)})
-        review.save()
+            if assignment.status == Assignment.Status.CLEARED:
+                runner.begin(assignment, "submit_review", user).apply()
+                assignment.save(update_fields=["status"])
+            step.finish(data={"assignment": assignment.pk, "total": str(review.total)})
+        else:
+            review.save()
     return review, {}
 
 
-@transaction.atomic
-def review_reopen(*, user: User, review_id: int, reason: str) -> Review:
+def review_reopen(*, user: User, review_id: int, reason: str, ip: str | None = None) -> Review:
+    """The officer sends a submitted review back to its reviewer — never an officer tied to
+    the company (portal/duties.py: refused and recorded before the transaction)."""
     reason = reason_text(reason, what=_("why the review is reopened"))
-    application_id = Review.objects.values_list("assignment__application_id", flat=True).get(pk=review_id)
+    application = Application.objects.select_related("company", "call__program").get(assignments__review__pk=review_id)
+    refuse_if_tied(user, application.company, action="reopen", target=application, ip=ip)
+    return _review_reopen(user=user, review_id=review_id, reason=reason, application_id=application.pk)
+
+
+@transaction.atomic
+def _review_reopen(*, user: User, review_id: int, reason: str, application_id: int) -> Review:
     application = lock_application(application_id)
     review = Review.objects.select_for_update(of=("self",)).select_related("assignment__panel__call").get(pk=review_id)
     if not user.has_perm("reviews.manage_evaluation", review.assignment.panel.call):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     if review.status != Review.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted review can be reopened."), code="not_submitted")
-    review.status = Review.Status.DRAFT
+    if application.state != State.UNDER_REVIEW:
+        # Decided (or beyond): the scores are what the decision was made on. A re-review after an
+        # upheld appeal brings the application back under evaluation first.
+        raise ValidationError(_("%(receipt)s is no longer under evaluation (it is “%(state)s”): the reviews its decision was made on "
+                                "cannot be reopened. Nothing was changed.")
+                              % {"receipt": application.receipt_number, "state": application.get_state_display()}, code="decided")
+    review.assignment.application = application
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=review.assignment_id)
+    assignment.application = application
+    step = runner.begin(review, "reopen", user)
+    step.apply()
     review.total = None
     review.reopened_reason = reason
-    review.save(update_fields=["status", "total", "reopened_reason", "updated_at"])
-    Assignment.objects.filter(pk=review.assignment_id).update(status=Assignment.Status.CLEARED)
-    event_record(application=application, actor=user, action=EventType.REVIEW_REOPENED, message=reason, data={"review": review.pk})
+    if assignment.status == Assignment.Status.SUBMITTED:
+        runner.begin(assignment, "reopen_review", user).apply()
+        assignment.save(update_fields=["status"])
+    step.finish(message=reason, data={"review": review.pk})
     return review

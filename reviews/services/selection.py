@@ -15,15 +15,16 @@ from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Call, EventType, State
+from applications.lifecycle import committed_budget, decision_apply, lock_application, lock_budget
+from applications.models import Appeal, Application, Call, EventType, SelectionItem, SelectionRound, State
 from applications.services.events import event_record
-from applications.services.lifecycle import lock_application
 from portal.duties import first_tied, refuse_if_tied
+from portal.formatting import deadline, moment
 from portal.limits import reason_text
-from portal.models import Certification, Company, Region
-from portal.queue import enqueue
+from portal.models import AuditEvent, Certification, Company, Region
+from portal.queue import enqueue_by_name
 from portal.services.audit import audit_record
-from reviews.models import Assignment, BonusItem, Review, Rubric, Score, SelectionItem, SelectionRound
+from reviews.models import Assignment, BonusItem, Review, Rubric, Score
 from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
 
 CERTIFIED = {Certification.VENTURE, Certification.INNOBIZ, Certification.RESEARCH_INSTITUTE}
@@ -51,7 +52,13 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
     application; per-criterion sums by a plain join, divided exactly; outliers by one window
     query), then the division, bonus and ordering in memory.
     Bonus points read the company's facts as submitted (Application.company_facts)."""
-    rubric = call.rubric
+    rubric = Rubric.objects.filter(call=call).first()
+    under_review = Application.objects.filter(call=call, state=State.UNDER_REVIEW)
+    if application_ids is not None:
+        under_review = under_review.filter(pk__in=application_ids)
+    if rubric is None:  # a new call: without a rubric nothing can have been scored yet
+        return Ranking(candidates=[], unscored=list(under_review.order_by("receipt_number").values_list("receipt_number", flat=True)),
+                       stray=[])
     reviews = Review.objects.filter(status=Review.Status.SUBMITTED, assignment__panel__call=call,
                                     assignment__status="submitted")
     stats = {
@@ -62,9 +69,6 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
     items = list(rubric.bonus_items.all())
     trimmed = rubric.aggregation == Rubric.Aggregation.TRIMMED
     candidates, unscored = [], []
-    under_review = Application.objects.filter(call=call, state=State.UNDER_REVIEW)
-    if application_ids is not None:
-        under_review = under_review.filter(pk__in=application_ids)
     # Points come from the company's facts frozen at submission, never the live profile.
     for application in under_review.values("pk", "receipt_number", "grant_requested", "company_facts"):
         row = stats.get(application["pk"])
@@ -127,9 +131,12 @@ def _refuse_if_tied(user, call: Call, *, application_ids=None, ip: str | None = 
 
 
 def closing_problem(call: Call, now: datetime.datetime | None = None) -> str | None:
+    if (now or timezone.now()) < call.opens_at:
+        return (_("The call has not opened yet: it takes applications from %(opens)s (KST) to %(closes)s (KST), and the selection "
+                  "is decided after it closes.") % {"opens": moment(call.opens_at), "closes": deadline(call.closes_at)})
     if (now or timezone.now()) < call.closes_at:
         return (_("The call is still open until %(time)s (KST): the selection is decided after it closes.")
-                % {"time": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M")})
+                % {"time": deadline(call.closes_at)})
     return None
 
 
@@ -166,8 +173,8 @@ def _selection_run(*, user, call: Call, now: datetime.datetime | None) -> Select
     if initial is None:
         kind, budget = SelectionRound.Kind.INITIAL, call.budget_total
     else:
-        from applications.services.lifecycle import committed_budget
-
+        # A proposal within what is left now; finalising checks it again under the same lock.
+        lock_budget(call.pk)
         kind, budget = SelectionRound.Kind.REDECISION, max(call.budget_total - committed_budget(call), 0)
     decisions = select_within_budget(ranking.candidates, budget=budget, cutoff=call.rubric.cutoff)
     selection = SelectionRound.objects.create(call=call, kind=kind, budget=budget, created_by=user)
@@ -185,7 +192,6 @@ def _redecidable(call: Call) -> set[int]:
     """The applications a re-decision round decides: under evaluation again because an
     appeal against their applied decision was upheld — never one whose first decision is
     still being applied."""
-    from reviews.models import Appeal
 
     if SelectionItem.objects.filter(round__call=call, round__finalized_at__isnull=False, applied_at__isnull=True,
                                     application__state=State.UNDER_REVIEW).exists():
@@ -247,6 +253,16 @@ def finalise_problems(selection: SelectionRound, now: datetime.datetime | None =
         first = pending.select_related("application", "reviewer").order_by("application__receipt_number").first()
         problems.append(_("%(n)d reviews are not scored yet (e.g. %(receipt)s by %(reviewer)s): wait for them or waive them with a reason.")
                         % {"n": count, "receipt": first.application.receipt_number, "reviewer": first.reviewer})
+    if selection.kind == SelectionRound.Kind.INITIAL:
+        # The first round decides the whole call: an application under evaluation left out of
+        # the proposal (no reviewer yet, no score) would be left without a decision for good.
+        left_out = list(Application.objects.filter(call=selection.call, state=State.UNDER_REVIEW)
+                        .exclude(pk__in=selection.items.values("application_id")).order_by("receipt_number")
+                        .values_list("receipt_number", flat=True)[:6])
+        if left_out:
+            problems.append(_("%(receipts)s under evaluation are not in this proposal (no review scored yet), and a final selection "
+                              "would leave them without a decision: assign reviewers, wait for their scores, then run the selection again.")
+                            % {"receipts": ", ".join(left_out[:5]) + (" …" if len(left_out) > 5 else "")})
     return problems
 
 
@@ -260,7 +276,12 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
     _refuse_if_tied(user, selection.call, application_ids=selection.items.values("application_id"), ip=ip)
     try:
         with transaction.atomic():
+            if selection.kind == SelectionRound.Kind.REDECISION:
+                lock_budget(selection.call_id)  # the call's budget authority, before the round (lock order)
             selection = SelectionRound.objects.select_for_update().select_related("call").get(pk=round_id)
+            # Then the call (round → call, the documented order): a budget edit (calls.call_update)
+            # locks it too, so the budget read below cannot be cut before this commits.
+            call = Call.objects.select_for_update().get(pk=selection.call_id)
             _require_officer(user, selection.call)
             if selection.finalized_at:
                 raise ValidationError(_("This selection was finalised already."), code="final")
@@ -273,6 +294,7 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
             if total > selection.budget:
                 raise ValidationError(_("The selected grants total %(total)s, over the budget of %(budget)s.")
                                       % {"total": f"{total:,}원", "budget": f"{selection.budget:,}원"}, code="over_budget")
+            _refuse_stale_budget(selection, total, budget=call.budget_total)
             selection.finalized_at = timezone.now()
             selection.finalized_by = user
             selection.save(update_fields=["finalized_at", "finalized_by"])
@@ -284,25 +306,78 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
     return selection
 
 
-def _queue_apply(round_id: int) -> None:
-    from reviews.tasks import apply_selection
+def _refuse_stale_budget(selection: SelectionRound, total: int, *, budget: int) -> None:
+    """A round was proposed within the budget as it stood then; since, the budget may have
+    been cut, or (for a re-decision round) a place offered or accepted. Under the locks,
+    what it selects must fit what is left now of `budget`, the call's budget read locked."""
+    remaining = budget - committed_budget(selection.call)
+    if total > remaining:
+        raise ValidationError(_("The selected grants total %(total)s, but only %(remaining)s of the budget is left now: "
+                                "the budget was changed, or a place offered or taken, since this proposal was made. Nothing was finalised; "
+                                "change the proposal or run the selection again.")
+                              % {"total": f"{total:,}원", "remaining": f"{max(remaining, 0):,}원"}, code="over_budget")
 
-    enqueue(apply_selection, round_id)  # else the beat job picks unapplied rounds up
+
+def _queue_apply(round_id: int) -> None:
+    enqueue_by_name("reviews.tasks.apply_selection", round_id)  # else the beat job picks unapplied rounds up
 
 
 def selection_apply(*, round_id: int) -> int:
     """Move each application of a finalised round to its decision, in rank order, through
-    the life cycle. Safe to run again: each decision is applied once."""
-    from applications.services.lifecycle import decision_apply
+    the life cycle. Safe to run again: each decision is applied once. Each decision takes
+    the call's budget lock; until the last is applied the offer of freed places waits
+    (lifecycle.round_being_applied), and the decided but unapplied grants count as spent."""
 
     items = SelectionItem.objects.filter(round_id=round_id, round__finalized_at__isnull=False, applied_at__isnull=True,
                                          application__state=State.UNDER_REVIEW).order_by("rank")
-    return sum(decision_apply(item_id=item_id) for item_id in list(items.values_list("pk", flat=True)))
+    applied = 0
+    for item_id in list(items.values_list("pk", flat=True)):
+        try:
+            applied += decision_apply(item_id=item_id)
+        except ValidationError as exc:
+            # The last line of defence refused one decision (its grant no longer fits): the
+            # others are applied and announced all the same; this one waits, its grant still
+            # counted as spent and offers held back, and the officer is told on the ranking page.
+            _record_refused_decision(item_id, exc)
+    return applied
 
 
-def current_item(application: Application) -> SelectionItem | None:
-    """The decision the company was last told of (the newest applied one)."""
-    return (
-        SelectionItem.objects.filter(application=application, applied_at__isnull=False)
-        .select_related("round__call__rubric").order_by("-applied_at").first()
-    )
+def _record_refused_decision(item_id: int, exc: ValidationError) -> None:
+    item = SelectionItem.objects.select_related("round__call").get(pk=item_id)
+    already = AuditEvent.objects.filter(action="selection.apply_refused", target_type="applications.call", target_id=str(item.round.call_id),
+                                        data__item=item_id).exists()
+    if not already:
+        audit_record(actor=None, action="selection.apply_refused", target=item.round.call,
+                     data={"item": item_id, "round": item.round_id, "reason": exc.messages[0]})
+
+
+def refused_decisions(call: Call) -> list[SelectionItem]:
+    """Decisions of the call's final rounds that the worker could not apply (see selection_apply)."""
+    ids = [data["item"] for data in AuditEvent.objects.filter(action="selection.apply_refused", target_type="applications.call",
+                                                               target_id=str(call.pk)).values_list("data", flat=True)]
+    return list(SelectionItem.objects.filter(pk__in=ids, applied_at__isnull=True, application__state=State.UNDER_REVIEW)
+                .select_related("application"))
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionBudget:
+    """The selection's one budget figure, 배정되지 않은 예산 (`unallocated`), and what it is made of."""
+
+    budget: int
+    committed: int
+
+    @property
+    def unallocated(self) -> int:
+        return self.budget - self.committed
+
+
+def selection_budget(selection_round: SelectionRound) -> SelectionBudget:
+    """Before the round is final: its budget less the grants its proposal selects. Once final:
+    the call's budget less what selected, offered and contracted applications hold now, so a
+    withdrawal frees its grant at once (lifecycle.committed_budget)."""
+    if selection_round.finalized_at is None:
+        proposed = selection_round.items.filter(decision=SelectionItem.Decision.SELECTED).aggregate(total=Sum("grant"))["total"]
+        return SelectionBudget(budget=selection_round.budget, committed=proposed or 0)
+    return SelectionBudget(budget=selection_round.call.budget_total, committed=committed_budget(selection_round.call))
+
+

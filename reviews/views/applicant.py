@@ -7,22 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.models import State
+from applications import lifecycle
 from applications.selectors import application_for_user
-from applications.services import lifecycle
-from portal.http import client_ip
-from reviews.models import PlaceOffer
-from reviews.services import selection
+from portal.http import arrived_at, client_ip
 
 
 @login_required
 @require_POST
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
-    arrived = timezone.now()
+    arrived = arrived_at(request)
     application = application_for_user(request.user, pk)
     if not request.user.has_perm("applications.appeal_application", application):
         raise PermissionDenied(_("Only the company's members may appeal."))
@@ -41,7 +37,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """The company accepts or declines the place offered from the waiting list."""
-    arrived = timezone.now()
+    arrived = arrived_at(request)
     application = application_for_user(request.user, pk)
     if not request.user.has_perm("applications.answer_offer", application):
         raise PermissionDenied(_("Only the company's members may answer the offer."))
@@ -60,21 +56,3 @@ def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("application_detail", pk=application.pk)
 
 
-def result_context(application) -> dict:
-    """The company's own result and breakdown, never the reviewers' names or scores."""
-    item = selection.current_item(application)
-    if item is None or application.state == State.UNDER_REVIEW:
-        return {}
-    criteria = {str(c.pk): c for c in item.round.call.rubric.criteria.all()}
-    breakdown = [(criteria[k].name, v, criteria[k].max_score, criteria[k].weight) for k, v in item.breakdown.items() if k in criteria]
-    deadline = lifecycle.appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
-    appeals = list(application.appeals.all())
-    appealed = any(a.item_id == item.pk for a in appeals)
-    return {
-        "result": item,
-        "breakdown": breakdown,
-        "appeal_until": deadline,
-        "can_appeal": application.state in (State.REJECTED, State.WAITLISTED) and timezone.now() < deadline and not appealed,
-        "appeals": appeals,
-        "offer": application.offers.filter(outcome=PlaceOffer.Outcome.OPEN).first() if application.state == State.OFFERED else None,
-    }

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from applications.models import Application, Call
+from applications import lifecycle
+from applications.models import Appeal, Application, Call, SelectionItem, SelectionRound
 from applications.selectors import call_for_officer
-from applications.services import lifecycle
+from applications.status import application_status
+from portal.confirm import Confirmation, confirmation_page, confirmed
+from portal.formatting import plain_number
 from portal.http import client_ip
 from portal.models import User
 from reviews.forms import (
@@ -27,7 +34,7 @@ from reviews.forms import (
     RubricForm,
     TieForm,
 )
-from reviews.models import Appeal, Assignment, Panel, Review, Rubric, SelectionItem, SelectionRound
+from reviews.models import Assignment, Panel, Review, Rubric
 from reviews.services import evaluation, scoring, selection
 
 
@@ -94,14 +101,45 @@ def evaluation_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """Removing a criterion changes what every score means: GET and an unconfirmed POST show
+    the criterion and the weights' total without it; a confirmed POST removes it."""
     call = _call(request.user, pk)
+    rubric = get_object_or_404(Rubric, call=call)
+    criterion = get_object_or_404(rubric.criteria, pk=criterion_pk)
+    if rubric.is_locked:
+        messages.error(request, _("Reviewing has started: the rubric is fixed."))
+        return redirect("officer_evaluation", pk=call.pk)
+    if not confirmed(request):
+        return confirmation_page(request, _criterion_delete_confirmation(call, rubric, criterion))
     try:
-        evaluation.criterion_delete(user=request.user, rubric=evaluation.rubric_for(call), criterion_id=criterion_pk)
+        evaluation.criterion_delete(user=request.user, rubric=rubric, criterion_id=criterion.pk)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The criterion was removed."))
     return redirect("officer_evaluation", pk=call.pk)
+
+
+def _criterion_delete_confirmation(call, rubric, criterion) -> Confirmation:
+    remaining = sum((c.weight for c in rubric.criteria.exclude(pk=criterion.pk)), Decimal(0))
+    return Confirmation(
+        heading=_("Remove a criterion"),
+        consequences=[
+            _("The criterion “%(name)s” (maximum %(max)s points, weight %(weight)s) is removed from the rubric, with its "
+              "description and its place in the tie-break order. This cannot be undone.")
+            % {"name": criterion.name, "max": plain_number(criterion.max_score), "weight": plain_number(criterion.weight)},
+            _("Without it the weights add up to %(sum)s of 100; reviewing cannot start until they add up to 100.")
+            % {"sum": plain_number(remaining)},
+        ],
+        facts=[(_("Criterion"), criterion.name), (_("maximum score"), plain_number(criterion.max_score)),
+               (_("weight"), plain_number(criterion.weight)), (_("Weights without it"), plain_number(remaining))],
+        confirm_label=_("I want to remove this criterion."),
+        button=_("Remove the criterion"),
+        action=reverse("officer_criterion_delete", args=[call.pk, criterion.pk]),
+        back_url=reverse("officer_evaluation", args=[call.pk]),
+    )
 
 
 @login_required
@@ -175,7 +213,7 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             evaluation.reviewer_invite(user=request.user, panel=panel, **form.cleaned_data)
             messages.success(request, _("The reviewer was invited."))
         elif what == "auto":
-            created, short = evaluation.auto_assign(user=request.user, panel=panel)
+            created, short = evaluation.auto_assign(user=request.user, panel=panel, ip=client_ip(request))
             messages.success(request, _("%(n)d assignments made.") % {"n": created})
             if short:
                 messages.warning(request, _("%(n)d applications could not get enough reviewers without a conflict (e.g. %(first)s). Invite more reviewers.")
@@ -196,7 +234,7 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
                 raise ValidationError(next(iter(form.errors.values()))[0])
             evaluation.tie_record(user=request.user, reviewer=User.objects.get(pk=form.cleaned_data["reviewer"]),
                                   business_number=form.cleaned_data["business_number"], kind=form.cleaned_data["kind"],
-                                  note=form.cleaned_data["note"])
+                                  note=form.cleaned_data["note"], ip=client_ip(request))
             messages.success(request, _("The tie was recorded; any assignment it affects was removed."))
         elif what == "extend":
             form = PanelExtendForm(request.POST)
@@ -221,7 +259,7 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(_("Write why the review is reopened."))
-        scoring.review_reopen(user=request.user, review_id=review.pk, reason=form.cleaned_data["reason"])
+        scoring.review_reopen(user=request.user, review_id=review.pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
         messages.success(request, _("The review was reopened; the reviewer can change it and submit again."))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -239,6 +277,9 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/officer/ranking.html", {
         "call": call, "ranking": result, "rows": result.candidates[:500], "receipts": receipts,
         "stray": result.stray[:100], "rounds": rounds, "cutoff": call.rubric.cutoff if hasattr(call, "rubric") else None,
+        # Before the call closes the page says why no selection can be proposed yet, instead of a button that is refused.
+        "not_closed": selection.closing_problem(call),
+        "refused": selection.refused_decisions(call),
     })
 
 
@@ -264,17 +305,19 @@ def _round(user, pk: int) -> SelectionRound:
 @require_safe
 def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selection_round = _round(request.user, pk)
-    items = selection_round.items.select_related("application__company").order_by("rank")[:1000]
-    totals = {d: 0 for d in SelectionItem.Decision.values}
-    counts = {d: 0 for d in SelectionItem.Decision.values}
-    for decision, grant in selection_round.items.values_list("decision", "grant"):
-        totals[decision] += grant
-        counts[decision] += 1
+    items = list(selection_round.items.select_related("application__company").order_by("rank")[:1000])
+    for item in items:
+        item.status = application_status(state=item.application.state, decision=item.decision)
+    # Counted by each application's status now: a withdrawn one is no longer among the selected.
+    totals, counts = defaultdict(int), defaultdict(int)
+    for decision, grant, state in selection_round.items.values_list("decision", "grant", "application__state"):
+        code = application_status(state=state, decision=decision).result_code
+        totals[code] += grant
+        counts[code] += 1
     return render(request, "reviews/officer/selection.html", {
         "round": selection_round, "call": selection_round.call, "items": items, "totals": totals, "counts": counts,
-        "remaining": selection_round.budget - totals["selected"], "Decision": SelectionItem.Decision,
+        "budget": selection.selection_budget(selection_round), "Decision": SelectionItem.Decision,
         "finalise_problems": [] if selection_round.finalized_at else selection.finalise_problems(selection_round),
-        "call_remaining": selection_round.call.budget_total - lifecycle.committed_budget(selection_round.call),
     })
 
 

@@ -10,14 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications.models import FormField
+from applications.services.copies import answer_shown
 from applications.services.submission import budget_of
-from applications.uploads import document_response
-from portal.http import client_ip
+from portal.confirm import Confirmation, confirmation_page, confirmed
+from portal.formatting import plain_number
+from portal.http import arrived_at, client_ip
+from portal.models import StaffTie
+from portal.uploads import document_response
 from reviews.models import Assignment, Review
+from reviews.ranking import weighted_total
 from reviews.services import evaluation, scoring
 
 MASK = "○○○"
@@ -30,6 +36,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("This page is for reviewers."))
     assignments = (
         Assignment.objects.filter(reviewer=request.user).exclude(status=Assignment.Status.CONFLICT)
+        # Not the applications of a company the reviewer has become tied to (portal/duties.py).
+        .exclude(application__company__memberships__user=request.user)
+        .exclude(application__company__business_number__in=StaffTie.objects.filter(person=request.user).values("business_number"))
         .select_related("panel__call", "application").order_by("panel__due_at", "application__receipt_number")
     )
     progress = assignments.aggregate(total=Count("pk"), submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)))
@@ -58,11 +67,7 @@ def _content(assignment: Assignment, blind: bool) -> dict:
         "section__order", "section__pk", "order", "pk")
     answers = []
     for field in fields:
-        value = application.answers.get(field.key, "")
-        if field.choices and field.type in ("choice", "multi_choice"):
-            labels = dict(field.choice_options())
-            value = ", ".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]) if v)
-        answers.append((field.section.title, field.label, _redact(str(value), terms)))
+        answers.append((field.section.title, field.label, _redact(answer_shown(field, application.answers.get(field.key, "")), terms)))
     return {
         "project_title": _redact(application.project_title, terms),
         "answers": answers,
@@ -76,7 +81,7 @@ def _content(assignment: Assignment, blind: bool) -> dict:
 @login_required
 @require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    assignment = evaluation.assignment_to_read(request.user, pk)
     rubric = assignment.panel.call.rubric
     context = {"assignment": assignment, "blind": rubric.blind, "company": None if rubric.blind else assignment.application.company}
     if assignment.status == Assignment.Status.ASSIGNED:
@@ -92,8 +97,14 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation.assignment_for_reviewer(request.user, pk)  # 404 for anyone else's assignment, before anything is read
+    answer = request.POST.get("conflict")
+    if answer not in ("yes", "no"):
+        # Only an explicit answer counts: a form sent without one declares nothing.
+        messages.error(request, _("Choose whether you have a conflict of interest with this applicant; nothing was recorded."))
+        return redirect("reviewer_assignment", pk=pk)
     try:
-        if request.POST.get("conflict") == "yes":
+        if answer == "yes":
             evaluation.declare_conflict(user=request.user, assignment_id=pk, reason=request.POST.get("reason", ""), ip=client_ip(request))
             messages.success(request, _("Thank you. The assignment was removed and the officer will reassign it."))
             return redirect("reviewer_desk")
@@ -104,16 +115,30 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def score(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    """Save a draft, or submit. Submitting locks the scores, so it asks first: the draft is
+    saved and a confirmation page shows every score and the weighted total; only a POST with
+    the box ticked submits. GET shows that page for the saved draft."""
+    assignment = evaluation.assignment_to_read(request.user, pk)
     criteria = list(assignment.panel.call.rubric.criteria.all())
+    if request.method == "GET":
+        review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+        if review is not None and review.status == Review.Status.SUBMITTED:
+            messages.info(request, _("This review was submitted and is locked. Ask the officer to reopen it."))
+            return redirect("reviewer_assignment", pk=pk)
+        saved = {s.criterion_id: s for s in review.scores.all()} if review else {}
+        if review is None or any(c.pk not in saved for c in criteria):
+            messages.info(request, _("Score every criterion before submitting."))
+            return redirect("reviewer_assignment", pk=pk)
+        return confirmation_page(request, _submit_confirmation(assignment, criteria, review))
     scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
     comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
     submit = request.POST.get("action") == "submit"
     try:
         review, errors = scoring.review_save(user=request.user, assignment_id=pk, scores=scores, comments=comments,
-                                             comment=request.POST.get("comment", ""), submit=submit)
+                                             comment=request.POST.get("comment", ""), submit=submit and confirmed(request),
+                                             now=arrived_at(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("reviewer_assignment", pk=pk)
@@ -125,14 +150,44 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_content(assignment, rubric.blind))
         messages.error(request, _("Nothing was saved: some scores are out of range. They are marked below."))
         return render(request, "reviews/reviewer/assignment.html", context, status=400)
+    if submit and not confirmed(request):
+        # Saved as a draft; the review is submitted only from the confirmation page.
+        if any(not scores[c.pk].strip() for c in criteria):
+            messages.error(request, _("Draft saved. Score every criterion before submitting."))
+            return redirect("reviewer_assignment", pk=pk)
+        return confirmation_page(request, _submit_confirmation(assignment, criteria, review))
     messages.success(request, _("The review was submitted.") if submit else _("Draft saved."))
     return redirect("reviewer_assignment", pk=pk)
+
+
+def _submit_confirmation(assignment: Assignment, criteria: list, review: Review) -> Confirmation:
+    saved = {s.criterion_id: s for s in review.scores.all()}
+    total = weighted_total([(saved[c.pk].value, c.max_score, c.weight) for c in criteria])
+    hidden = [("action", "submit"), ("comment", review.comment)]
+    for c in criteria:
+        hidden += [(f"score-{c.pk}", plain_number(saved[c.pk].value)), (f"comment-{c.pk}", saved[c.pk].comment)]
+    return Confirmation(
+        heading=_("Submit the review"),
+        consequences=[
+            _("Weighted total: %(total)s of 100 points.") % {"total": plain_number(total)},
+            _("Once submitted, the scores are locked and count towards the ranking; only the officer can reopen the "
+              "review, with a written reason."),
+        ],
+        table={"caption": _("Scores to submit"), "head": [_("Criterion"), _("Score"), _("maximum score"), _("weight")],
+               "rows": [(c.name, plain_number(saved[c.pk].value), plain_number(c.max_score), plain_number(c.weight)) for c in criteria],
+               "foot": (_("Weighted total"), _("%(total)s of 100 points") % {"total": plain_number(total)})},
+        hidden=hidden,
+        confirm_label=_("I have checked the scores; submit them and lock the review."),
+        button=_("Submit the review"),
+        action=reverse("reviewer_score", args=[assignment.pk]),
+        back_url=reverse("reviewer_assignment", args=[assignment.pk]),
+    )
 
 
 @login_required
 @require_safe
 def document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    assignment = evaluation.assignment_for_reviewer(request.user, pk)
+    assignment = evaluation.assignment_to_read(request.user, pk)
     if assignment.status == Assignment.Status.ASSIGNED or assignment.panel.call.rubric.blind:
         raise PermissionDenied(_("Documents are not shown before the conflict declaration, nor in a blind review."))
     item = get_object_or_404(assignment.application.documents, pk=document_pk)

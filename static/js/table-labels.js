@@ -7,6 +7,8 @@
     if (!heads.length) return;
     table.classList.add("stackable");
     table.querySelectorAll("tbody tr").forEach(function (row) {
+      // A row of one cell spanning the table ("nothing here yet") is a message, not a record.
+      if (row.children.length === 1 && row.children[0].colSpan > 1) { row.classList.add("table-message"); return; }
       Array.prototype.forEach.call(row.children, function (cell, i) {
         if (!cell.hasAttribute("data-label") && heads[i]) cell.setAttribute("data-label", heads[i]);
       });

@@ -22,6 +22,10 @@
         document.write(xhr.responseText);
         document.close();
         if (xhr.responseURL) { window.history.replaceState(null, "", xhr.responseURL); }
+        // A written document does not take its autofocus again: move the focus to the message
+        // (or error summary) as a reload would.
+        var target = document.querySelector("[autofocus]");
+        if (target) { target.focus(); }
       });
       xhr.addEventListener("error", function () { form.submit(); });  // fall back to a plain post
       xhr.send(new FormData(form));

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import Application, State
-from tests.browser.conftest import assert_accessible, new_context, screenshot
+from tests.browser.conftest import assert_accessible, new_context, open_filters, open_menu, screenshot
 from tests.conftest import PASSWORD, VALID_DECLARATIONS
 from tests.files import PDF
 
@@ -32,14 +32,16 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     page.base_url = live_server.url
     sign_in(page, alice.email)
 
+    open_menu(page)
     page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="공고").click()
     page.wait_for_url("**/calls/")
     assert_accessible(page)
+    open_filters(page)
     page.get_by_label("지역").select_option("48")
     page.get_by_role("button", name="검색").click()
     page.get_by_role("link", name=call.title).click()
     page.wait_for_url(f"**/calls/{call.code}/")
-    assert page.get_by_text("신청 자격 자가진단").is_visible()
+    expect(page.get_by_text("신청 자격 자가진단")).to_be_visible()
     assert page.locator(".rule-pass").count() >= 2
     assert_accessible(page)
     screenshot(page, "10-call-self-check")
@@ -63,6 +65,7 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     page = context.new_page()
     page.base_url = live_server.url
     sign_in(page, alice.email)
+    open_menu(page)
     page.get_by_role("link", name="내 신청서").first.click()
     page.get_by_role("link", name=call.title).click()
     page.get_by_role("link", name="신청서 계속 작성").click()
@@ -90,7 +93,10 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     expect(live.locator("dt:text-is('총사업비') + dd")).to_have_text("220,000,000원")
     live.get_by_text("총사업비의 50%(110,000,000원)를 40,000,000원 초과합니다").wait_for()
     page.get_by_role("button", name="저장", exact=True).click()
-    assert page.get_by_text("총사업비의 50%(110,000,000원)를 40,000,000원 초과합니다").is_visible()
+    # Saved, the limit is the grant field's own error (under its label, the input described by it) as well as in the totals.
+    grant_error = page.locator("#id_grant_requested_error")
+    expect(grant_error.get_by_text("총사업비의 50%(110,000,000원)를 40,000,000원 초과합니다")).to_be_visible()
+    assert page.get_by_label("정부지원금 신청액(원)").get_attribute("aria-describedby") == "id_grant_requested_error"
     assert_accessible(page)
     screenshot(page, "12-budget-error")
     page.get_by_label("정부지원금 신청액(원)").fill("100,000,000")
@@ -101,7 +107,10 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
     plan = call.required_documents.get(kind="business_plan")
     page.locator(f"#upload-{plan.pk}").set_input_files({"name": "사업계획서.pdf", "mimeType": "application/pdf", "buffer": b"MZ" + b"\0" * 100})
     page.locator(f"#upload-{plan.pk}").locator("xpath=..").get_by_role("button", name="올리기").click()
-    page.get_by_text("실행 파일이나 스크립트는 올릴 수 없습니다").wait_for()  # sent with its progress shown, then the answer
+    # Sent with its progress shown, then the answer: under the file input, and in the message that takes the focus.
+    page.locator(f"#upload-{plan.pk}-error").get_by_text("실행 파일이나 스크립트는 올릴 수 없습니다").wait_for()
+    assert page.locator(f"#upload-{plan.pk}").get_attribute("aria-describedby") == f"upload-{plan.pk}-error"
+    assert page.evaluate("() => document.activeElement.className") == "messages"
     for requirement in call.required_documents.filter(is_required=True):
         page.locator(f"#upload-{requirement.pk}").set_input_files({"name": f"{requirement.name_ko}.pdf", "mimeType": "application/pdf", "buffer": PDF})
         page.locator(f"#upload-{requirement.pk}").locator("xpath=..").get_by_role("button", name="올리기").click()
@@ -124,13 +133,13 @@ def test_apply_over_two_sittings_and_submit(browser, live_server, alice, acme, c
 
     page.wait_for_url(re.compile(r".*/receipt/$"))
     receipt = f"{call.code}-00001"
-    assert page.get_by_text(receipt).is_visible()
+    expect(page.get_by_text(receipt)).to_be_visible()
     assert_accessible(page)
     screenshot(page, "15-receipt")
     assert Application.objects.get().state == State.SUBMITTED
 
     page.get_by_role("link", name="내 신청서로 가기").click()
-    assert page.get_by_text("접수 완료").first.is_visible()
+    expect(page.get_by_text("접수 완료").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "16-dashboard")
     context.close()

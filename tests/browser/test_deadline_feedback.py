@@ -1,4 +1,4 @@
-"""The deadline as the applicant sees it in the last minutes (issue 15, item 6): the countdown
+"""The deadline as the applicant sees it in the last minutes: the countdown
 without zero units, the deadline box urgent on the last day, and at zero the submit button
 disabled with the reason — the server still refuses a late submission either way."""
 

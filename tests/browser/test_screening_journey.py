@@ -7,10 +7,11 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from applications.lifecycle import application_submit
 from applications.models import Application, State
-from applications.services.lifecycle import application_submit
-from tests.browser.conftest import assert_accessible, new_context, screenshot
+from tests.browser.conftest import assert_accessible, new_context, open_menu, screenshot
 from tests.browser.test_application_journey import sign_in
 from tests.conftest import PASSWORD, totp_code
 
@@ -41,6 +42,7 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
 
     officer_context, officer = new_page(browser, live_server)
     sign_in_with_totp(officer, olivia.email)
+    open_menu(officer)
     officer.get_by_role("link", name="사업담당자 업무").click()
     officer.get_by_role("link", name="요건검토 목록").click()
     officer.wait_for_url("**/officer/queue/")
@@ -55,21 +57,22 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     officer.get_by_role("checkbox", name="사업비").check()
     screenshot(officer, "31-revision-form")
     officer.get_by_role("button", name="보완요청 보내기").click()
-    assert officer.get_by_text("처리했습니다").is_visible()
+    expect(officer.get_by_text("처리했습니다")).to_be_visible()
     assert Application.objects.get(pk=application.pk).state == State.REVISION_REQUESTED
 
     applicant_context, applicant = new_page(browser, live_server)
     sign_in(applicant, alice.email)
-    assert applicant.get_by_role("link", name=re.compile("알림")).is_visible()
+    open_menu(applicant)
+    expect(applicant.get_by_role("link", name=re.compile("알림"))).to_be_visible()
     applicant.get_by_role("link", name="내 신청서").first.click()
     applicant.get_by_role("link", name=application.call.title).click()
-    assert applicant.get_by_text("장비 견적서 금액과 사업비 내역을 맞추세요.").first.is_visible()
+    expect(applicant.get_by_text("장비 견적서 금액과 사업비 내역을 맞추세요.").first).to_be_visible()
     # Three days from the day after the request, to 24:00 KST, past weekends and holidays.
     from applications.models import RevisionRequest
     from portal.formatting import deadline
 
     due = RevisionRequest.objects.get(application=application).due_at
-    assert applicant.get_by_text(f"{deadline(due)}(KST)까지 보완해 제출하세요.").first.is_visible()
+    expect(applicant.get_by_text(f"{deadline(due)}(KST)까지 보완해 제출하세요.").first).to_be_visible()
     assert_accessible(applicant)
     screenshot(applicant, "32-applicant-revision")
     applicant.get_by_role("link", name="사업비").click()
@@ -79,11 +82,11 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     assert_accessible(applicant)
     applicant.locator("#confirm-submit").check()
     applicant.get_by_role("button", name="보완한 신청서 제출").click()
-    assert applicant.get_by_text("보완한 신청서를 다시 제출했습니다").is_visible()
+    expect(applicant.get_by_text("보완한 신청서를 다시 제출했습니다")).to_be_visible()
     assert Application.objects.get(pk=application.pk).state == State.SCREENING
 
     officer.reload()
-    assert officer.get_by_text("보완 제출").is_visible()
+    expect(officer.get_by_text("보완 제출", exact=True)).to_be_visible()  # the timeline's entry
     officer.get_by_role("button", name="요건 충족: 평가로 넘기기").click()
     assert Application.objects.get(pk=application.pk).state == State.UNDER_REVIEW
     assert_accessible(officer)

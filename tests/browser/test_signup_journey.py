@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.models import Company, OutboundEmail
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +19,7 @@ def test_sign_up_verify_and_register_a_company(page):
     page.goto(base + "/")
     assert page.locator("html").get_attribute("lang") == "ko"
     assert_accessible(page)
+    open_menu(page)
     page.get_by_role("link", name="회원가입").first.click()
 
     page.wait_for_url("**/accounts/signup/")
@@ -64,8 +66,8 @@ def test_sign_up_verify_and_register_a_company(page):
     page.get_by_label("자산총액(원)").fill("5,400,000,000")
     page.get_by_label("벤처기업").check()
     page.get_by_role("button", name="등록").click()
-    assert page.locator("#field-business_number").get_by_text("검증번호(마지막 자리)가 맞지 않습니다").is_visible()
-    assert page.get_by_role("alert").get_by_role("link", name="사업자등록번호").is_visible()
+    expect(page.locator("#field-business_number").get_by_text("검증번호(마지막 자리)가 맞지 않습니다")).to_be_visible()
+    expect(page.get_by_role("alert").get_by_role("link", name="사업자등록번호")).to_be_visible()
     # The red outline is on the field with the error, and on no other.
     border = "e => getComputedStyle(e).borderTopColor"
     assert page.locator("#field-business_number input").evaluate(border) == "rgb(176, 0, 32)"
@@ -77,8 +79,8 @@ def test_sign_up_verify_and_register_a_company(page):
     page.get_by_label("사업자등록번호").fill("214-86-12341")
     page.get_by_role("button", name="등록").click()
     page.wait_for_url(re.compile(r".*/companies/\d+/$"))
-    assert page.get_by_role("heading", name="새마을정밀 주식회사").is_visible()
-    assert page.get_by_text("214-86-12341").is_visible()
+    expect(page.get_by_role("heading", name="새마을정밀 주식회사")).to_be_visible()
+    expect(page.get_by_text("214-86-12341")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "04-company")
     assert Company.objects.get().members.get().email == "newcomer@example.com"

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from applications.models import Application, Call, State
-from applications.services import lifecycle
-from reviews.models import Assignment, SelectionRound
+from applications import lifecycle
+from applications.models import Application, Call, SelectionRound, State
+from reviews.models import Assignment
 from reviews.services import evaluation, selection
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_application_journey import sign_in
@@ -39,14 +40,14 @@ def test_finalise_free_a_place_and_accept_it_on_a_phone(browser, live_server, ca
     screenshot(officer, "50-finalise-confirmation")
     confirm.check()
     officer.get_by_role("button", name="확정하고 모든 신청기업에 알리기").click()
-    assert officer.get_by_text("선정을 확정했습니다").is_visible()
+    expect(officer.get_by_text("선정을 확정했습니다")).to_be_visible()
     selection.selection_apply(round_id=proposal.pk)  # what the worker does on commit
     assert Application.objects.get(pk=second.pk).state == State.WAITLISTED
 
     lifecycle.application_withdraw(user=alice, application_id=first.pk, reason="자금 사정으로 포기")
     officer.reload()
     officer.get_by_role("button", name="빈자리를 다음 예비 순위에 제공").click()
-    assert officer.get_by_text(f"{second.receipt_number}에 선정 기회를 제공하고 기업에 알렸습니다.").is_visible()
+    expect(officer.get_by_text(f"{second.receipt_number}에 선정 기회를 제공하고 기업에 알렸습니다.")).to_be_visible()
     screenshot(officer, "51-place-offered")
     officer_context.close()
 
@@ -60,7 +61,7 @@ def test_finalise_free_a_place_and_accept_it_on_a_phone(browser, live_server, ca
     assert_accessible(page)
     screenshot(page, "52-offer-on-a-phone")
     page.get_by_role("button", name="선정 기회 수락").click()
-    assert page.get_by_text("선정 기회를 수락했습니다. 신청이 선정되었습니다.").is_visible()
+    expect(page.get_by_text("선정 기회를 수락했습니다. 신청이 선정되었습니다.")).to_be_visible()
     screenshot(page, "53-offer-accepted-on-a-phone")
     phone.close()
     assert Application.objects.get(pk=second.pk).state == State.SELECTED

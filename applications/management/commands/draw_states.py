@@ -1,46 +1,77 @@
-"""Write the application life cycle, read from the model's transitions, as a Mermaid
-diagram into docs/application-states.md (`--check` fails when the file is out of date)."""
+"""Write every state machine (the application, the agreement, place offers, appeals, review
+assignments, reviews), read from the models' transitions and the life cycle's transition
+table, as Mermaid diagrams with a table each into docs/application-states.md (`--check`
+fails when the file is out of date)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.models import Application, State
+from applications.lifecycle.runner import MACHINES, TRANSITIONS
 
 TARGET = Path(settings.BASE_DIR) / "docs" / "application-states.md"
 
+TITLES = {"application": "Application (신청서)", "agreement": "Agreement (협약)", "offer": "Place offer (차순위 선정 제안)",
+          "appeal": "Appeal (이의신청)", "assignment": "Review assignment (평가 배정)", "review": "Review (평가표)"}
 
-def diagram() -> str:
-    field = Application._meta.get_field("state")
-    lines = ["stateDiagram-v2", "    [*] --> draft"]
+
+def _model(machine: str):
+    label, field = MACHINES[machine]
+    model = apps.get_model(label)
+    return model, model._meta.get_field(field)
+
+
+def diagram(machine: str) -> str:
+    model, field = _model(machine)
+    lines = ["stateDiagram-v2", f"    [*] --> {field.default}"]
     edges = set()
-    for transition in field.get_all_transitions(Application):
-        who = transition.permission or "system"
+    for transition in field.get_all_transitions(model):
+        who = transition.permission or TRANSITIONS[machine][transition.name].by
         targets = getattr(transition.target, "allowed_states", None) or [transition.target]
-        for target in targets:
-            edges.add((transition.source, target, f"{transition.name} ({who.split('.')[-1]})"))
+        sources = [transition.source] if transition.source != "*" else [value for value, _label in field.choices]
+        for source in sources:
+            for target in targets:
+                edges.add((source, target or source, f"{transition.name} ({who.split('.')[-1]})"))
     for source, target, label in sorted(edges):
         lines.append(f"    {source} --> {target}: {label}")
-    for final in (State.INELIGIBLE, State.REJECTED, State.WITHDRAWN):
-        lines.append(f"    {final} --> [*]")
+    outgoing = {source for source, _target, _label in edges}
+    for value, _label in field.choices:
+        if value not in outgoing:
+            lines.append(f"    {value} --> [*]")
     return "\n".join(lines)
 
 
+def table(machine: str) -> str:
+    rows = ["| transition | by | event | duty a tied person may not do | notice | confirmed first |", "|---|---|---|---|---|---|"]
+    for name, transition in TRANSITIONS[machine].items():
+        event = f"`{transition.event.value}`" if transition.event else "(with another machine's)"
+        rows.append(f"| `{name}` | {transition.by} | {event} | {transition.duty or ''} | {transition.notice or ''} | "
+                    f"{'yes' if transition.confirm else ''} |")
+    return "\n".join(rows)
+
+
 def document() -> str:
-    labels = "\n".join(f"| `{value}` | {State(value).label} |" for value in State.values)
-    return (
-        "# Application life cycle\n\n"
-        "Generated from `applications/models/application.py` by `manage.py draw_states`; do not edit by hand.\n"
-        "Each arrow is a transition with the permission that guards it (`system`: run by a periodic job).\n\n"
-        f"```mermaid\n{diagram()}\n```\n\n| state | Korean |\n|---|---|\n{labels}\n"
-    )
+    parts = [
+        "# Life cycles\n\n"
+        "Generated from the models' transitions and `applications/lifecycle/runner.py` (`TRANSITIONS`) by "
+        "`manage.py draw_states`; do not edit by hand. Each arrow is a transition with the permission that guards it "
+        "(or who runs it: `system` is a periodic job or the worker). Every transition runs through "
+        "`applications.lifecycle.runner` (`begin` → `apply` → `finish`), which writes the event and the notice the table names.\n"
+    ]
+    for machine in MACHINES:
+        model, field = _model(machine)
+        labels = "\n".join(f"| `{value}` | {label} |" for value, label in field.choices)
+        parts.append(f"## {TITLES[machine]}\n\n`{model._meta.label}.{field.name}`\n\n```mermaid\n{diagram(machine)}\n```\n\n"
+                     f"| state | Korean |\n|---|---|\n{labels}\n\n{table(machine)}\n")
+    return "\n".join(parts)
 
 
 class Command(BaseCommand):
-    help = "Generate docs/application-states.md from the state machine."
+    help = "Generate docs/application-states.md from the state machines."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--check", action="store_true", help="fail if the committed diagram is out of date")

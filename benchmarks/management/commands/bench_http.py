@@ -35,7 +35,8 @@ from benchmarks.ranking import generate
 from portal.identifiers import business_number_check_digit
 from portal.models import Company, CompanyMembership, User
 
-DECLARATIONS = {k: False for k in ("in_restricted_group", "owned_by_large_company", "closed_business", "tax_arrears", "loan_default", "participation_ban")}
+DECLARATIONS = {k: False for k in ("in_restricted_group", "owned_by_large_company", "closed_business", "tax_arrears", "loan_default", "participation_ban",
+                                    "other_support")}
 
 
 def _session(user) -> str:
@@ -145,7 +146,7 @@ class Command(BaseCommand):
         from django.core.files.base import ContentFile
         from django.core.files.storage import default_storage
 
-        pdf = b"%PDF-1.4\n% bench\n%%EOF\n"
+        pdf = one_page_pdf()
         name = default_storage.save(f"bench/{evaluated.code}/plan.pdf", ContentFile(pdf))
         kinds = [RequiredDocument.objects.create(call=evaluated, kind=kind, name_ko=ko, name_en=en, is_required=True, formats=["pdf"])
                  for kind, ko, en in [(DocumentKind.BUSINESS_PLAN, "사업계획서", "Business plan"),
@@ -216,7 +217,7 @@ class Command(BaseCommand):
 
     def _multipart(self, size: int, requirement: int) -> tuple[bytes, str]:
         boundary = "benchboundary7e3f"
-        pdf = b"%PDF-1.4\n" + b"0" * (size - 20) + b"\n%%EOF\n"
+        pdf = one_page_pdf(size=size)
         parts = [
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\nTOKEN\r\n".encode(),
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"requirement\"\r\n\r\n{requirement}\r\n".encode(),
@@ -229,7 +230,8 @@ class Command(BaseCommand):
                connections: int, hold: dict | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         version = loadgen.version()
-        meta = {"applications": applications, "reviews": applications * 5, "documents": self.documents, "submitted": submitted, "drafts": drafts, "gunicorn_workers": workers,
+        meta = {"applications": applications, "reviews": applications * 5, "documents": self.documents, "submitted": submitted, "drafts": drafts,
+                "gunicorn_workers": workers,
                 "load_generator": f"{version}, {connections} connections, same machine",
                 "database": connection.vendor, "machine": f"{platform.machine()} {platform.system()} ({__import__('os').cpu_count()} cores)",
                 "measured_at": timezone.now().isoformat(timespec="seconds")}
@@ -270,3 +272,24 @@ def _pooled(slices: list[dict]) -> dict:
     ratios = [s["baseline"]["rps"] / s["page"]["rps"] if s["page"]["rps"] else float("inf") for s in slices]
     summary = interleave.summary(ratios, [1 / s["page"]["rps"] for s in slices if s["page"]["rps"]], [1 / s["baseline"]["rps"] for s in slices])
     return {"page": pool("page"), "baseline": pool("baseline"), "slices": slices, **summary}
+
+
+def one_page_pdf(size: int = 0) -> bytes:
+    """A well-formed one-page PDF (uploads are parsed: a page tree and a cross-reference table are
+    needed), padded to `size` bytes with a comment after its header."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+
+    def build(padding: int) -> bytes:
+        body = b"%PDF-1.4\n" + (b"%" + b"0" * padding + b"\n" if padding else b"")
+        offsets = []
+        for number, obj in enumerate(objects, 1):
+            offsets.append(len(body))
+            body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+        table = b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % at for at in offsets)
+        return body + table + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % len(body)
+
+    padding = max(0, size - len(build(0)) - 2)
+    while size and padding and len(pdf := build(padding)) != size:  # the startxref number's digits move with the padding
+        padding += size - len(pdf)
+    return build(padding)

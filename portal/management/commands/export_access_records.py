@@ -8,8 +8,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from applications.services.exports import csv_safe
 from portal.admin import ACCESS_CSV_HEADER, access_rows
+from portal.csv_cells import csv_safe
 from portal.models import AccessRecord
 
 

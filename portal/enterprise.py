@@ -1,4 +1,5 @@
-"""Enterprise size and age as the law defines them — the one module that decides them.
+"""Enterprise age and average revenue as the law defines them: the arithmetic about a
+company's own facts (applications/size_standards.py reads the size tables against them).
 
 Sources (DOMAIN.md, "Size and age as the law defines them"):
 
@@ -13,12 +14,15 @@ Sources (DOMAIN.md, "Size and age as the law defines them"):
   2. at least 12 but under 36 months operated by the end of the last business year → the
      total of the 12-month business years ÷ their number (a partial first year is left out);
   3. founded in the last business year (under 12 months) → annualised:
-     revenue ÷ months operated × 12 (가목), or ÷ days × 365 when under a month (나목).
+     "창업일부터 직전 사업연도 말일까지의 매출액을 영업월수로 나눈 금액에 12를 곱한 금액. 이 경우
+     1개월 미만은 1개월로 본다" — the revenue from the founding day ÷ the months operated × 12,
+     the founding month counting as a whole month (founded 1, 15 or 31 July: six months).
   Never divide by three for a younger company.
 * 중소기업기본법 시행령 §3 ① and 별표1: the SME revenue ceiling of the company's main
   industry, and total assets under 5,000억 in every industry; 별표3 the lower 소기업 table.
-  The tables are data (`SizeStandard`, `SizeLimit`), with their version dates, so an
-  administrator updates them without a release when the decree changes.
+  The tables are data (`SizeStandard`, `SizeLimit`, read by applications/size_standards.py),
+  with their version dates, so an administrator updates them without a release when the
+  decree changes.
 
 Business years are calendar years here (사업연도 1월 1일–12월 31일), as the company profile
 records them: the latest closed year and the two before it.
@@ -60,8 +64,7 @@ class AverageRevenue:
     amount: int | None
     method: str
     years: tuple[int, ...]
-    months: int = 0  # for an annualised first year: the months operated (or days, under a month)
-    days: int = 0
+    months: int = 0  # for an annualised first year: the months operated, the founding month included
 
 
 def average_revenue(*, founded_on: datetime.date, fiscal_year: int, revenues: tuple[int, int, int]) -> AverageRevenue:
@@ -75,13 +78,10 @@ def average_revenue(*, founded_on: datetime.date, fiscal_year: int, revenues: tu
     if full:
         return AverageRevenue(sum(by_year[y] for y in full) // len(full), FULL_YEARS, tuple(full))
     if founded_on.year == fiscal_year:
-        year_end = datetime.date(fiscal_year, 12, 31)
-        # 가목: the months from the month after founding to the end of the year.
-        months = 12 - founded_on.month
-        if months >= 1:
-            return AverageRevenue(by_year[fiscal_year] * 12 // months, ANNUALISED, (fiscal_year,), months=months)
-        days = (year_end - founded_on).days + 1
-        return AverageRevenue(by_year[fiscal_year] * 365 // days, ANNUALISED, (fiscal_year,), days=days)
+        # 1개월 미만은 1개월로 본다: the founding month is a month operated, whatever its day, and
+        # its revenue is in the year's total — so it is in the divisor too.
+        months = 12 - founded_on.month + 1
+        return AverageRevenue(by_year[fiscal_year] * 12 // months, ANNUALISED, (fiscal_year,), months=months)
     # Founded after the latest closed year: no business year to average yet.
     return AverageRevenue(None, UNKNOWN, ())
 
@@ -92,34 +92,6 @@ def company_average_revenue(company) -> AverageRevenue:
         fiscal_year=company.fiscal_year,
         revenues=(company.revenue_latest, company.revenue_previous, company.revenue_before_previous),
     )
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    """The limit that applies to one industry code in one table version."""
-
-    revenue_limit: int | None
-    matched_code: str
-    assets_limit: int | None
-    scale: str
-    version_date: datetime.date | None
-    source: str
-
-
-def industry_ceiling(ksic_code: str, *, scale: str, on: datetime.date) -> Ceiling:
-    """The revenue ceiling for `ksic_code` in the table of `scale` in force on `on`: the
-    division (C29, E36, N76) if the table names it, else the section (C, E, N)."""
-    from applications.models import SizeStandard
-
-    standard = (SizeStandard.objects.filter(scale=scale, version_date__lte=on).order_by("-version_date")
-                .prefetch_related("limits").first())
-    if standard is None:
-        return Ceiling(None, "", None, scale, None, "")
-    limits = {limit.code: limit.revenue_limit for limit in standard.limits.all()}
-    for code in (ksic_code[:3], ksic_code[:1]):
-        if code in limits:
-            return Ceiling(limits[code], code, standard.assets_limit, scale, standard.version_date, standard.source)
-    return Ceiling(None, "", standard.assets_limit, scale, standard.version_date, standard.source)
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:

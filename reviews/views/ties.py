@@ -1,4 +1,5 @@
-"""이해관계 신고: officers and reviewers declare their own ties to companies."""
+"""이해관계 신고: officers and reviewers declare their own ties to companies (here, in the
+top app, because a tie recorded after assignment moves the person's review assignments)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.forms import OwnTieForm
+from portal.http import client_ip
 from portal.models import StaffTie
 from portal.roles import roles_of
+from reviews.services.evaluation import tie_record
 
 
 @login_required
@@ -21,9 +24,7 @@ def own_ties(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("This page is for program officers and reviewers."))
     form = OwnTieForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from reviews.services.evaluation import tie_record
-
-        tie_record(user=request.user, reviewer=request.user, **form.cleaned_data)
+        tie_record(user=request.user, reviewer=request.user, ip=client_ip(request), **form.cleaned_data)
         messages.success(request, _("Your tie was recorded. You will not be asked to screen, review, select or sign for this company."))
         return redirect("own_ties")
     ties = StaffTie.objects.filter(person=request.user).order_by("-created_at")

@@ -1,12 +1,17 @@
-"""Selection within the budget, and appeals against its result."""
+"""The decision: selection within the budget, place offers from the waiting list, and appeals
+against the result — the rows the life cycle's decision and appeal stages move
+(applications/lifecycle/). Their tables keep the names they were created with in the reviews
+app (`reviews_…`), so moving them here changed no data."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
-from applications.models import Application, Call
+from applications.models.application import Application
+from applications.models.calls import Call
 
 
 class SelectionRound(models.Model):
@@ -29,6 +34,7 @@ class SelectionRound(models.Model):
     finalized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "reviews_selectionround"
         ordering = ["-created_at"]
         constraints = [
             # Finalising happens once per call, even if two officers press the button together.
@@ -65,6 +71,7 @@ class SelectionItem(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "reviews_selectionitem"
         ordering = ["round", "rank"]
         constraints = [models.UniqueConstraint(fields=["round", "application"], name="one_item_per_application")]
 
@@ -72,7 +79,7 @@ class SelectionItem(models.Model):
         return f"{self.rank}. {self.application}"
 
 
-class Appeal(models.Model):
+class Appeal(FSMModelMixin, models.Model):
     """이의신청 against the result, within the call's window after the notice."""
 
     class Outcome(models.TextChoices):
@@ -87,12 +94,13 @@ class Appeal(models.Model):
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
     previous_state = models.CharField(max_length=30)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = FSMField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING, protected=True)
     decision_note = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "reviews_appeal"
         ordering = ["-filed_at"]
         constraints = [
             models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="pending"), name="one_pending_appeal"),
@@ -102,8 +110,17 @@ class Appeal(models.Model):
     def __str__(self) -> str:
         return f"appeal {self.application}"
 
+    # Run by applications/lifecycle/appeals.py together with the application's transition.
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.DISMISSED)
+    def dismiss(self) -> None:
+        pass
 
-class PlaceOffer(models.Model):
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.REREVIEW)
+    def order_rereview(self) -> None:
+        pass
+
+
+class PlaceOffer(FSMModelMixin, models.Model):
     """A place freed in the selection, offered to a waitlisted application with a deadline."""
 
     class Outcome(models.TextChoices):
@@ -118,10 +135,11 @@ class PlaceOffer(models.Model):
     due_at = models.DateTimeField(_("answer by"))
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     made_at = models.DateTimeField(auto_now_add=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome = FSMField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN, protected=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "reviews_placeoffer"
         ordering = ["-made_at"]
         constraints = [
             models.UniqueConstraint(fields=["application"], condition=models.Q(outcome="open"), name="one_open_offer"),
@@ -129,3 +147,16 @@ class PlaceOffer(models.Model):
 
     def __str__(self) -> str:
         return f"offer {self.application}"
+
+    # Run by applications/lifecycle/decision.py together with the application's transition.
+    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.ACCEPTED)
+    def accept(self, when) -> None:
+        self.answered_at = when
+
+    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.DECLINED)
+    def decline(self, when) -> None:
+        self.answered_at = when
+
+    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.LAPSED)
+    def lapse(self, when) -> None:
+        self.answered_at = when
