@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -154,6 +154,24 @@ class PrivateCacheMiddleware:
         if signed_in or response.has_header("Content-Disposition") or settings.SESSION_COOKIE_NAME in response.cookies:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A form's address opened directly (a bookmark, a link pasted from an e-mail, the browser
+    going back) answers 405 from Django with an empty body: a blank page. People get a page
+    that says what the address is for and where to go; the status and the Allow header stay."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.method not in ("GET", "HEAD"):
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
 
 class AccessRecordMiddleware:

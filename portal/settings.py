@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "portal.middleware.PrivateCacheMiddleware",
     "portal.middleware.AccessRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -80,6 +80,19 @@ def test_refusals_and_missing_pages_explain_themselves_in_korean_on_the_site_lay
     assert missing.status_code == 404 and "페이지를 찾을 수 없습니다" in missing.content.decode()
 
 
+def test_a_form_address_opened_directly_says_what_it_is_for_and_changes_nothing(client, olivia, selected):
+    """The officer pastes an action's address into the browser: a page in the site's frame, not
+    a blank 405, and the application is where it was."""
+    login_with_mfa(client, olivia)
+    before = selected.state
+    response = client.get(f"/officer/applications/{selected.pk}/agreement/")
+    html = response.content.decode()
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "이 주소는 양식을 보낼 때만 쓰입니다" in html and "바뀐 것은 없습니다" in html and "지원사업 신청 포털" in html
+    selected.refresh_from_db()
+    assert selected.state == before and not hasattr(selected, "agreement")
+
+
 def test_the_server_error_page_needs_nothing_from_the_request():
     from django.template import loader
 
