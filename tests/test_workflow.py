@@ -38,8 +38,8 @@ def _local(moment) -> str:
 
 
 def test_officer_passes_an_application_to_evaluation_and_the_company_is_told(as_olivia, submitted, alice):
-    response = as_olivia.post(f"/officer/applications/{submitted.pk}/pass/", {"expected_state": "submitted"})
-    assert response.status_code == 302
+    response = as_olivia.post(f"/officer/applications/{submitted.pk}/pass/", {"expected_state": "submitted"}, follow=True)
+    assert "요건검토를 통과했습니다. 신청서는 평가로 넘어가며, 기업에 알렸습니다." in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.state == State.UNDER_REVIEW
     event = submitted.events.get(action="pass_screening")
@@ -64,8 +64,9 @@ def test_declaring_ineligible_needs_a_reason_and_tells_it(as_olivia, submitted):
     response = as_olivia.post(f"/officer/applications/{submitted.pk}/ineligible/", {"expected_state": "submitted", "reason": ""})
     assert response.status_code == 400
     assert Application.objects.get(pk=submitted.pk).state == State.SUBMITTED
-    as_olivia.post(f"/officer/applications/{submitted.pk}/ineligible/",
-                   {"expected_state": "submitted", "reason": "중소기업확인서 유효기간이 지났습니다."})
+    done = as_olivia.post(f"/officer/applications/{submitted.pk}/ineligible/",
+                          {"expected_state": "submitted", "reason": "중소기업확인서 유효기간이 지났습니다."}, follow=True)
+    assert "요건미달로 처리했습니다. 사유와 함께 기업에 알렸습니다." in done.content.decode()
     assert Application.objects.get(pk=submitted.pk).state == State.INELIGIBLE
     mail = OutboundEmail.objects.filter(subject__contains="요건").latest("created_at")
     assert "중소기업확인서 유효기간이 지났습니다." in mail.body

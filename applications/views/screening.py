@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from applications import lifecycle
 from applications.forms import BulkForm, IneligibleForm, QueueFilter, RevisionRequestForm
-from applications.models import Agreement, Export, RuleKind, State
+from applications.models import Agreement, Export, RevisionRequest, RuleKind, State
 from applications.selectors import (
     QUEUE_COLUMNS,
     application_for_user,
@@ -34,6 +34,7 @@ from applications.status import announced_decision, application_status
 from applications.views.steps import steps_of
 from portal import codelists, page_cache
 from portal.duties import ConflictOfInterest, tie_with
+from portal.formatting import deadline
 from portal.http import client_ip
 from portal.models import Region
 
@@ -202,8 +203,20 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             application.refresh_from_db()
             return render(request, "officer/application.html", _review_context(request, application, **forms), status=400)
         return redirect("officer_application", pk=pk)
-    messages.success(request, _("Done."))
+    messages.success(request, _action_done(action, pk))
     return redirect("officer_application", pk=pk)
+
+
+def _action_done(action: str, pk: int) -> str:
+    """What the officer's action did, said back in full: the state it moved to and who was told."""
+    if action == "revision":
+        due = RevisionRequest.objects.filter(application_id=pk).order_by("-pk").values_list("due_at", flat=True).first()
+        return _("Revision requested. The company has been told and may send the revised parts until %(due)s.") % {"due": deadline(due)}
+    return {
+        "begin": _("Screening started. The company has been told."),
+        "pass": _("The application passed screening and goes to evaluation. The company has been told."),
+        "ineligible": _("The application was declared ineligible. The company has been told, with the reason."),
+    }[action]
 
 
 @login_required

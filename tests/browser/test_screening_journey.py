@@ -51,14 +51,21 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     officer.get_by_role("link", name=application.receipt_number).click()
     assert_accessible(officer)
     officer.get_by_role("button", name="요건검토 시작").click()
+    expect(officer.get_by_text("요건검토를 시작했습니다. 기업에 알렸습니다.", exact=True)).to_be_visible()
     officer.get_by_text("보완요청", exact=True).click()
     officer.get_by_label("보완할 내용").fill("장비 견적서 금액과 사업비 내역을 맞추세요.")
     officer.get_by_label("보완 기간(일)").fill("3")
     officer.get_by_role("checkbox", name="사업비").check()
     screenshot(officer, "31-revision-form")
     officer.get_by_role("button", name="보완요청 보내기").click()
-    expect(officer.get_by_text("처리했습니다")).to_be_visible()
+    expect(officer.get_by_text("보완을 요청했습니다.")).to_be_visible()
     assert Application.objects.get(pk=application.pk).state == State.REVISION_REQUESTED
+    from applications.models import RevisionRequest
+    from portal.formatting import deadline
+
+    due = RevisionRequest.objects.get(application=application).due_at
+    expect(officer.get_by_text(f"보완을 요청했습니다. 기업에 알렸으며, 기업은 {deadline(due)}까지 보완한 내용을 제출할 수 있습니다.",
+                               exact=True)).to_be_visible()
 
     applicant_context, applicant = new_page(browser, live_server)
     sign_in(applicant, alice.email)
@@ -68,10 +75,6 @@ def test_screening_revision_and_resubmission(browser, live_server, alice, olivia
     applicant.get_by_role("link", name=application.call.title).click()
     expect(applicant.get_by_text("장비 견적서 금액과 사업비 내역을 맞추세요.").first).to_be_visible()
     # Three days from the day after the request, to 24:00 KST, past weekends and holidays.
-    from applications.models import RevisionRequest
-    from portal.formatting import deadline
-
-    due = RevisionRequest.objects.get(application=application).due_at
     expect(applicant.get_by_text(f"{deadline(due)}(KST)까지 보완해 제출하세요.").first).to_be_visible()
     assert_accessible(applicant)
     screenshot(applicant, "32-applicant-revision")
