@@ -61,7 +61,7 @@ def rows(export: Export):
                    timezone.localtime(review.submitted_at).strftime("%Y-%m-%d %H:%M") if review.submitted_at else ""]
     elif export.kind == "ranking":
 
-        ranking = compute_ranking(export.call)
+        ranking = compute_ranking(export.call, with_decided=True)
         # The name each application was submitted under, as the queue export prints it (a draft has no frozen facts).
         names = dict(Application.objects.filter(call=export.call)
                      .values_list("pk", Coalesce(KT("company_facts__name"), F("company__name"), output_field=CharField())))

@@ -292,6 +292,9 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     states = {a.pk: Application.objects.get(pk=a.pk).state for a in applications}
     assert states == {applications[0].pk: State.SELECTED, applications[1].pk: State.SELECTED, applications[2].pk: State.REJECTED}
     assert selection_apply(round_id=selection_round.pk) == 0  # idempotent
+    # After the decision the ranking page still shows the ranking it was made from.
+    after = client.get(f"/officer/calls/{call.pk}/ranking/").content.decode()
+    assert "84.667" in after and applications[2].receipt_number in after and "아직 제출된 평가가 없습니다" not in after
 
     applicant = Client()
     applicant.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})

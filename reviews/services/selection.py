@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Max, Min, Sum, Window
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum, Window
 from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,13 +47,19 @@ def _bonus(rubric: Rubric, items: list[BonusItem], region: str, certifications: 
     return min(points, rubric.max_bonus)
 
 
-def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Ranking:
+def compute_ranking(call: Call, application_ids: set[int] | None = None, *, with_decided: bool = False) -> Ranking:
     """Grouped aggregates in the database (count, sum, highest and lowest total per
     application; per-criterion sums by a plain join, divided exactly; outliers by one window
     query), then the division, bonus and ordering in memory.
-    Bonus points read the company's facts as submitted (Application.company_facts)."""
+    Bonus points read the company's facts as submitted (Application.company_facts).
+    A proposal ranks what is still under evaluation; the ranking page and its export
+    (`with_decided`) also rank what a final round already decided, so the ranking a decision
+    was made from stays readable after it."""
     rubric = Rubric.objects.filter(call=call).first()
     under_review = Application.objects.filter(call=call, state=State.UNDER_REVIEW)
+    if with_decided:
+        decided = SelectionItem.objects.filter(round__call=call, round__finalized_at__isnull=False).values("application_id")
+        under_review = Application.objects.filter(Q(state=State.UNDER_REVIEW) | Q(pk__in=decided), call=call)
     if application_ids is not None:
         under_review = under_review.filter(pk__in=application_ids)
     if rubric is None:  # a new call: without a rubric nothing can have been scored yet
@@ -70,10 +76,11 @@ def compute_ranking(call: Call, application_ids: set[int] | None = None) -> Rank
     trimmed = rubric.aggregation == Rubric.Aggregation.TRIMMED
     candidates, unscored = [], []
     # Points come from the company's facts frozen at submission, never the live profile.
-    for application in under_review.values("pk", "receipt_number", "grant_requested", "company_facts"):
+    for application in under_review.values("pk", "receipt_number", "grant_requested", "company_facts", "state"):
         row = stats.get(application["pk"])
         if row is None:
-            unscored.append(application["receipt_number"])
+            if application["state"] == State.UNDER_REVIEW:
+                unscored.append(application["receipt_number"])
             continue
         n, total, high, low = row["n"], Decimal(str(row["s"])), Decimal(str(row["hi"])), Decimal(str(row["lo"]))
         aggregated = aggregate_from_sums(n=n, total=total, high=high, low=low, trimmed=trimmed, trim_min=rubric.trim_min_reviewers)

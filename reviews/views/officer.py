@@ -270,7 +270,7 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     call = _call(request.user, pk, manage=False)
-    result = selection.compute_ranking(call)
+    result = selection.compute_ranking(call, with_decided=True)
     rounds = list(call.selection_rounds.all()[:5])
     receipts = dict(Application.objects.filter(call=call, pk__in=[c.application_id for c in result.candidates[:500]])
                     .values_list("pk", "receipt_number"))
