@@ -19,6 +19,7 @@ from applications.services import agreements
 from applications.services.calls import call_update
 from applications.services.events import verify_chain
 from applications.tasks import render_pending_agreements, sweep_overdue_revisions
+from portal.models import OutboundEmail
 from portal.formatting import deadline, korean_date
 from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
@@ -158,7 +159,9 @@ def test_a_declined_offer_withdraws_the_application_and_frees_the_place_again(th
     client = Client()
     login_with_mfa(client, people["bob"])
     page = client.get(f"/applications/{globex.pk}/").content.decode()
-    assert "선정 기회 수락" in page and "150,000,000원" in page
+    assert "선정 기회 수락" in page and "예산에 한 자리가 남아 예비 순위인 귀사 신청에 정부지원금 150,000,000원의 선정 기회를 드립니다." in page
+    mail = next(m for m in OutboundEmail.objects.order_by("-pk") if people["bob"].email in m.to)
+    assert f"“{call.title}”의 예산에 한 자리가 남아(선정 기업의 포기 또는 예산 잔액), 예비 순위인 귀사 신청에 선정 기회를 드립니다." in mail.body
     response = client.post(f"/applications/{globex.pk}/offer/", {"answer": "decline"})  # not confirmed
     assert response.status_code == 302 and state_of(globex) == State.OFFERED
     client.post(f"/applications/{globex.pk}/offer/", {"answer": "decline", "confirm": "yes"})
