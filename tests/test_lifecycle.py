@@ -19,8 +19,8 @@ from applications.services import agreements
 from applications.services.calls import call_update
 from applications.services.events import verify_chain
 from applications.tasks import render_pending_agreements, sweep_overdue_revisions
-from portal.models import OutboundEmail
 from portal.formatting import deadline, korean_date
+from portal.models import OutboundEmail
 from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
 from reviews.tasks import apply_finalised_selections, sweep_offers
