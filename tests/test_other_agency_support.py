@@ -303,5 +303,19 @@ def test_a_change_of_answer_is_named_and_an_unchanged_sending_says_so(as_alice, 
     assert "직전에 보낸 것과 비교해 신고 내용이 달라지지 않았습니다." in sendings[second:]
 
 
+def test_a_changed_amount_of_one_agency_and_program_reads_as_changed_not_removed_and_added(as_alice, undeclared, olivia):
+    as_alice.post(step(undeclared), declarations_post("yes", KIAT, GYEONGNAM))
+    assert as_alice.post(f"/applications/{undeclared.pk}/submit/", {"confirm": "yes"}).status_code == 302
+    lifecycle.revision_request(user=olivia, application_id=undeclared.pk, message="지원 금액을 확인하세요.", days=5, steps=["declarations"])
+    assert as_alice.post(step(undeclared), declarations_post("yes", {**KIAT, "amount": "100,000,000"}, GYEONGNAM)).status_code == 302
+    assert as_alice.post(f"/applications/{undeclared.pk}/submit/", {"confirm": "yes"}).status_code == 302
+    officer = Client()
+    login_with_mfa(officer, olivia)
+    sendings = sendings_part(officer.get(f"/officer/applications/{undeclared.pk}/").content.decode())
+    resent = compact_lines(sendings[sendings.index("<h4>보완 제출 · "):])
+    assert "<li>변경: 한국산업기술진흥원, 소재부품기술개발사업, 120,000,000원 → 100,000,000원</li>" in resent
+    assert "삭제:" not in resent and "추가:" not in resent and "경상남도, 스마트공장" not in resent.split("달라진 점:")[1]
+
+
 def compact_lines(html: str) -> str:
     return "".join(line.strip() for line in html.splitlines())

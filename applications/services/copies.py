@@ -69,8 +69,9 @@ def declared_at_each_sending(events) -> list[dict]:
     oldest first: `event`, `other_support` (as `other_support_shown` gives it), and for every
     sending after the first what changed since the one before: `changed` (declaration, then,
     now), the other agencies' answer before (`other_support_was`, `other_support_changed`), the
-    rows `removed` and `added`. Events from before declarations were recorded are
-    left out."""
+    rows `removed` and `added`, and a row of the same agency and program sent with another
+    amount as `amended` (the row then, the row now) rather than removed and added. Events from
+    before declarations were recorded are left out."""
 
     labels = eligibility.exclusion_labels()
     sendings: list[dict] = []
@@ -85,12 +86,30 @@ def declared_at_each_sending(events) -> list[dict]:
             before = sendings[-1]
             sending["changed"] = [(labels[key], before["declarations"].get(key), declarations.get(key)) for key in DECLARATION_KEYS
                                   if before["declarations"].get(key) != declarations.get(key)]
-            sending["removed"] = [row for row in before["rows"] if row not in rows]
-            sending["added"] = [row for row in rows if row not in before["rows"]]
+            sending["removed"], sending["added"], sending["amended"] = _rows_compared(before["rows"], rows)
             sending["other_support_was"] = before["other_support"]["declared"]
             sending["other_support_changed"] = sending["other_support_was"] != sending["other_support"]["declared"]
         sendings.append(sending)
     return sendings
+
+
+def _rows_compared(then: list[dict], now: list[dict]) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
+    """The rows gone, the rows new, and the pairs (then, now) of one agency and program whose
+    amount changed. Equal rows on both sides cancel out one for one."""
+    removed, added = list(then), []
+    for row in now:
+        if row in removed:
+            removed.remove(row)
+        else:
+            added.append(row)
+    amended = []
+    for row in list(added):
+        same = next((old for old in removed if (old["agency"], old["program"]) == (row["agency"], row["program"])), None)
+        if same is not None:
+            removed.remove(same)
+            added.remove(row)
+            amended.append((same, row))
+    return removed, added, amended
 
 
 def copy_context(application: Application) -> dict:
