@@ -461,3 +461,40 @@ def test_the_project_pages_make_the_same_number_of_queries_at_1_and_10_instalmen
 # the transitions it offers).
 COMPANY_PAGE_QUERIES = 11
 OFFICER_PAGE_QUERIES = 19
+
+
+def test_random_input_to_every_project_form_never_gives_a_server_error(project, alice, otto):
+    """The project's forms are not in the crawled world of test_form_fuzz (it has no executed
+    agreement): each is posted random input here, as the company and as the officer."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from projects import services
+    from tests.test_form_fuzz import texts
+
+    with_account(project, alice)
+    advance, balance = project.payments.order_by("number")
+    services.payment_submit(user=alice, payment_id=advance.pk)
+    company, officer = signed_in(alice), signed_in(otto)
+    forms = [
+        (company, f"/projects/{project.pk}/account/", ["bank", "number", "holder"]),
+        (company, f"/projects/{project.pk}/report/", ["expected_state", "summary"]),
+        (company, f"/projects/{project.pk}/payments/{balance.pk}/request/", ["expected_state"]),
+        (officer, f"/officer/payments/{advance.pk}/approve/", ["expected_state"]),
+        (officer, f"/officer/payments/{advance.pk}/return/", ["return-expected_state", "return-reason"]),
+        (officer, f"/officer/payments/{advance.pk}/pay/", [f"pay-{advance.pk}-paid_on", f"pay-{advance.pk}-amount",
+                                                           f"pay-{advance.pk}-expected_state"]),
+        *((officer, f"/officer/projects/{project.pk}/{name}/", [f"{name}-expected_state", f"{name}-reason", "step", "confirm"])
+          for name in ("accept_report", "close", "suspend", "resume", "terminate")),
+    ]
+
+    @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def post_random(data):
+        for client, url, names in forms:
+            chosen = data.draw(st.lists(st.sampled_from(names), unique=True), label=url)
+            payload = {name: data.draw(texts, label=name) for name in chosen}
+            response = client.post(url, payload)
+            assert response.status_code < 500, (url, payload)
+
+    post_random()
