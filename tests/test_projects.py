@@ -498,3 +498,43 @@ def test_random_input_to_every_project_form_never_gives_a_server_error(project, 
             assert response.status_code < 500, (url, payload)
 
     post_random()
+
+
+def test_the_project_pages_and_e_mails_read_as_korean(project, alice, otto):
+    """test_rendered_korean's reading checks, on every project page (its crawled world has no
+    project) with every kind of row, and on every e-mail the project's life sent."""
+    from portal.models import OutboundEmail
+    from projects import services
+    from tests.test_rendered_korean import ShownText, problems_in, read_text, reading_problems
+
+    with_account(project, alice)
+    advance, balance = project.payments.order_by("number")
+    services.payment_submit(user=alice, payment_id=advance.pk)
+    services.payment_send_back(user=otto, payment_id=advance.pk, reason="통장 사본 누락")
+    services.payment_submit(user=alice, payment_id=advance.pk)
+    services.payment_approve(user=otto, payment_id=advance.pk)
+    services.payment_pay(user=otto, payment_id=advance.pk, paid_on=timezone.localdate(), amount=ADVANCE)
+    services.project_decide(user=otto, project_id=project.pk, name="suspend", reason="현장점검")
+    services.project_decide(user=otto, project_id=project.pk, name="resume")
+    services.project_submit_report(user=alice, project_id=project.pk, summary="MES 도입 완료")
+    services.payment_submit(user=alice, payment_id=balance.pk)
+    services.project_decide(user=otto, project_id=project.pk, name="accept_report")
+    company, officer = signed_in(alice), signed_in(otto)
+    problems = []
+    for client, path in ((company, f"/projects/{project.pk}/"), (company, "/applications/"), (officer, f"/officer/projects/{project.pk}/"),
+                         (officer, "/officer/projects/"), (officer, "/officer/projects/?state=settlement"), (officer, "/officer/"),
+                         (officer, f"/officer/projects/{project.pk}/terminate/")):
+        html = page(client, path)
+        parser = ShownText()
+        parser.feed(html)
+        problems += [f"{path}: {p}" for p in problems_in(" ".join(" ".join(parser.parts).split()))]
+        problems += [f"{path}: {p}" for p in reading_problems(read_text(html), codes=read_text(html, attributes=False))]
+    services.project_decide(user=otto, project_id=project.pk, name="terminate", reason="사업 포기")
+    emails = OutboundEmail.objects.filter(subject__contains=project.number)
+    # Requested, returned, requested again, approved, paid, suspended, resumed, the report, the balance requested,
+    # the report accepted, terminated: one e-mail each.
+    assert emails.count() == 11
+    for email in OutboundEmail.objects.all():
+        problems += [f"e-mail “{email.subject}”: {p}" for p in problems_in(f"{email.subject}\n{email.body}")]
+        problems += [f"e-mail “{email.subject}”: {p}" for p in reading_problems(f"{email.subject}\n{email.body}")]
+    assert not problems, "\n".join(problems[:40])
