@@ -211,6 +211,16 @@ def register_desk_item(item) -> None:
         _DESK_ITEMS.append(item)
 
 
+def beside_applications(user, application_ids: list[int]) -> dict[int, list[Beside]]:
+    """What the apps above show beside these applications (only an executed agreement has
+    anything beside it yet: pass the contracted ones)."""
+    beside: dict[int, list[Beside]] = {}
+    for links in (registered(user, application_ids) for registered in _BESIDE_APPLICATION if application_ids):
+        for pk, found in links.items():
+            beside.setdefault(pk, []).extend(found)
+    return beside
+
+
 def desk_items(user) -> list[tuple[str, str, int]]:
     """What the apps above add to the officer's desk."""
     return [entry for item in _DESK_ITEMS for entry in item(user)]
@@ -260,12 +270,7 @@ def applications_for_user(user, *, now: datetime.datetime | None = None) -> list
             .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at",
                          "revision_due", "offer_due", "sign_due", "agreement__pk", "decision"))
     rows = list(rows)
-    beside: dict[int, list[Beside]] = {}
-    # Only an executed agreement has anything beside it yet (its project).
-    contracted = [row[0] for row in rows if row[2] == State.CONTRACTED]
-    for links in (registered(user, contracted) for registered in _BESIDE_APPLICATION if contracted):
-        for pk, found in links.items():
-            beside.setdefault(pk, []).extend(found)
+    beside = beside_applications(user, [row[0] for row in rows if row[2] == State.CONTRACTED])
     return [DashboardRow(*row, state_label=application_status(state=state, decision=decision or "").label,
                          next=next_step(pk=pk, state=state, call_closes_at=closes_at, now=now, revision_due=revision_due,
                                         offer_due=offer_due, sign_due=sign_due, agreement_id=agreement_id),

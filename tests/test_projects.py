@@ -114,9 +114,12 @@ def korean_day(value: datetime.date) -> str:
     return f"{value.year}년 {value.month}월 {value.day}일({'월화수목금토일'[value.weekday()]})"
 
 
-def test_the_company_dashboard_shows_the_project_beside_the_application(project, alice):
-    dashboard = page(signed_in(alice), "/applications/")
+def test_the_company_dashboard_and_the_application_show_the_project_beside_the_application(project, alice):
+    client = signed_in(alice)
+    dashboard = page(client, "/applications/")
     assert f'<a class="beside" href="/projects/{project.pk}/">사업 {project.number}</a> <span class="status">수행 중</span>' in dashboard
+    detail = page(client, f"/applications/{project.application_id}/")
+    assert f'<a class="button" href="/projects/{project.pk}/">사업 {project.number} — 수행 중</a>' in detail
 
 
 def test_the_officer_desk_counts_payment_requests_and_links_the_project_list(project, olivia):
