@@ -420,7 +420,7 @@ def test_the_payment_order_pdf_names_the_instalment_the_amount_in_words_and_the_
 
 def test_the_timeline_is_a_verified_chain_anchored_with_the_applications(project, alice, tmp_path):
     from portal.services.anchor_files import anchor_read
-    from portal.services.anchors import heads_sweep
+    from portal.services.anchors import anchors_check, heads_sweep
 
     with_account(project, alice)
     project.refresh_from_db()
@@ -432,6 +432,11 @@ def test_the_timeline_is_a_verified_chain_anchored_with_the_applications(project
     # Altering an event is found.
     ProjectEvent.objects.filter(project=project, seq=2).update(message="고친 내용")
     assert verify_chain(project) == ["event 2: content does not match its hash (altered)"]
+    # Cutting the anchored newest event (and pointing the project at the one before) is found against the anchors.
+    ProjectEvent.objects.filter(project=project, seq=2).delete()
+    Project.objects.filter(pk=project.pk).update(event_head=ProjectEvent.objects.get(project=project, seq=1).hash)
+    problems = anchors_check().problems
+    assert any(p.startswith(f"project {project.pk}: its chain no longer holds the digest anchored at ") for p in problems), problems
 
 
 @pytest.mark.parametrize("instalments", [1, 10])
