@@ -7,14 +7,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
-        # Registers the rules, the two machines with the runner, the project's hash chain, the
-        # agency's duties, the opening of a project when an agreement is executed, and what the
-        # pages below (the company's dashboard, the officer's desk, access records) show of projects.
+        # Registers the rules, what it holds about people, the two machines with the runner, the
+        # project's hash chain, the agency's duties, the opening of a project when an agreement is
+        # executed, and what the pages below (the company's dashboard, the officer's desk, access
+        # records) show of projects.
         from applications import selectors
         from applications.lifecycle import runner
         from portal import access, duties
         from portal.services import head_log
-        from projects import machines, permissions, services, timeline  # noqa: F401
+        from projects import machines, permissions, personal_data, services, timeline  # noqa: F401
         from projects import selectors as own
 
         machines.register()

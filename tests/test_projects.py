@@ -546,3 +546,16 @@ def test_the_project_pages_and_e_mails_read_as_korean(project, alice, otto):
         problems += [f"e-mail “{email.subject}”: {p}" for p in problems_in(f"{email.subject}\n{email.body}")]
         problems += [f"e-mail “{email.subject}”: {p}" for p in reading_problems(f"{email.subject}\n{email.body}")]
     assert not problems, "\n".join(problems[:40])
+
+
+def test_the_officers_reads_of_a_project_are_recorded_and_shown_in_the_members_own_copy(project, carol, otto):
+    from portal.models import AccessRecord
+
+    officer = signed_in(otto)
+    page(officer, f"/officer/projects/{project.pk}/")
+    record = AccessRecord.objects.get(page="officer_project")
+    assert (record.actor, record.action, record.target_type, record.target_id) == (otto, "view", "projects.project", str(project.pk))
+    own = page(signed_in(carol), "/me/data/")
+    assert f'<td>조회</td><td>사업</td><td><span class="code">{project.pk}</span></td>' in own
+    # The officer's own copy names the page they read it on.
+    assert "사업(담당자 화면)" in page(officer, "/me/data/")
