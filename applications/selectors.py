@@ -184,6 +184,49 @@ def agreement_for_user(user, pk: int) -> Agreement:
 
 
 @dataclass(frozen=True, slots=True)
+class Beside:
+    """A link an app above shows beside an application on the company's dashboard (the
+    project its executed agreement opened): its words, where it leads, and a status."""
+
+    text: str
+    url: str
+    status: str = ""
+
+
+# The apps above register, from their ready(), what the company's dashboard shows beside its
+# applications — `beside(user, application ids) → {application id: [Beside, …]}`, one query each —
+# and what the officer's desk lists among what waits — `item(user) → [(words, url, count), …]` —
+# so that this app imports none of them.
+_BESIDE_APPLICATION: list = []
+_DESK_ITEMS: list = []
+
+
+def register_beside_application(beside) -> None:
+    if beside not in _BESIDE_APPLICATION:
+        _BESIDE_APPLICATION.append(beside)
+
+
+def register_desk_item(item) -> None:
+    if item not in _DESK_ITEMS:
+        _DESK_ITEMS.append(item)
+
+
+def beside_applications(user, application_ids: list[int]) -> dict[int, list[Beside]]:
+    """What the apps above show beside these applications (only an executed agreement has
+    anything beside it yet: pass the contracted ones)."""
+    beside: dict[int, list[Beside]] = {}
+    for links in (registered(user, application_ids) for registered in _BESIDE_APPLICATION if application_ids):
+        for pk, found in links.items():
+            beside.setdefault(pk, []).extend(found)
+    return beside
+
+
+def desk_items(user) -> list[tuple[str, str, int]]:
+    """What the apps above add to the officer's desk."""
+    return [entry for item in _DESK_ITEMS for entry in item(user)]
+
+
+@dataclass(frozen=True, slots=True)
 class DashboardRow:
     pk: int
     receipt_number: str
@@ -199,6 +242,7 @@ class DashboardRow:
     decision: str | None
     state_label: str
     next: NextStep  # what the company does next, where, and by when (applications.status.next_step)
+    beside: tuple[Beside, ...] = ()  # what the apps above show beside it (its project)
 
 
 def applications_for_user(user, *, now: datetime.datetime | None = None) -> list[DashboardRow]:
@@ -225,9 +269,12 @@ def applications_for_user(user, *, now: datetime.datetime | None = None) -> list
             .order_by("-updated_at")
             .values_list("pk", "receipt_number", "state", "call__title", "call__closes_at", "company__name", "last_event_at",
                          "revision_due", "offer_due", "sign_due", "agreement__pk", "decision"))
+    rows = list(rows)
+    beside = beside_applications(user, [row[0] for row in rows if row[2] == State.CONTRACTED])
     return [DashboardRow(*row, state_label=application_status(state=state, decision=decision or "").label,
                          next=next_step(pk=pk, state=state, call_closes_at=closes_at, now=now, revision_due=revision_due,
-                                        offer_due=offer_due, sign_due=sign_due, agreement_id=agreement_id))
+                                        offer_due=offer_due, sign_due=sign_due, agreement_id=agreement_id),
+                         beside=tuple(beside.get(pk, ())))
             for row in rows
             for (pk, _receipt, state, _title, closes_at, _company, _event, revision_due, offer_due, sign_due, agreement_id, decision)
             in [row]]

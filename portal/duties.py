@@ -38,6 +38,12 @@ ACTIONS = {
 }
 
 
+def register_duty(action: str, label, permission: str) -> None:
+    """From an app's ready(): an agency action of that app (its label says what the person
+    tried to do; `permission` makes it theirs to do at all)."""
+    ACTIONS[action] = (label, permission)
+
+
 class ConflictOfInterest(PermissionDenied):
     """Refused because the person is tied to the company, or is an administrator."""
 

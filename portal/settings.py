@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal",
     "applications",
     "reviews",
+    "projects",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

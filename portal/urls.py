@@ -35,5 +35,6 @@ urlpatterns = [
     # page is reviews' (a tie moves assignments): the apps import one way (pyproject.toml).
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
+    path("", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -126,6 +126,7 @@ CONFIRMED_IN = {
     ("application", "decline_offer"): "tests.test_lifecycle:test_a_declined_offer_withdraws_the_application_and_frees_the_place_again",
     ("agreement", "issue"): "tests.test_confirmations:test_issuing_an_agreement_names_its_amounts_and_happens_only_once_confirmed",
     ("review", "submit"): "tests.test_confirmations:test_submitting_a_review_shows_the_weighted_total_first_and_locks_only_once_confirmed",
+    ("project", "terminate"): "tests.test_projects:test_terminating_the_agreement_names_the_money_and_happens_only_once_confirmed",
 }
 
 

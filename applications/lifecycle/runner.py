@@ -28,17 +28,26 @@ An event written for another machine than the application's (an agreement's, an
 assignment's, a review's) names that machine's record and its `from` and `to` states in its
 data, beside the data the service adds.
 
+The apps above (projects) add their machines from their ready() with `register_machine`: the
+model, the table's entries, what a refusal says, the application the record belongs to (its
+company, for the duties and the notices) and the history its events go to — their own
+hash-chained timeline, not the application's. `on_finish` lets them act, in the same
+transaction, when a transition of a machine below finishes (an executed agreement opens its
+project), so that nothing here imports them.
+
 Lock order. A service takes the row locks it needs in this order and no other, so that two
 services never wait on each other:
 
     selection round → application → call (its receipt counter) → agreement
     → the application's own rows (revision request, appeal, offer, selection item, assignment, review)
+    → the project → its payment requests
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -152,6 +161,41 @@ MACHINES = {"application": ("applications.Application", "state"), "agreement": (
             "assignment": ("reviews.Assignment", "status"), "review": ("reviews.Review", "status")}
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A machine of an app above. `application_of(obj)`: the application the record belongs to;
+    `record(step, action=, message=, ip=, data=)`: writes the step's one event in the record's
+    own history (the caller holds the lock that orders it)."""
+
+    application_of: Callable
+    record: Callable
+    title: str
+
+
+REGISTERED: dict[str, Registered] = {}
+_FINISHED: dict[tuple[str, str], list[Callable]] = {}
+
+
+def register_machine(name: str, *, model: str, field: str, transitions: dict[str, Transition], title: str,
+                     application_of: Callable, record: Callable, refused: Callable[[str], str], denied: Callable[[], str],
+                     stale: Callable[[str], str]) -> None:
+    """From an app's ready(): run machine `name` (`model`'s protected FSM field `field`) like
+    the life cycle's own. `refused(state label)`, `denied()` and `stale(state label)` say in
+    words why a step was refused: not from this state, not this person's to do, the page was stale."""
+    MACHINES[name] = (model, field)
+    TRANSITIONS[name] = transitions
+    REGISTERED[name] = Registered(application_of=application_of, record=record, title=title)
+    _REFUSALS[name], _PERMISSION[name], _STALE[name] = refused, denied, stale
+
+
+def on_finish(machine: str, name: str, hook: Callable) -> None:
+    """From an app's ready(): call `hook(step)` each time transition `name` of `machine`
+    finishes, after its event and notice, in the same transaction."""
+    hooks = _FINISHED.setdefault((machine, name), [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
 def machine_of(obj) -> str:
     label = f"{obj._meta.app_label}.{obj._meta.object_name}"
     return next(name for name, (model, _field) in MACHINES.items() if model == label)
@@ -186,9 +230,13 @@ def refuse_if_tied_to(user, application_id: int, *, action: str, ip: str | None 
 
 
 def _application_of(obj) -> Application:
-    """The application whose history tells of `obj`'s change (a review's, through its assignment)."""
+    """The application whose history tells of `obj`'s change (a review's, through its assignment),
+    or, for a machine of an app above, the application its record belongs to."""
     if isinstance(obj, Application):
         return obj
+    registered = REGISTERED.get(machine_of(obj))
+    if registered is not None:
+        return registered.application_of(obj)
     return obj.assignment.application if hasattr(obj, "assignment_id") else obj.application
 
 
@@ -200,6 +248,7 @@ _PERMISSION = {
     "application": lambda: _("You may not do this with this application."),
     "agreement": lambda: _("You may not do this with this agreement."),
 }
+_STALE = {}
 
 
 class Step:
@@ -232,7 +281,10 @@ class Step:
         if save:
             self.obj.save()
         action = event or self.transition.event
-        if action is not None:
+        registered = REGISTERED.get(self.machine)
+        if action is not None and registered is not None:
+            registered.record(self, action=action, message=message, ip=ip, data=data or {})
+        elif action is not None:
             if self.machine == "application":
                 event_record(application=self.application, actor=self.user, action=action, from_state=self.application_before,
                              to_state=self.application.state, message=message, ip=ip, data=data or {})
@@ -242,6 +294,8 @@ class Step:
                              data=own | (data or {}))
         if notify and self.transition.notice:
             notify_members(application=self.application, template_prefix=self.transition.notice, context=context, url=url)
+        for hook in _FINISHED.get((self.machine, self.name), ()):
+            hook(self)
 
 
 def actions_for(obj, user) -> set[str]:
@@ -260,7 +314,9 @@ def begin(obj, name: str, user, *, expected_state: str | None = None) -> Step:
     """Check that `user` (None: the system) may run transition `name` of `obj` now."""
     step = Step(obj, name, user)
     if expected_state is not None and step.before != expected_state:
+        stale = _STALE.get(step.machine)
         raise StaleState(
+            stale(state_label(obj)) if stale else
             _("This application changed while you were looking at it: it is now “%(state)s”. Nothing was done; look at it again.")
             % {"state": state_label(obj)},
             code="stale",

@@ -42,7 +42,7 @@ from applications.models import (
     State,
 )
 from applications.pdf import render_pdf
-from applications.selectors import application_for_user, applications_for_user, call_for_public, timeline
+from applications.selectors import application_for_user, applications_for_user, beside_applications, call_for_public, timeline
 from applications.services import submission
 from applications.services.copies import copy_context, copy_request
 from applications.services.notify import notifications_mark_read
@@ -120,6 +120,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.has_perm(EDIT, application) and (application.state != State.DRAFT or application.call.is_open()),
             "revision": application.open_revision() if application.state == State.REVISION_REQUESTED else None,
             "agreement": Agreement.objects.filter(application=application).first(),
+            # What follows an executed agreement (its project), from the apps above.
+            "beside": beside_applications(request.user, [application.pk]).get(application.pk, [])
+            if application.state == State.CONTRACTED else [],
             "revision_steps": _revision_steps(application),
             "can_withdraw": can_withdraw,
             "withdraw_form": WithdrawForm(),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from applications.models import Program
-from applications.selectors import calls_for_officer, officer_desk_counts, public_open_calls
+from applications.selectors import calls_for_officer, desk_items, officer_desk_counts, public_open_calls
 from portal.models import CompanyClaim
 from portal.selectors import companies_for_user
 
@@ -38,6 +38,8 @@ def officer_desk(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/officer_desk.html", {
         "calls": calls, **officer_desk_counts(calls), "has_programs": programs.exists(),
         "claims_pending": CompanyClaim.objects.filter(status=CompanyClaim.Status.PENDING).count(),
+        # What the apps above add (projects: payment requests to decide, projects by state).
+        "desk_items": desk_items(request.user),
         # Programs whose family is not chosen yet: nothing of theirs is published or agreed until it is.
         "without_family": [program.family_missing() for program in programs.filter(family__isnull=True).order_by("code")],
     })

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-PORTAL_APPS = {"portal", "applications", "reviews"}
+PORTAL_APPS = {"portal", "applications", "reviews", "projects"}
 
 
 class UserManager(BaseUserManager["User"]):

@@ -76,13 +76,15 @@ def _written_since(seq: int, since: datetime.datetime) -> bool:
         return False
 
 
-def chain_append(tip: ChainHead, *, applications, audit: tuple[int, str] | None, now: datetime.datetime, idle: bool) -> str | None:
-    """Write the next chain file naming these heads and record it on `tip` (locked by chain_lock);
-    its name, or None when `idle` (nothing new) and the newest file is younger than HEARTBEAT."""
+def chain_append(tip: ChainHead, *, heads: dict[str, list], audit: tuple[int, str] | None, now: datetime.datetime,
+                 idle: bool) -> str | None:
+    """Write the next chain file naming these heads (per chain key) and record it on `tip`
+    (locked by chain_lock); its name, or None when `idle` (nothing new) and the newest file is
+    younger than HEARTBEAT."""
     seq, digest = _taken_over(tip.seq, tip.hash)
     if idle and seq == tip.seq and _written_since(seq, now - HEARTBEAT):
         return None
-    anchor = anchor_document(applications=applications, audit=audit, now=now) | {"chain": {"seq": seq + 1, "previous": digest or None}}
+    anchor = anchor_document(audit=audit, now=now, **heads) | {"chain": {"seq": seq + 1, "previous": digest or None}}
     name, body = anchor_save(chain_name(seq + 1), anchor)
     if name != chain_name(seq + 1):  # another writer despite the lock: never two files under one number
         raise ChainBroken(f"{chain_name(seq + 1)} was taken while the chain's row was locked (written as {name})")

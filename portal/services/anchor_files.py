@@ -26,13 +26,16 @@ def anchor_mac(anchor: dict) -> str:
     return hmac.new(chain_key(), canonical(anchor), hashlib.sha256).hexdigest()
 
 
-def anchor_document(*, applications, audit: tuple[int, str] | None, now: datetime.datetime) -> dict:
+def anchor_document(*, audit: tuple[int, str] | None, now: datetime.datetime, applications=(), **heads) -> dict:
+    """The heads of the applications' chains under "applications", and of each other registered
+    chain under its own key (portal/services/head_log.py); a reader takes a key that is
+    missing as no heads (files written before that chain existed)."""
     return {
         "format": FORMAT,
         "at": now.isoformat(),
         "audit": {"seq": audit[0], "hash": audit[1]} if audit else None,
         "applications": [[pk, digest] for pk, digest in applications],
-    }
+    } | {key: [[pk, digest] for pk, digest in chain] for key, chain in heads.items()}
 
 
 def anchor_save(name: str, anchor: dict) -> tuple[str, bytes]:

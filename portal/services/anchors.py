@@ -1,6 +1,7 @@
 """Anchors of the hash chains, kept outside the database.
 
 An anchor says "this chain's head was this digest": the newest event digest of applications
+(and of each other chained record registered in portal/services/head_log.py, under its own key)
 and the audit chain's (seq, digest), with an HMAC over the whole under the chain key, in the
 "anchors" storage (an object-storage bucket of its own with object lock in production, shared
 by every machine; a folder the backup keeps on a laptop). Three kinds of file:
@@ -68,7 +69,7 @@ from portal.services.anchor_chain import (
 )
 from portal.services.anchor_files import anchor_decode, anchor_document, anchor_fetch, anchor_read, anchor_save, anchor_storage
 from portal.services.backups import walk
-from portal.services.head_log import LOG, audit_head, chain_events, chained_records
+from portal.services.head_log import LOG, audit_head, chains
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,6 @@ def heads_sweep(*, now: datetime.datetime | None = None) -> str | None:
     at least every HEARTBEAT when nothing changed; None when nothing changed since a recent one.
     Marks each head it wrote with one single-row UPDATE once the chain's row lock is released,
     so it never holds two locks at once."""
-    Application = chained_records()
     from portal.services.audit import audit_record  # a real cycle: the audit log's head is anchored here
 
     now = now or timezone.now()
@@ -107,14 +107,15 @@ def heads_sweep(*, now: datetime.datetime | None = None) -> str | None:
         if tip.seq == 0 and anchor_fetch(chain_name(1)) is None:
             # From now on a check requires the chain: the audit log says since when, and file 1 names that event.
             audit_record(actor=None, action="chain.started", target=tip, data={"name": chain_name(1)})
-        changed = list(Application.objects.exclude(event_head="").exclude(event_head=F("anchored_head")).order_by("pk")
-                       .values_list("pk", "event_head"))
+        changed = {chain.key: list(chain.record_model().objects.exclude(event_head="").exclude(event_head=F("anchored_head"))
+                                   .order_by("pk").values_list("pk", "event_head")) for chain in chains()}
         audit = ChainHead.objects.filter(name=AUDIT_CHAIN).exclude(hash="").exclude(hash=F("anchored")).values_list("seq", "hash").first()
-        name = chain_append(tip, applications=changed, audit=audit, now=now, idle=not changed and audit is None)
+        name = chain_append(tip, heads=changed, audit=audit, now=now, idle=not any(changed.values()) and audit is None)
     if name is None:
         return None
-    for pk, digest in changed:
-        Application.objects.filter(pk=pk, event_head=digest).update(anchored_head=digest)
+    for chain in chains():
+        for pk, digest in changed[chain.key]:
+            chain.record_model().objects.filter(pk=pk, event_head=digest).update(anchored_head=digest)
     if audit is not None:
         ChainHead.objects.filter(name=AUDIT_CHAIN, hash=audit[1]).update(anchored=audit[1])
     return name
@@ -148,7 +149,6 @@ def anchor_write(*, now: datetime.datetime | None = None, despite: str = "") -> 
     checkpoint would name the cut chain as it now stands. `despite` (the reason, recorded in
     the audit log with the problems) writes it anyway — after a recovery that lost minutes
     the operator knows of, say."""
-    Application = chained_records()
     from portal.services.audit import audit_record  # a real cycle: the audit log's head is anchored here
 
     now = now or timezone.now()
@@ -158,15 +158,16 @@ def anchor_write(*, now: datetime.datetime | None = None, despite: str = "") -> 
     if problems and not despite:
         log.error("The daily checkpoint of the hash chains was withheld: %s", "; ".join(problems[:20]))
         raise AnchorWithheld(problems)
-    applications = Application.objects.exclude(event_head="").order_by("pk").values_list("pk", "event_head").iterator(chunk_size=CHUNK)
-    anchor = anchor_document(applications=applications, audit=audit_head(), now=now) | {
+    heads = {chain.key: chain.record_model().objects.exclude(event_head="").order_by("pk").values_list("pk", "event_head")
+             .iterator(chunk_size=CHUNK) for chain in chains()}
+    anchor = anchor_document(audit=audit_head(), now=now, **heads) | {
         # Where the chain of sweep files stands, and the checkpoint before: a check starts there.
         "chain": chain_tip(),
         "previous": {"name": previous, "sha256": read.checkpoint_sha256} if previous else None,
     }
     name, body = anchor_save(f"{timezone.localtime(now):%Y/%m/%Y-%m-%dT%H%M%S}.json.gz", anchor)
     # The audit log records it too: from then on, a store without it is an error.
-    data = {"name": name, "sha256": hashlib.sha256(body).hexdigest(), "applications": len(anchor["applications"])}
+    data = {"name": name, "sha256": hashlib.sha256(body).hexdigest(), **{chain.key: len(anchor[chain.key]) for chain in chains()}}
     if problems:
         data |= {"despite": despite, "problems": problems[:50]}
     audit_record(actor=None, action="chain.anchored", target=ChainHead.objects.get_or_create(name=AUDIT_CHAIN)[0], data=data)
@@ -179,7 +180,7 @@ def anchor_write(*, now: datetime.datetime | None = None, despite: str = "") -> 
 class Anchored:
     """What the anchors read say, with when each was first said."""
 
-    applications: dict[int, dict[str, str]] = field(default_factory=dict)  # pk → {digest: at}
+    heads: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)  # chain key → pk → {digest: at}
     audit: dict[tuple[int, str], str] = field(default_factory=dict)  # (seq, digest) → at
     checkpoint: str | None = None
     checkpoint_sha256: str = ""
@@ -187,9 +188,14 @@ class Anchored:
     chain: ChainWalk = field(default_factory=ChainWalk)
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def applications(self) -> dict[int, dict[str, str]]:
+        return self.heads.get("applications", {})
+
     def add(self, anchor: dict) -> None:
-        for pk, digest in anchor.get("applications", []):
-            self.applications.setdefault(pk, {}).setdefault(digest, anchor["at"])
+        for chain in chains():
+            for pk, digest in anchor.get(chain.key, []):
+                self.heads.setdefault(chain.key, {}).setdefault(pk, {}).setdefault(digest, anchor["at"])
         audit = anchor.get("audit")
         if audit and audit.get("seq"):
             self.audit.setdefault((audit["seq"], audit["hash"]), anchor["at"])
@@ -253,16 +259,17 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _lost(read: Anchored) -> list[str]:
     """Anchored heads the database no longer holds."""
-    ApplicationEvent = chain_events()
-
     problems = []
-    for pks in _chunks(sorted(read.applications)):
-        present = set(ApplicationEvent.objects.filter(application_id__in=pks).values_list("application_id", "hash").iterator(chunk_size=CHUNK))
-        for pk in pks:
-            gone = sorted(at for digest, at in read.applications[pk].items() if (pk, digest) not in present)
-            if gone:
-                problems.append(f"application {pk}: its chain no longer holds the digest anchored at {gone[-1]} "
-                                "(the application or its events were deleted or rewritten)")
+    for chain in chains():
+        anchored, record_id = read.heads.get(chain.key, {}), f"{chain.record}_id"
+        for pks in _chunks(sorted(anchored)):
+            present = set(chain.event_model().objects.filter(**{f"{record_id}__in": pks}).values_list(record_id, "hash")
+                          .iterator(chunk_size=CHUNK))
+            for pk in pks:
+                gone = sorted(at for digest, at in anchored[pk].items() if (pk, digest) not in present)
+                if gone:
+                    problems.append(f"{chain.noun} {pk}: its chain no longer holds the digest anchored at {gone[-1]} "
+                                    f"(the {chain.noun} or its events were deleted or rewritten)")
     for seqs in _chunks(sorted({seq for seq, _digest in read.audit})):
         present = set(AuditEvent.objects.filter(seq__in=seqs).values_list("seq", "hash"))
         problems += [f"audit event {seq} anchored at {at} is gone or altered"
@@ -272,20 +279,20 @@ def _lost(read: Anchored) -> list[str]:
 
 def _unanchored(read: Anchored, *, now: datetime.datetime) -> list[str]:
     """Heads older than ANCHOR_GRACE that no anchor names: what was written for them is gone."""
-    Application, ApplicationEvent = chained_records(), chain_events()
-
     cutoff, problems = now - ANCHOR_GRACE, []
-    heads = [(pk, digest) for pk, digest in Application.objects.exclude(event_head="").order_by("pk").values_list("pk", "event_head")
-             .iterator(chunk_size=CHUNK) if digest not in read.applications.get(pk, {})]
-    for chunk in _chunks(heads):
-        events = {(pk, digest): (seq, at) for pk, digest, seq, at in ApplicationEvent.objects.filter(
-            application_id__in=[pk for pk, _digest in chunk], hash__in=[digest for _pk, digest in chunk],
-        ).values_list("application_id", "hash", "seq", "created_at")}
-        for pk, digest in chunk:
-            seq, at = events.get((pk, digest), (None, None))
-            if at is not None and at < cutoff:  # a head with no such event is verify_chain's finding
-                problems.append(f"application {pk}: its newest event ({seq}, written {at.isoformat()}) is in no anchor "
-                                "(the anchor files naming it were deleted, or never written)")
+    for chain in chains():
+        anchored, record_id = read.heads.get(chain.key, {}), f"{chain.record}_id"
+        heads = [(pk, digest) for pk, digest in chain.record_model().objects.exclude(event_head="").order_by("pk")
+                 .values_list("pk", "event_head").iterator(chunk_size=CHUNK) if digest not in anchored.get(pk, {})]
+        for chunk in _chunks(heads):
+            events = {(pk, digest): (seq, at) for pk, digest, seq, at in chain.event_model().objects.filter(
+                **{f"{record_id}__in": [pk for pk, _digest in chunk]}, hash__in=[digest for _pk, digest in chunk],
+            ).values_list(record_id, "hash", "seq", "created_at")}
+            for pk, digest in chunk:
+                seq, at = events.get((pk, digest), (None, None))
+                if at is not None and at < cutoff:  # a head with no such event is the chain's own check's finding
+                    problems.append(f"{chain.noun} {pk}: its newest event ({seq}, written {at.isoformat()}) is in no anchor "
+                                    "(the anchor files naming it were deleted, or never written)")
     newest = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "created_at").first()
     if newest and (newest[0], newest[1]) not in read.audit and newest[2] < cutoff:
         problems.append(f"audit event {newest[0]}, the newest, written {newest[2].isoformat()}, is in no anchor "

@@ -1,5 +1,5 @@
 """Write every state machine (the application, the agreement, place offers, appeals, review
-assignments, reviews), read from the models' transitions and the life cycle's transition
+assignments, reviews, and those the apps above register: projects, payment requests), read from the models' transitions and the life cycle's transition
 table, as Mermaid diagrams with a table each into docs/application-states.md (`--check`
 fails when the file is out of date)."""
 
@@ -11,7 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.lifecycle.runner import MACHINES, TRANSITIONS
+from applications.lifecycle.runner import MACHINES, REGISTERED, TRANSITIONS
 
 TARGET = Path(settings.BASE_DIR) / "docs" / "application-states.md"
 
@@ -65,7 +65,8 @@ def document() -> str:
     for machine in MACHINES:
         model, field = _model(machine)
         labels = "\n".join(f"| `{value}` | {label} |" for value, label in field.choices)
-        parts.append(f"## {TITLES[machine]}\n\n`{model._meta.label}.{field.name}`\n\n```mermaid\n{diagram(machine)}\n```\n\n"
+        title = TITLES[machine] if machine in TITLES else REGISTERED[machine].title
+        parts.append(f"## {title}\n\n`{model._meta.label}.{field.name}`\n\n```mermaid\n{diagram(machine)}\n```\n\n"
                      f"| state | Korean |\n|---|---|\n{labels}\n\n{table(machine)}\n")
     return "\n".join(parts)
 
