@@ -35,5 +35,7 @@ urlpatterns = [
     # page is reviews' (a tie moves assignments): the apps import one way (pyproject.toml).
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
+    # Executed agreements as open data (360Giving), its API and the page about both.
+    path("opendata/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]
