@@ -134,7 +134,7 @@ def _page_url(request: HttpRequest, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-@api.get("/grants", response=GrantPage, summary="공개된 협약 목록", url_name="grants")
+@api.get("/grants", response=GrantPage, summary="공개된 협약 목록", url_name="grants", tags=["공개 협약"])
 @decorate_view(cache_for_anonymous)
 def grants(request: HttpRequest, query: Query[GrantQuery]):
     """공개된 협약(360Giving grant)을 효력 발생 순으로 한 쪽씩 돌려줍니다. 사업, 공고, 연도, 시·도로 좁힐 수 있습니다."""

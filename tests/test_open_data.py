@@ -323,3 +323,7 @@ def test_the_open_data_page_explains_it_in_korean_and_links_the_downloads_and_th
                  "개인사업자", 'href="/opendata/grants.json"', 'href="/opendata/grants.csv"', 'href="/opendata/api/v1/docs"',
                  'href="/opendata/api/v1/openapi.json"'):
         assert text in html, text
+
+
+def test_the_page_says_so_when_nothing_is_published_yet(client, db):
+    assert "아직 공개된 협약이 없습니다." in client.get("/opendata/").content.decode()
