@@ -11,6 +11,7 @@ import math
 from typing import Literal
 
 from django.http import HttpRequest
+from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.renderers import JSONRenderer
@@ -44,6 +45,8 @@ api = NinjaAPI(
     ),
     urls_namespace="opendata_api",
     renderer=KoreanJSON(),
+    # The description and its browsable docs answer GET and HEAD only, like every read of the portal.
+    docs_decorator=require_safe,
 )
 
 

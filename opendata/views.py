@@ -4,8 +4,8 @@ the 360Giving package (JSON) and the standard's flattened CSV, streamed from one
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from applications.models import Program
@@ -42,3 +42,9 @@ def grants_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse((chunk.encode() for chunk in chunks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="grants-360giving.csv"'
     return response
+
+
+@require_safe
+def api_root(request: HttpRequest) -> HttpResponseRedirect:
+    """The API's own address leads to its documentation (django-ninja answers it with a 404)."""
+    return redirect("opendata_api:openapi-view")

@@ -310,6 +310,9 @@ def test_the_openapi_document_is_served_and_lists_the_grants_endpoint(client, db
     docs = client.get("/opendata/api/v1/docs")
     assert docs.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
     assert "cdn" not in docs.content.decode().lower()  # the CSP allows only the portal's own scripts
+    assert client.get("/opendata/api/v1/").url == "/opendata/api/v1/docs"
+    assert {client.post(path).status_code for path in ("/opendata/api/v1/", "/opendata/api/v1/docs", "/opendata/api/v1/openapi.json",
+                                                       "/opendata/api/v1/grants", "/opendata/grants.json", "/opendata/")} == {405}
 
 
 def test_the_open_data_page_explains_it_in_korean_and_links_the_downloads_and_the_api(two_programs, olivia, client):
