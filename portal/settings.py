@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "projects",
+    "opendata",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rules",
     "csp",
+    # The open data's API (opendata/api.py); listed so that its docs page takes Swagger UI
+    # from the static files instead of a CDN the CSP would refuse.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -466,6 +470,19 @@ AGREEMENT_TRUST_ROOTS = env_list("AGREEMENT_TRUST_ROOTS", [])
 # An RFC 3161 time-stamping authority: with it the signature is PAdES B-T, and its
 # validation data (certificates, CRLs/OCSP) is embedded for B-LT. Without it (a laptop) B-B.
 AGREEMENT_TSA_URL = env_str("AGREEMENT_TSA_URL")
+
+# --- Open data (opendata/: executed agreements in the 360Giving Data Standard) -------------
+# Grant ids are this prefix and the agreement number. 360Giving assigns each publisher its
+# prefix (360G-…); an id never changes once published, so production sets its own before the
+# first grant goes out (`check --deploy` warns while it is the placeholder).
+OPEN_DATA_GRANT_PREFIX = env_str("OPEN_DATA_GRANT_PREFIX", "360G-example-portal")
+# The org-id.guide list organisations are identified on: KR-BRN is its confirmed list of
+# 국세청 사업자등록번호 (KR-BRN-1248100998).
+OPEN_DATA_ORG_LIST = env_str("OPEN_DATA_ORG_LIST", "KR-BRN")
+OPEN_DATA_PUBLISHER_NAME = env_str("OPEN_DATA_PUBLISHER_NAME", "지원사업 신청 포털")
+# The publisher's own org-id (e.g. KR-BRN-… of the agency running the portal); optional.
+OPEN_DATA_PUBLISHER_ID = env_str("OPEN_DATA_PUBLISHER_ID")
+OPEN_DATA_LICENSE = env_str("OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
 
 LOGGING = {
     "version": 1,

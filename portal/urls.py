@@ -36,5 +36,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
     path("", include("projects.urls")),
+    # Executed agreements as open data (360Giving), its API and the page about both.
+    path("opendata/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("portal", "applications", "reviews", "projects")
+APPS = ("portal", "applications", "reviews", "projects", "opendata")
 
 
 def test_the_layer_contracts_hold():

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://portal.example.kr",
     "SITE_URL": "https://portal.example.kr",
     "AGREEMENT_TSA_URL": "http://tsa.example.kr/tsa",
+    "OPEN_DATA_GRANT_PREFIX": "360G-portal-example-kr",
     # Test values only (production takes them from the secret store).
     "EVENT_CHAIN_KEY": "chain-key-for-the-settings-test-only-0123456789abcdef",
     "MFA_ENCRYPTION_KEYS": "290sNM7VSe09qHXaTocEhkPqUHmc3HT_6civTtDkn1M=",
@@ -44,6 +45,13 @@ def test_production_without_a_timestamp_authority_is_flagged(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert "applications.W001" in result.stdout + result.stderr
+
+
+def test_production_publishing_open_data_under_the_placeholder_prefix_is_flagged(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "OPEN_DATA_GRANT_PREFIX"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "opendata.W001" in result.stdout + result.stderr
 
 
 def test_production_with_the_benchmark_endpoints_on_fails_the_check(tmp_path):

@@ -88,6 +88,8 @@ class Agreement(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        # The open data reads executed agreements in the order they came into force (opendata/selectors.py).
+        indexes = [models.Index(fields=["state", "executed_at"], name="agreement_executed_order")]
 
     def __str__(self) -> str:
         return self.number

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from portal.identifiers import IdentifierField, validate_business_number
+
 
 class ProgramFamily(models.TextChoices):
     """Programs whose agreements share one set of standard clauses (협약 일반조건)."""
@@ -48,6 +50,16 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text=_("As the program's rules set it; counted from the application's result or the call's closing, whichever is later."),
     )
+    # The funder named in the open data (opendata/): the agency's business registration number
+    # makes its org-id (KR-BRN-…), so that its grants join up with other publishers' data.
+    agency_business_number = IdentifierField(
+        _("business registration number of the managing agency"), max_length=10, blank=True, validators=[validate_business_number],
+        help_text=_("Identifies the agency as the funder in the open data (KR-BRN-…)."))
+    # Executed agreements are published as open data (360Giving) this many days after they
+    # came into force: the program's rules may hold them back, e.g. until the award is announced.
+    open_data_delay_days = models.PositiveSmallIntegerField(
+        _("open data published after (days)"), default=30, validators=[MaxValueValidator(3650)],
+        help_text=_("Days after an agreement is executed before it appears in the open data; 0 publishes it at once."))
     # Smart-factory programs: the company builds with a solution supplier (공급기업) it chose,
     # named in the application and on the agreement.
     names_supplier = models.BooleanField(
