@@ -217,6 +217,7 @@ def expenses_import(*, user, project_id: int, entries: list[Entry], ip: str | No
             numbers.add(entry.evidence_number.strip())
             expenses.append(_expense(project, entry, eligible, user))
         if problems:
+            problems.append(_("Nothing was imported: correct these rows and upload the file again."))
             raise ValidationError(problems, code="rows")
         if not expenses:
             raise ValidationError(_("The file has no expense rows. Nothing was imported."), code="empty")
