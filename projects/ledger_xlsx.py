@@ -25,6 +25,7 @@ HEADER = ["비목 번호", "지출일(YYYY-MM-DD)", "거래처명", "거래처 �
 KINDS = {"전자세금계산서": EvidenceKind.TAX_INVOICE, "카드전표": EvidenceKind.CARD, "계좌이체": EvidenceKind.TRANSFER,
          "현금영수증": EvidenceKind.CASH}
 MERGE = re.compile(rb"<(?:\w+:)?mergeCell[\s>/]")
+ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 def template(lines) -> bytes:
@@ -44,20 +45,28 @@ def template(lines) -> bytes:
     return out.getvalue()
 
 
-def _has_merged_cells(handle) -> bool:
-    """Merged cells anywhere in the workbook's sheets (read-only mode does not report them), read a chunk at a time."""
+def _sheet_scan(handle) -> tuple[bool, int]:
+    """Whether any sheet has merged cells (read-only mode does not report them), and the most
+    rows a sheet has: the sheets' XML read as a stream, a chunk at a time, before openpyxl
+    reads any of it (openpyxl itself parses a whole sheet that does not state its size)."""
     handle.seek(0)
+    merged, most = False, 0
     with zipfile.ZipFile(handle) as archive:
         for name in archive.namelist():
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
-            carried = b""
+            carried, rows = b"", 0
             with archive.open(name) as part:
                 while chunk := part.read(256 * 1024):
-                    if MERGE.search(carried + chunk):
-                        return True
+                    text = carried + chunk
+                    merged = merged or bool(MERGE.search(text))
+                    # A tag wholly inside the carried bytes was counted with the chunk before.
+                    rows += sum(1 for m in ROW.finditer(text) if m.end() > len(carried))
+                    if rows > ROW_CAP + 1:
+                        return merged, rows
                     carried = chunk[-20:]
-    return False
+            most = max(most, rows)
+    return merged, most
 
 
 def _int(value) -> int | None:
@@ -90,12 +99,20 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _too_many_rows() -> ValidationError:
+    return ValidationError(_("The file has more than %(cap)s expense rows: split it into files of at most %(cap)s rows. "
+                             "Nothing was imported.") % {"cap": f"{ROW_CAP:,}"}, code="too_many_rows")
+
+
 def read_entries(upload: UploadedFile) -> list[Entry]:
     """The rows of an uploaded ledger file, or ValidationError (nothing read further) when the
     file is not a plain XLSX of at most ROW_CAP rows without formulas or merged cells."""
     inspect_upload(upload, formats=["xlsx"], max_bytes=XLSX_MAX_BYTES)
     handle = upload.file
-    if _has_merged_cells(handle):
+    merged, rows = _sheet_scan(handle)
+    if rows > ROW_CAP + 1:  # the header, and at most ROW_CAP expenses
+        raise _too_many_rows()
+    if merged:
         raise ValidationError(_("The file has merged cells: use the template as it is, one expense a row. Nothing was imported."),
                               code="merged")
     handle.seek(0)
@@ -108,8 +125,7 @@ def read_entries(upload: UploadedFile) -> list[Entry]:
         entries: list[Entry] = []
         for index, row in enumerate(sheet.iter_rows(values_only=False)):
             if index > ROW_CAP:
-                raise ValidationError(_("The file has more than %(cap)s expense rows: split it into files of at most %(cap)s rows. "
-                                        "Nothing was imported.") % {"cap": f"{ROW_CAP:,}"}, code="too_many_rows")
+                raise _too_many_rows()
             if any(getattr(cell, "data_type", None) == "f" for cell in row):
                 raise ValidationError(_("The file has formulas (row %(row)s): enter the values themselves. Nothing was imported.")
                                       % {"row": index + 1}, code="formula")
