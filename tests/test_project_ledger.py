@@ -47,11 +47,11 @@ def running(project):  # noqa: F811
     return Project.objects.select_related("agreement", "application__company").get(pk=project.pk)
 
 
-def line(project, description: str):
+def line(project, description: str):  # noqa: F811
     return project.application.budget_lines.get(description=description)
 
 
-def entry(project, **overrides) -> Entry:
+def entry(project, **overrides) -> Entry:  # noqa: F811
     values = {"budget_line_id": line(project, "설비 센서").pk, "spent_on": TODAY - datetime.timedelta(days=3), "payee_name": "센서텍",
               "payee_business_number": PAYEE, "supply_amount": 10_000_000, "vat": 1_000_000, "evidence_kind": "tax_invoice",
               "evidence_number": "202612084100001234567890"}
@@ -59,7 +59,7 @@ def entry(project, **overrides) -> Entry:
     return Entry(**values)
 
 
-def refused(project, user, **overrides) -> list[str]:
+def refused(project, user, **overrides) -> list[str]:  # noqa: F811
     before = (Expense.objects.count(), ProjectEvent.objects.filter(project=project).count())
     with pytest.raises(ValidationError) as caught:
         ledger.expense_add(user=user, project_id=project.pk, entry=entry(project, **overrides), upload=pdf("계산서.pdf"))
@@ -183,7 +183,7 @@ def test_the_officer_recognises_or_not_once_with_a_reason_in_the_timeline(runnin
     assert second.recognised is None
 
 
-def many(project, user, count: int) -> None:
+def many(project, user, count: int) -> None:  # noqa: F811
     """`count` expenses written directly (their checks are the tests above')."""
     pk = line(project, "MES 라이선스").pk
     Expense.objects.bulk_create(

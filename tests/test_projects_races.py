@@ -96,12 +96,13 @@ def test_two_members_entering_expenses_that_together_exceed_a_line_one_succeeds(
     project = Project.objects.select_related("agreement", "application__company").get(pk=project.pk)  # noqa: F811
     day = today - datetime.timedelta(days=1)
     pause = Pause(monkeypatch, ledger, "_ledger_state", after=True)
-    first, second = pause.interleave(
-        lambda: ledger.expense_add(user=alice, project_id=project.pk, entry=entry(project, spent_on=day, supply_amount=50_000_000,
-                                                                                  payee_business_number=PAYEE, evidence_kind="transfer", evidence_number="T-A")),
-        lambda: ledger.expense_add(user=carol, project_id=project.pk, entry=entry(project, spent_on=day, supply_amount=40_000_000,
-                                                                                  payee_business_number=PAYEE, evidence_kind="transfer", evidence_number="T-B")),
-    )
+
+    def enter(user, amount: int, number: str):
+        return ledger.expense_add(user=user, project_id=project.pk, entry=entry(project, spent_on=day, supply_amount=amount,
+                                                                              payee_business_number=PAYEE, evidence_kind="transfer",
+                                                                              evidence_number=number))
+
+    first, second = pause.interleave(lambda: enter(alice, 50_000_000, "T-A"), lambda: enter(carol, 40_000_000, "T-B"))
     assert isinstance(first, Expense) and first.eligible_amount == 50_000_000
     assert isinstance(second, ValidationError)
     assert second.messages == ["40,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원)."]
