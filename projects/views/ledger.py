@@ -15,12 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.http import client_ip
+from portal.roles import roles_of
 from projects import ledger, ledger_xlsx
 from projects.forms import ExpenseFilterForm, ExpenseForm, ExpenseReviewForm, LedgerFileForm
 from projects.models import RUNNING, Expense
 from projects.selectors import project_for_user
 
 PAGE_SIZE = 50
+
+
+def require_desk(user) -> None:
+    if not user.has_perm("portal.use_officer_desk"):
+        raise PermissionDenied(_("This page is for program officers."))
 
 
 def _expenses(request: HttpRequest, project):
@@ -115,18 +121,16 @@ def ledger_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/ledger.html", _context(request, project, file_form=form, file_errors=errors), status=400)
 
 
-def _officer_project(request: HttpRequest, pk: int):
-    project = project_for_user(request.user, pk)
-    if not request.user.has_perm("projects.review_expense", project):
-        raise Http404(_("No such project."))
-    return project
-
-
 @login_required
 @require_safe
 def officer_ledger(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _officer_project(request, pk)
-    return render(request, "projects/officer_ledger.html", _context(request, project) | {"review_form": ExpenseReviewForm()})
+    """The officer's ledger (an administrator reads it; only the program's officers review)."""
+    require_desk(request.user)
+    project = project_for_user(request.user, pk)
+    reviewer = request.user.has_perm("projects.review_expense", project)
+    if not (reviewer or roles_of(request.user).is_admin):
+        raise Http404(_("No such project."))
+    return render(request, "projects/officer_ledger.html", _context(request, project) | {"review_form": ExpenseReviewForm() if reviewer else None})
 
 
 @login_required
@@ -135,7 +139,10 @@ def expense_review(request: HttpRequest, pk: int) -> HttpResponse:
     project_id = Expense.objects.filter(pk=pk).values_list("project_id", flat=True).first()
     if project_id is None:
         raise Http404
-    project = _officer_project(request, project_id)
+    require_desk(request.user)
+    project = project_for_user(request.user, project_id)
+    if not request.user.has_perm("projects.review_expense", project):
+        raise PermissionDenied(_("Only the program's officers review expenses."))
     form = ExpenseReviewForm(request.POST)
     if form.is_valid():
         try:
