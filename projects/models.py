@@ -5,6 +5,7 @@ record of the money paid that closes it."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -69,6 +70,10 @@ class Project(FSMModelMixin, models.Model):
     # Hash of the newest timeline event, and the head the anchor sweep last wrote (portal/services/anchors.py).
     event_head = models.CharField(max_length=64, blank=True, editable=False)
     anchored_head = models.CharField(max_length=64, blank=True, editable=False)
+    # The ledger's limits (사업비 집행): a company that recovers VAT (일반과세자, the default) has
+    # its VAT recorded but not counted as an eligible cost; no single cash payment above the limit.
+    vat_recoverable = models.BooleanField(_("the company recovers VAT"), default=True)
+    cash_limit = models.BigIntegerField(_("largest cash payment (KRW)"), default=1_000_000)
 
     class Meta:
         verbose_name = _("project")
@@ -137,6 +142,9 @@ class ProjectEventType(models.TextChoices):
     PAYMENT_APPROVED = "payment_approved", _("Payment request approved")
     PAYMENT_RETURNED = "payment_returned", _("Payment request returned")
     PAYMENT_PAID = "payment_paid", _("Payment made")
+    EXPENSE_ADDED = "expense_added", _("Expense entered in the ledger")
+    EXPENSES_IMPORTED = "expenses_imported", _("Expenses imported from a ledger file")
+    EXPENSE_REVIEWED = "expense_reviewed", _("Expense reviewed by the officer")
 
 
 class ProjectEvent(models.Model):
@@ -263,3 +271,66 @@ class Payment(models.Model):
     @property
     def account_masked(self) -> str:
         return f"{self.account_bank} {mask_account(self.account_number)} ({self.account_holder})"
+
+
+class EvidenceKind(models.TextChoices):
+    """What proves an expense (증빙): its number is unique within the project."""
+
+    TAX_INVOICE = "tax_invoice", _("Electronic tax invoice (전자세금계산서)")
+    CARD = "card", _("Card slip")
+    TRANSFER = "transfer", _("Transfer record")
+    CASH = "cash", _("Cash receipt")
+
+
+TAX_INVOICE_NUMBER = re.compile(r"^[0-9]{24}$")
+
+
+def _evidence_path(instance: Expense, filename: str) -> str:
+    # Never the uploader's name: a server-made name with the extension of the detected format.
+    return f"expenses/{instance.project_id}/{uuid.uuid4().hex}.{instance.evidence_format}"
+
+
+class Expense(models.Model):
+    """One expense of the ledger (사업비 집행) against a budget line of the agreement. The
+    eligible amount is what counts against the line: the supply value, plus the VAT only for a
+    company that does not recover it."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="expenses")
+    budget_line = models.ForeignKey("applications.BudgetLine", on_delete=models.PROTECT, related_name="expenses", verbose_name=_("budget line"))
+    spent_on = models.DateField(_("date"))
+    payee_name = models.CharField(_("payee"), max_length=100)
+    payee_business_number = models.CharField(_("payee's business registration number"), max_length=10)
+    supply_amount = models.BigIntegerField(_("supply value (KRW)"))
+    vat = models.BigIntegerField(_("VAT (KRW)"), default=0)
+    eligible_amount = models.BigIntegerField(_("eligible amount (KRW)"))
+    evidence_kind = models.CharField(_("evidence"), max_length=20, choices=EvidenceKind.choices)
+    evidence_number = models.CharField(_("evidence number"), max_length=40)
+    evidence_file = models.FileField(upload_to=_evidence_path, max_length=200, blank=True)
+    evidence_name = models.CharField(max_length=150, blank=True)
+    evidence_format = models.CharField(max_length=10, blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    # The officer's sample check (인정 / 불인정): None until reviewed, once.
+    recognised = models.BooleanField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["project", "-spent_on", "-pk"]
+        indexes = [models.Index(fields=["project", "budget_line"], name="expense_project_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "evidence_number"], name="one_expense_per_evidence_number"),
+            models.CheckConstraint(condition=models.Q(supply_amount__gt=0, vat__gte=0, eligible_amount__gte=0),
+                                   name="expense_amounts_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.spent_on} {self.payee_name} {self.eligible_amount}"
+
+    @property
+    def total(self) -> int:
+        return self.supply_amount + self.vat

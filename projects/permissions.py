@@ -35,3 +35,5 @@ rules.add_perm("projects.request_payment", is_project_member)
 # Decisions on a project and its money are the program officer's; an admin sets the portal up but does not decide.
 rules.add_perm("projects.manage_project", is_project_officer)
 rules.add_perm("projects.manage_payments", is_project_officer)
+rules.add_perm("projects.enter_expense", is_project_member)
+rules.add_perm("projects.review_expense", is_project_officer)

@@ -91,10 +91,14 @@ RECORDED_PAGES = {
     "officer_project": ("view", "projects.project"),
     "project_detail": ("view", "projects.project"),
     "payment_order_pdf": ("download", "projects.paymentrequest"),
+    "project_ledger": ("view", "projects.project"),
+    "officer_project_ledger": ("view", "projects.project"),
 }
 PAGE_LABELS = {
     "officer_projects": gettext_lazy("The projects, on the officer's list"),
     "officer_project": gettext_lazy("A project, on the officer's page"),
     "project_detail": gettext_lazy("A project, on the company's page"),
     "payment_order_pdf": gettext_lazy("A payment order (PDF)"),
+    "project_ledger": gettext_lazy("A project's expenditure ledger, on the company's page"),
+    "officer_project_ledger": gettext_lazy("A project's expenditure ledger, on the officer's page"),
 }

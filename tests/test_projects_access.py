@@ -13,7 +13,7 @@ from django.utils import timezone
 from applications.models import ProgramOfficer
 from portal.models import AuditEvent
 from projects import services
-from projects.models import Payment, PaymentRequest, Project, ProjectEvent
+from projects.models import Expense, Payment, PaymentRequest, Project, ProjectEvent
 from reviews.models import ReviewerProfile
 from tests.conftest import make_person
 from tests.factories import ProgramFactory
@@ -59,6 +59,25 @@ MATRIX = {
     "payment_order_pdf": Url(lambda w: {"pk": w["approved"].pk},
         get= "L    403  403  403  403  403  403  200  404  200",
         post="L    405  405  405  405  405  405  405  405  405"),
+    # The expenditure ledger: the world's project has not begun (its period starts next month), and a
+    # POST without the evidence file or the workbook is turned down (400) for a member.
+    "project_ledger": Url(lambda w: {"pk": w["project"].pk},
+        get= "L    404  200  200  404  404  404  200  404  200",
+        post="L    404  400  400  404  404  404  403  404  403",
+        data=lambda w: {"payee_name": "센서텍"}),
+    "project_ledger_template": Url(lambda w: {"pk": w["project"].pk},
+        get= "L    404  200  200  404  404  404  403  404  403",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "project_ledger_import": Url(lambda w: {"pk": w["project"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    404  400  400  404  404  404  403  404  403"),
+    "officer_project_ledger": Url(lambda w: {"pk": w["project"].pk},
+        get= "L    403  403  403  403  403  403  200  404  200",
+        post="L    405  405  405  405  405  405  405  405  405"),
+    "officer_expense_review": Url(lambda w: {"pk": w["expense"].pk},
+        get= "L    405  405  405  405  405  405  405  405  405",
+        post="L    403  403  403  403  403  403  302! 404  403",
+        data=lambda w: {"recognised": "no", "reason": "증빙 불충분"}),
 }
 
 # The same URLs with other objects or actions, where the answers differ.
@@ -103,7 +122,10 @@ def project_world(alice, bob, carol, acme, globex, call, olivia, otto, rachel, a
     for name in ("assigned", "conflicted"):
         reviewers[name] = make_person(f"{name}@example.com", mfa=True)
         ReviewerProfile.objects.create(user=reviewers[name])
-    return {"project": project, "approved": advance, "returned": balance, "requested": interim,
+    expense = Expense.objects.create(project=project, budget_line=project.application.budget_lines.first(), spent_on=project.starts_on,
+                                     payee_name="센서텍", payee_business_number="2208112345", supply_amount=1_000, vat=100,
+                                     eligible_amount=1_000, evidence_kind="card", evidence_number="CARD-1", entered_by=alice)
+    return {"project": project, "expense": expense, "approved": advance, "returned": balance, "requested": interim,
             "people": {"alice": alice, "bob": bob, "carol": carol, "olivia": olivia, "oscar": oscar, "rachel": rachel, "adam": adam,
                        **reviewers}}
 
@@ -111,7 +133,8 @@ def project_world(alice, bob, carol, acme, globex, call, olivia, otto, rachel, a
 def _footprint(world):
     return (AuditEvent.objects.count(), ProjectEvent.objects.count(), Payment.objects.count(),
             list(Project.objects.values_list("pk", "state", "account_number", "final_report", "reason")),
-            list(PaymentRequest.objects.order_by("pk").values_list("pk", "state", "return_reason")))
+            list(PaymentRequest.objects.order_by("pk").values_list("pk", "state", "return_reason")),
+            list(Expense.objects.order_by("pk").values_list("pk", "recognised", "review_reason")))
 
 
 def observe(world, name: str, spec: Url) -> dict[str, list[str]]:
@@ -136,7 +159,7 @@ def observe(world, name: str, spec: Url) -> dict[str, list[str]]:
 def test_the_matrix_names_every_project_url():
     from tests.test_url_access import all_routes
 
-    ours = {name for route, name in all_routes() if route.startswith(("projects/", "officer/projects/", "officer/payments/"))}
+    ours = {name for route, name in all_routes() if route.startswith(("projects/", "officer/projects/", "officer/payments/", "officer/expenses/"))}
     assert ours == set(MATRIX)
 
 

@@ -78,3 +78,33 @@ def test_two_instalments_paid_at_once_never_pay_more_than_the_grant(project, ali
                                "(지금까지 105,000,000원 지급). 아무것도 기록되지 않았습니다."]
     assert sum(Payment.objects.values_list("amount", flat=True)) == ADVANCE
     assert PaymentRequest.objects.get(pk=interim.pk).state == PaymentState.APPROVED
+
+
+def test_two_members_entering_expenses_that_together_exceed_a_line_one_succeeds(project, alice, carol, monkeypatch):  # noqa: F811
+    """The line 설비 센서 has 80,000,000원: 50,000,000 and 40,000,000 entered at once — the second,
+    held until the first is committed, reads the first's total under the project's lock and is refused."""
+    import datetime
+
+    from applications.models import Agreement
+    from projects import ledger
+    from projects.models import Expense
+    from tests.test_project_ledger import PAYEE, entry
+
+    today = timezone.localdate()
+    Project.objects.filter(pk=project.pk).update(starts_on=today - datetime.timedelta(days=30), ends_on=today + datetime.timedelta(days=30))
+    Agreement.objects.filter(pk=project.agreement_id).update(executed_at=timezone.now() - datetime.timedelta(days=31))
+    project = Project.objects.select_related("agreement", "application__company").get(pk=project.pk)  # noqa: F811
+    day = today - datetime.timedelta(days=1)
+    pause = Pause(monkeypatch, ledger, "_ledger_state", after=True)
+
+    def enter(user, amount: int, number: str):
+        return ledger.expense_add(user=user, project_id=project.pk, entry=entry(project, spent_on=day, supply_amount=amount,
+                                                                              payee_business_number=PAYEE, evidence_kind="transfer",
+                                                                              evidence_number=number))
+
+    first, second = pause.interleave(lambda: enter(alice, 50_000_000, "T-A"), lambda: enter(carol, 40_000_000, "T-B"))
+    assert isinstance(first, Expense) and first.eligible_amount == 50_000_000
+    assert isinstance(second, ValidationError)
+    assert second.messages == ["40,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원)."]
+    assert list(Expense.objects.filter(project=project).values_list("evidence_number", flat=True)) == ["T-A"]
+    assert ProjectEvent.objects.filter(project=project, action="expense_added").count() == 1
