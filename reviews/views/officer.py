@@ -342,8 +342,10 @@ def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
 def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     _round(request.user, pk)
     try:
-        selection.selection_finalize(user=request.user, round_id=pk, confirmed=request.POST.get("confirm") == "yes",
-                                     ip=client_ip(request))
+        # The decisions it applies are confirmed first where the transition table says so.
+        decisions = lifecycle.decision.DECISION_TRANSITIONS.values()
+        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request),
+                                     confirmed=confirmed(request) or not lifecycle.needs_confirmation("application", *decisions))
         messages.success(request, _("The selection is final. Every applicant is being notified with their own result."))
     except ValidationError as exc:
         for message in exc.messages:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from applications import lifecycle
 from applications.models import FormField
 from applications.services.copies import answer_shown
 from applications.services.submission import budget_of
@@ -135,9 +136,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
     comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
     submit = request.POST.get("action") == "submit"
+    # Submitting locks the review: only once confirmed, where the transition table says so.
+    ready = confirmed(request) or not lifecycle.needs_confirmation("review", "submit")
     try:
         review, errors = scoring.review_save(user=request.user, assignment_id=pk, scores=scores, comments=comments,
-                                             comment=request.POST.get("comment", ""), submit=submit and confirmed(request),
+                                             comment=request.POST.get("comment", ""), submit=submit and ready,
                                              now=arrived_at(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -150,7 +153,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_content(assignment, rubric.blind))
         messages.error(request, _("Nothing was saved: some scores are out of range. They are marked below."))
         return render(request, "reviews/reviewer/assignment.html", context, status=400)
-    if submit and not confirmed(request):
+    if submit and not ready:
         # Saved as a draft; the review is submitted only from the confirmation page.
         if any(not scores[c.pk].strip() for c in criteria):
             messages.error(request, _("Draft saved. Score every criterion before submitting."))
