@@ -154,8 +154,8 @@ def panel_members(user: User, panel: Panel) -> list[PanelMember]:
 
 def panel_reviewer(user: User, panel: Panel, pk: int) -> User:
     """A member of the panel (of a call the person runs), by the account's id."""
-    return get_object_or_404(_run_by(user, User.objects.filter(panel_memberships__panel=panel), "panel_memberships__panel__call__program"),
-                             pk=pk)
+    membership = get_object_or_404(_run_by(user, panel.members.select_related("reviewer"), "panel__call__program"), reviewer_id=pk)
+    return membership.reviewer
 
 
 def panel_assignments(user: User, panel: Panel) -> QuerySet[Assignment]:
