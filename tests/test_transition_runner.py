@@ -172,6 +172,15 @@ def test_every_transition_the_table_confirms_is_checked_through_its_page():
     assert marked and marked <= set(ROWS)
 
 
+def test_a_form_shows_its_confirmation_box_where_the_table_asks_for_it(monkeypatch):
+    from applications.templatetags.lifecycle import asks_confirmation
+
+    assert asks_confirmation("application.decline_offer") and not asks_confirmation("application.accept_offer")
+    assert asks_confirmation("application.accept_offer application.decline_offer")
+    monkeypatch.setitem(runner.TRANSITIONS["application"], "decline_offer", runner.Transition(None, "company"))
+    assert not asks_confirmation("application.decline_offer")
+
+
 def test_every_kind_of_rule_has_one_registry_entry_with_its_form():
     from applications.eligibility import RULE_KINDS
     from applications.forms import RULE_PARAMS
