@@ -351,8 +351,8 @@ def test_the_partners_signer_reaches_that_one_agreement_and_signs_only_for_the_p
     lifecycle.agreement_issue(user=olivia, agreement_id=agreement.pk)
     # Another company's agreement in the same call, whose partner signer she is not.
     mine = agreement.application
-    other_application = Application.objects.create(call=mine.call, company=globex, form_version=mine.form_version, created_by=bob)
-    Application.objects.filter(pk=other_application.pk).update(state="agreement")
+    other_application = Application.objects.create(call=mine.call, company=globex, form_version=mine.form_version, created_by=bob,
+                                                   state="agreement")
     other = Agreement.objects.create(application=other_application, number="AG-OTHER-1", created_by=olivia)
 
     partner = reauthenticated(paula)

@@ -297,16 +297,18 @@ def test_leaving_the_portal_cancels_a_pending_claim_which_nobody_may_approve_the
 
 
 def test_a_claim_left_pending_by_a_closed_account_is_not_approved_and_may_be_declined_without_mail(
-        carol, acme, globex, bob, olivia, deliver_outbox):
+        carol, acme, globex, bob, olivia, deliver_outbox, monkeypatch):
     """A claim still pending although its claimant has left (filed before leaving cancelled
     claims): the officer is told why before any confirmation, and nothing moves."""
+    from portal.services import leaving
     from portal.services.claims import claim_decide
-    from portal.services.leaving import account_leave
 
     claim(signed_in(carol), globex.business_number)
     filed = CompanyClaim.objects.get()
-    account_leave(user_id=carol.pk)
-    CompanyClaim.objects.filter(pk=filed.pk).update(status="pending", decided_at=None)
+    with monkeypatch.context() as before_cancelling:  # leaving as it was before it cancelled claims
+        before_cancelling.setattr(leaving, "claims_cancel_for_leaving", lambda **_kwargs: 0)
+        leaving.account_leave(user_id=carol.pk)
+    assert CompanyClaim.objects.get(pk=filed.pk).status == "pending"
     deliver_outbox()
     refusal = "신청인이 포털에서 탈퇴해(계정이 닫힘) 소유권을 이전할 수 없습니다. 아무것도 바뀌지 않았습니다."
 

@@ -261,11 +261,12 @@ def test_a_tied_officer_cannot_reopen_a_review_of_her_companys_application(evalu
     assert review.status == "draft"
 
 
-def test_a_tied_officer_cannot_waive_or_extend_for_her_companys_application(evaluated, olivia, acme, panel):
+def test_a_tied_officer_cannot_waive_or_extend_for_her_companys_application(evaluated, olivia, otto, acme, panel):
     import datetime
 
     assignment = Assignment.objects.filter(application=evaluated).first()
-    Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.CLEARED)
+    scoring.review_reopen(user=otto, review_id=assignment.review.pk, reason="점수 재검토")  # unscored again: it may be waived
+    assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.CLEARED
     due = panel.due_at
     with pytest.raises(ConflictOfInterest):
         evaluation.assignment_waive(user=olivia, assignment_id=assignment.pk, reason="연락 두절")

@@ -1,7 +1,8 @@
 """One way to run a transition (applications/lifecycle/runner.py): the table names every
 transition of every machine and nothing else; a transition called outside the runner is
-refused; no code writes a state field by a bulk update; a tie recorded after assignment moves
-each assignment through its machine with one event, under the application's lock."""
+refused; no code writes a status by a bulk update (a machine's, an ownership claim's, or any
+other but a background job's progress); a tie recorded after assignment moves each assignment
+through its machine with one event, under the application's lock."""
 
 from __future__ import annotations
 
@@ -61,24 +62,43 @@ def test_a_transition_called_outside_the_runner_is_refused_and_changes_nothing(a
     assert draft.state == "draft" and draft.events.count() == events
 
 
+STATE_FIELDS = {"state", "status", "outcome"}
+# Statuses no person acts on: a background job's progress, which the worker writes as it goes
+# (applications/services/exports.py, copies.py). Every other status is a state machine.
+JOB_PROGRESS = {"Export", "ApplicationCopy"}
+
+
+def _machines() -> dict[str, str]:
+    """Every model whose status is a state machine (a django-fsm field), and that field."""
+    from django_fsm import FSMFieldMixin
+
+    return {model.__name__: field.name for model in apps.get_models() for field in model._meta.concrete_fields
+            if isinstance(field, FSMFieldMixin)}
+
+
 def _calls_and_writes(path: Path) -> list[str]:
-    """Bulk updates of a machine's state field: `….update(state=…)`, `status=`, `outcome=` on
-    a queryset of one of the machines' models."""
-    machine_models = {label.split(".")[1] for label, _field in runner.MACHINES.values()}
+    """Bulk writes of a status: `….update(state=…)`, `status=`, `outcome=` (or `bulk_update` of
+    such a field) on a queryset of any model but a background job's progress."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "bulk_update")):
+            continue
+        if node.func.attr == "update":
             fields = {k.arg for k in node.keywords}
-            base = node.func.value
-            while isinstance(base, (ast.Call, ast.Attribute)):
-                base = base.func if isinstance(base, ast.Call) else base.value
-            model = base.id if isinstance(base, ast.Name) else ""
-            if model in machine_models and fields & {"state", "status", "outcome"}:
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {model}.update({', '.join(sorted(fields))})")
+        else:
+            listed = node.args[1:2] + [k.value for k in node.keywords if k.arg == "fields"]
+            fields = {e.value for value in listed if isinstance(value, (ast.List, ast.Tuple, ast.Set)) for e in value.elts
+                      if isinstance(e, ast.Constant)}
+        base = node.func.value
+        while isinstance(base, (ast.Call, ast.Attribute)):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        model = base.id if isinstance(base, ast.Name) else ""
+        if fields & STATE_FIELDS and model not in JOB_PROGRESS:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {model}.{node.func.attr}({', '.join(sorted(f for f in fields if f))})")
     return found
 
 
-def test_no_code_changes_a_machine_state_by_a_bulk_update():
+def test_no_code_changes_a_status_by_a_bulk_update():
     found = []
     for app in PRODUCT:
         for path in (ROOT / app).rglob("*.py"):
@@ -87,13 +107,37 @@ def test_no_code_changes_a_machine_state_by_a_bulk_update():
     assert not found, found
 
 
-def test_the_scan_finds_a_bulk_update_of_a_state(tmp_path):
+def test_the_scan_finds_a_bulk_update_of_a_state():
     bad = ROOT / "applications" / "_scan_probe.py"
-    bad.write_text("Assignment.objects.filter(pk=1).update(status='conflict')\n")
+    bad.write_text("Assignment.objects.filter(pk=1).update(status='conflict')\n"
+                   "CompanyClaim.objects.filter(claimant=user).update(status=CompanyClaim.Status.CANCELLED, decided_at=now)\n"
+                   "CompanyClaim.objects.bulk_update(claims, ['status'])\n"
+                   "Export.objects.filter(pk=1).update(status='running')\n")
     try:
-        assert _calls_and_writes(bad)
+        assert [line.split(" ", 1)[1] for line in _calls_and_writes(bad)] == [
+            "Assignment.update(status)", "CompanyClaim.update(decided_at, status)", "CompanyClaim.bulk_update(status)"]
     finally:
         bad.unlink()
+
+
+def test_the_job_progress_statuses_are_not_machines_and_every_machine_is_drawn():
+    from applications.management.commands.draw_states import PORTAL_MACHINES
+
+    assert JOB_PROGRESS <= {model.__name__ for model in apps.get_models()} and not JOB_PROGRESS & set(_machines())
+    drawn = {label.split(".")[1]: field for label, field in runner.MACHINES.values()}
+    drawn |= {label.split(".")[1]: field for label, field, _table in PORTAL_MACHINES.values()}
+    assert _machines() == drawn
+
+
+def test_the_claims_table_names_every_transition_of_a_claim_and_its_status_is_protected():
+    from portal.models import CompanyClaim
+    from portal.services.claims import CLAIM_TRANSITIONS
+
+    field = CompanyClaim._meta.get_field("status")
+    assert field.protected
+    assert set(CLAIM_TRANSITIONS) == {t.name for t in field.get_all_transitions(CompanyClaim)}
+    for transition in field.get_all_transitions(CompanyClaim):
+        assert bool(transition.permission) == (CLAIM_TRANSITIONS[transition.name].by != "system"), transition.name
 
 
 def test_a_tie_recorded_after_assignment_moves_each_open_assignment_with_one_event(panel, applications, reviewers, olivia, acme):  # noqa: F811  (the fixture)
@@ -119,25 +163,30 @@ def test_the_package_answers_for_every_stage():
     assert timedelta(seconds=0) < lifecycle.ANSWER_GRACE and timezone.now()
 
 
-# Each transition the table marks `confirm`, and the test that proves its page does nothing
-# until the person confirms (and then does it once).
-CONFIRMED_IN = {
-    ("application", "withdraw"): "tests.test_confirmations:test_withdrawing_a_selected_application_names_the_grant_and_happens_only_once_confirmed",
-    ("application", "decline_offer"): "tests.test_lifecycle:test_a_declined_offer_withdraws_the_application_and_frees_the_place_again",
-    ("agreement", "issue"): "tests.test_confirmations:test_issuing_an_agreement_names_its_amounts_and_happens_only_once_confirmed",
-    ("review", "submit"): "tests.test_confirmations:test_submitting_a_review_shows_the_weighted_total_first_and_locks_only_once_confirmed",
-    ("project", "terminate"): "tests.test_projects:test_terminating_the_agreement_names_the_money_and_happens_only_once_confirmed",
-}
-
-
-def test_every_transition_the_table_confirms_has_a_test_of_its_confirmation_page():
+def test_every_transition_the_table_confirms_is_checked_through_its_page():
+    """tests/test_transition_matrix.py posts every transition a person runs in the life cycle
+    without the ticked box too, wherever the table says `confirm`: each has its row there. A
+    machine an app above registers names the test of its confirmation page here."""
     import importlib
 
+    from tests.test_transition_matrix import ROWS
+
+    registered = {("project", "terminate"): "tests.test_projects:test_terminating_the_agreement_names_the_money_and_happens_only_once_confirmed"}
     marked = {(machine, name) for machine, transitions in runner.TRANSITIONS.items() for name, t in transitions.items() if t.confirm}
-    assert marked == set(CONFIRMED_IN)
-    for where in CONFIRMED_IN.values():
+    assert marked and marked - set(registered) <= set(ROWS)
+    assert {key for key in marked if key[0] in runner.REGISTERED} == set(registered)
+    for where in registered.values():
         module, function = where.split(":")
         assert callable(getattr(importlib.import_module(module), function)), where
+
+
+def test_a_form_shows_its_confirmation_box_where_the_table_asks_for_it(monkeypatch):
+    from applications.templatetags.lifecycle import asks_confirmation
+
+    assert asks_confirmation("application.decline_offer") and not asks_confirmation("application.accept_offer")
+    assert asks_confirmation("application.accept_offer application.decline_offer")
+    monkeypatch.setitem(runner.TRANSITIONS["application"], "decline_offer", runner.Transition(None, "company"))
+    assert not asks_confirmation("application.decline_offer")
 
 
 def test_every_kind_of_rule_has_one_registry_entry_with_its_form():

@@ -61,6 +61,7 @@ from applications.lifecycle.runner import (  # noqa: F401
     actions_for,
     end_of_period,
     lock_application,
+    needs_confirmation,
     refuse_if_tied_to,
 )
 from applications.lifecycle.screening import (  # noqa: F401

@@ -16,13 +16,14 @@ nothing. `finish` saves the object and writes the one `ApplicationEvent` the tab
 the application's hash-chained history, and the notice the table names.
 
 `TRANSITIONS` is the one table: for each machine and transition its event, the duty a tied
-person may not perform, the notice sent to the company and whether the person confirms it on
-a confirmation page first. The runner reads it, `actions_for` (what a page offers) reads it,
-docs/application-states.md is drawn from it, and tests walk it against every model's
-transitions (a new transition cannot be added without an entry) and against the views (each
-transition marked `confirm` — giving up, declining a place, issuing an agreement, locking a
-review — has a test that its page does nothing until the person confirms; a signature is
-confirmed by re-authentication and the PDF's hash instead).
+person may not perform, the notice sent to the company and whether the person confirms it
+first. The runner reads it, `actions_for` (what a page offers) reads it, the views ask for the
+ticked confirmation exactly where it says so (`needs_confirmation`), docs/application-states.md
+is drawn from it, and tests walk it against every model's transitions (a new transition
+cannot be added without an entry, nor a person's transition without its permission) and
+against the views: tests/test_transition_matrix.py runs every transition a person runs
+through its page as every role, and expects it to move for exactly the roles `actions_for`
+allows (the permission and the duty) — where the table says `confirm`, only once confirmed.
 
 An event written for another machine than the application's (an agreement's, an
 assignment's, a review's) names that machine's record and its `from` and `to` states in its
@@ -89,8 +90,9 @@ class Transition:
     """What one transition of one machine is. `event`: the event it writes (None when the
     transition moves together with another machine's, which writes the one event); `duty`:
     the portal/duties.py action a person tied to the company may not perform; `notice`: the
-    template prefix of the company's notice; `confirm`: the person confirms on a confirmation
-    page first; `by`: who runs it — "agency", "company", "reviewer" or "system"."""
+    template prefix of the company's notice; `confirm`: the person confirms first, ticking the
+    box of a confirmation page or of the form that sends it (portal/confirm.py); `by`: who runs
+    it — "agency", "company", "reviewer" or "system"."""
 
     event: EventType | None
     by: str
@@ -101,17 +103,17 @@ class Transition:
 
 TRANSITIONS: dict[str, dict[str, Transition]] = {
     "application": {
-        "submit": Transition(EventType.SUBMITTED, "company", notice="applications/email/submitted"),
+        "submit": Transition(EventType.SUBMITTED, "company", notice="applications/email/submitted", confirm=True),
         "withdraw": Transition(EventType.WITHDRAWN, "company", notice="applications/email/withdrawn", confirm=True),
         "begin_screening": Transition(EventType.SCREENING_STARTED, "agency", "screen", "applications/email/screening_started"),
         "pass_screening": Transition(EventType.SCREENING_PASSED, "agency", "screen", "applications/email/passed_screening"),
         "request_revision": Transition(EventType.REVISION_REQUESTED, "agency", "screen", "applications/email/revision_requested"),
         "declare_ineligible": Transition(EventType.DECLARED_INELIGIBLE, "agency", "screen", "applications/email/ineligible"),
-        "resubmit": Transition(EventType.REVISION_SENT, "company", notice="applications/email/resubmitted"),
+        "resubmit": Transition(EventType.REVISION_SENT, "company", notice="applications/email/resubmitted", confirm=True),
         "expire_revision": Transition(EventType.REVISION_EXPIRED, "system", notice="applications/email/revision_expired"),
-        "select": Transition(EventType.SELECTED, "agency", "select", "reviews/email/result"),
-        "waitlist": Transition(EventType.WAITLISTED, "agency", "select", "reviews/email/result"),
-        "reject": Transition(EventType.REJECTED, "agency", "select", "reviews/email/result"),
+        "select": Transition(EventType.SELECTED, "agency", "select", "reviews/email/result", confirm=True),
+        "waitlist": Transition(EventType.WAITLISTED, "agency", "select", "reviews/email/result", confirm=True),
+        "reject": Transition(EventType.REJECTED, "agency", "select", "reviews/email/result", confirm=True),
         "offer_place": Transition(EventType.PLACE_OFFERED, "agency", "offer", "reviews/email/offer"),
         "accept_offer": Transition(EventType.OFFER_ACCEPTED, "company", notice="reviews/email/offer_answered"),
         "decline_offer": Transition(EventType.OFFER_DECLINED, "company", notice="reviews/email/offer_answered", confirm=True),
@@ -126,15 +128,15 @@ TRANSITIONS: dict[str, dict[str, Transition]] = {
     "agreement": {
         "issue": Transition(EventType.AGREEMENT_ISSUED, "agency", "agreement", "agreements/email/issued", confirm=True),
         "reopen_terms": Transition(EventType.AGREEMENT_TERMS_CHANGED, "agency", "agreement"),
-        "sign": Transition(EventType.AGREEMENT_SIGNED, "company"),
-        "sign_for_partner": Transition(EventType.AGREEMENT_PARTNER_SIGNED, "company"),
-        "countersign": Transition(EventType.AGREEMENT_COUNTERSIGNED, "agency", "countersign"),
+        "sign": Transition(EventType.AGREEMENT_SIGNED, "company", confirm=True),
+        "sign_for_partner": Transition(EventType.AGREEMENT_PARTNER_SIGNED, "company", confirm=True),
+        "countersign": Transition(EventType.AGREEMENT_COUNTERSIGNED, "agency", "countersign", confirm=True),
         "lapse": Transition(None, "system"),  # with the application's lapse_agreement
         "execute": Transition(None, "system"),  # with the application's execute_agreement
     },
     "offer": {
         "accept": Transition(None, "company"),  # with the application's accept_offer
-        "decline": Transition(None, "company"),
+        "decline": Transition(None, "company", confirm=True),
         "lapse": Transition(None, "system"),
     },
     "appeal": {
@@ -145,8 +147,8 @@ TRANSITIONS: dict[str, dict[str, Transition]] = {
         "clear": Transition(EventType.NO_CONFLICT_DECLARED, "reviewer"),
         "declare_conflict": Transition(EventType.CONFLICT_DECLARED, "reviewer"),
         "record_tie": Transition(EventType.CONFLICT_DECLARED, "agency", "tie"),
-        "submit_review": Transition(None, "reviewer"),  # with the review's submit
-        "reopen_review": Transition(None, "agency"),  # with the review's reopen
+        "submit_review": Transition(None, "reviewer", confirm=True),  # with the review's submit
+        "reopen_review": Transition(None, "agency", "reopen"),  # with the review's reopen
         "waive": Transition(EventType.ASSIGNMENT_WAIVED, "agency", "assign"),
     },
     "review": {
@@ -308,6 +310,12 @@ def actions_for(obj, user) -> set[str]:
     tie = tie_with(user, _application_of(obj).company) if user.is_authenticated else None
     return {t.name for t in getattr(obj, f"get_available_user_{field}_transitions")(user)
             if TRANSITIONS[machine][t.name].by != "system" and not (tie and TRANSITIONS[machine][t.name].duty)}
+
+
+def needs_confirmation(machine: str, *names: str) -> bool:
+    """Does the person confirm first (the table's `confirm`) before any of these transitions of
+    `machine`? A view asks for the ticked box (portal/confirm.py) exactly when this says so."""
+    return any(TRANSITIONS[machine][name].confirm for name in names)
 
 
 def begin(obj, name: str, user, *, expected_state: str | None = None) -> Step:

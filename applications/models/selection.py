@@ -111,11 +111,11 @@ class Appeal(FSMModelMixin, models.Model):
         return f"appeal {self.application}"
 
     # Run by applications/lifecycle/appeals.py together with the application's transition.
-    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.DISMISSED)
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.DISMISSED, permission="applications.decide_appeal")
     def dismiss(self) -> None:
         pass
 
-    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.REREVIEW)
+    @transition(field=outcome, source=Outcome.PENDING, target=Outcome.REREVIEW, permission="applications.decide_appeal")
     def order_rereview(self) -> None:
         pass
 
@@ -149,11 +149,11 @@ class PlaceOffer(FSMModelMixin, models.Model):
         return f"offer {self.application}"
 
     # Run by applications/lifecycle/decision.py together with the application's transition.
-    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.ACCEPTED)
+    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.ACCEPTED, permission="applications.answer_offer")
     def accept(self, when) -> None:
         self.answered_at = when
 
-    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.DECLINED)
+    @transition(field=outcome, source=Outcome.OPEN, target=Outcome.DECLINED, permission="applications.answer_offer")
     def decline(self, when) -> None:
         self.answered_at = when
 

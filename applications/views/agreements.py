@@ -174,7 +174,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement.state != AgreementState.DRAFTED or version is None or version.render_status != version.Render.DONE:
         messages.error(request, _("This agreement cannot be issued now."))
         return redirect("agreement_detail", pk=agreement.pk)
-    if not confirmed(request):
+    if request.method != "POST" or (lifecycle.needs_confirmation("agreement", "issue") and not confirmed(request)):
         return confirmation_page(request, _issue_confirmation(agreement, version))
     try:
         lifecycle.agreement_issue(user=request.user, agreement_id=agreement.pk, ip=client_ip(request))
@@ -248,13 +248,13 @@ def _sign(request: HttpRequest, pk: int) -> HttpResponse:
     # takes the agreement's one representative and the position on the person's account.
     capacity = {"delegated_by": request.POST.get("delegated_by"), "position": request.POST.get("position")}
     if role == "agency":
-        run = lifecycle.agreement_countersign
+        transition, run = "countersign", lifecycle.agreement_countersign
     elif role == "partner":
-        run = functools.partial(lifecycle.agreement_sign_for_partner, **capacity)
+        transition, run = "sign_for_partner", functools.partial(lifecycle.agreement_sign_for_partner, **capacity)
     else:  # The company's signature is judged against its deadline by when the request arrived.
-        run = functools.partial(lifecycle.agreement_sign, now=arrived_at(request), **capacity)
+        transition, run = "sign", functools.partial(lifecycle.agreement_sign, now=arrived_at(request), **capacity)
     try:
-        if request.POST.get("confirm") != "yes":
+        if lifecycle.needs_confirmation("agreement", transition) and not confirmed(request):
             raise ValidationError(_("Confirm that you have read the document."))
         run(user=request.user, agreement_id=agreement.pk, version_id=int(request.POST.get("version", 0) or 0),
             seen_sha256=request.POST.get("sha256", ""), ip=client_ip(request))

@@ -518,7 +518,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     arrived = arrived_at(request)
-    if request.POST.get("confirm") == "yes":
+    if confirmed(request) or not lifecycle.needs_confirmation("application", "submit", "resubmit"):
         try:
             # One locked read of the application, which is also the access check.
             application, resent = lifecycle.application_send(user=request.user, application_id=pk, now=arrived, ip=client_ip(request))
@@ -606,7 +606,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This application can no longer be withdrawn."))
         return redirect("application_detail", pk=application.pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
-    if not confirmed(request) or not form.is_valid():
+    if (lifecycle.needs_confirmation("application", "withdraw") and not confirmed(request)) or not form.is_valid():
         if request.method == "POST" and request.POST.get("step") != "confirm":
             form = WithdrawForm(initial={"reason": request.POST.get("reason", "")[:REASON_MAX]})
         return confirmation_page(request, _withdrawal_confirmation(application, form),

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from portal.models.companies import Company
 from portal.models.users import User
@@ -15,7 +16,7 @@ def _claim_document_path(instance: CompanyClaim, filename: str) -> str:
     return f"claims/{instance.company_id}/{uuid.uuid4().hex}.{instance.detected_format}"
 
 
-class CompanyClaim(models.Model):
+class CompanyClaim(FSMModelMixin, models.Model):
     """Whoever registers a business number first owns the company on the portal. Its real
     holder claims it with a document showing the representative's confirmation (사업자등록증명
     and a 대표자 확인서, say); an officer or administrator who is not tied to the company checks
@@ -42,7 +43,7 @@ class CompanyClaim(models.Model):
     detected_format = models.CharField(max_length=10)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +63,20 @@ class CompanyClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claimant} → {self.company}"
+
+    # The transitions, run only by portal/services/claims.py, one claim at a time, each with the
+    # one audit record its entry in CLAIM_TRANSITIONS names.
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED, permission="portal.decide_company_claim")
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.DECLINED, permission="portal.decide_company_claim")
+    def decline(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.CANCELLED)
+    def cancel(self) -> None:
+        pass
 
     def previous_owner_accounts(self) -> list:
         """The previous owners' accounts, as they read now (a person who left by the pseudonym)."""

@@ -5,12 +5,20 @@ Lock order: the claimant's account row, then the claim, then the company (the co
 memberships change under it). Filing a claim, deciding it and the claimant leaving the portal
 (portal/services/leaving.py, which cancels the claimant's pending claims) all take the
 claimant's row first, so each sees what the one before it did: two claims sent at once by
-one person file one, and a claim is never approved for an account closed meanwhile."""
+one person file one, and a claim is never approved for an account closed meanwhile.
+
+A claim's status is a state machine (`CompanyClaim.status`, protected): it moves only here,
+one claim at a time, by its transitions, in the order the life cycle's runner uses
+(applications/lifecycle/runner.py, which the portal sits below): the rows locked, the
+transition allowed from the status (`can_proceed`), the person's permission, the tie, the
+business guard, the transition, save, the one audit record `CLAIM_TRANSITIONS` names, the
+e-mails. docs/application-states.md draws it from the same table."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +27,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
 
+from portal.audit_actions import AuditAction
 from portal.duties import tie_with
 from portal.models import Company, CompanyClaim, CompanyInvitation, CompanyJoinRequest, CompanyMembership, User
 from portal.services.audit import audit_record
@@ -31,6 +41,42 @@ log = logging.getLogger(__name__)
 
 CLAIM_FORMATS = ["pdf", "image"]
 CLAIM_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTransition:
+    """What one transition of a claim is: `audit`, the one audit record it writes; `by`, who
+    runs it ("agency": an officer or administrator not tied to the company, "system": the
+    claimant's leaving); `confirm`: the person confirms on a confirmation page first."""
+
+    audit: AuditAction
+    by: str
+    confirm: bool = False
+
+
+CLAIM_TRANSITIONS = {
+    "approve": ClaimTransition(AuditAction.COMPANY_CLAIM_APPROVED, "agency", confirm=True),
+    "decline": ClaimTransition(AuditAction.COMPANY_CLAIM_DECLINED, "agency"),
+    "cancel": ClaimTransition(AuditAction.COMPANY_CLAIM_CANCELLED, "system"),
+}
+
+
+def _transition(claim: CompanyClaim, name: str, user: User | None):
+    """The claim's transition `name`, checked (nothing changed yet): allowed from its status,
+    and by the person's permission (none for the system: `user=None`). The caller holds the
+    claim's row lock."""
+    method = getattr(claim, name)
+    if not can_proceed(method):
+        raise ValidationError(_("This claim was already decided."), code="decided")
+    if user is not None and not has_transition_perm(method, user):
+        raise PermissionDenied(_("Only program officers and administrators check ownership claims."))
+    return method
+
+
+def _finish(claim: CompanyClaim, name: str, *, user: User | None, fields: list[str], data: dict, ip: str | None = None) -> None:
+    """Save the moved claim and write its one audit record, in the caller's transaction."""
+    claim.save(update_fields=["status", *fields])
+    audit_record(actor=user, action=CLAIM_TRANSITIONS[name].audit, target=claim.company, ip=ip, data={"claim": claim.pk} | data)
 
 
 def _already_pending() -> ValidationError:
@@ -123,17 +169,16 @@ def claim_decide(*, user: User, claim_id: int, approve: bool, note: str = "", ip
     _check_decider(user, claim, ip=ip)  # before the transaction: the refusal's record stays
     if not approve and not note:
         raise ValidationError(_("Write the reason for declining: the claimant reads it."), code="reason")
+    name = "approve" if approve else "decline"
     with transaction.atomic():
         claimant = User.objects.select_for_update().get(pk=claim.claimant_id)
         claim = CompanyClaim.objects.select_for_update().select_related("company").get(pk=claim_id)
         claim.claimant = claimant
-        if claim.status != CompanyClaim.Status.PENDING:
-            raise ValidationError(_("This claim was already decided."), code="decided")
+        move = _transition(claim, name, user)
         if approve and (refusal := approval_refusal(claim)):
             raise ValidationError(refusal, code="claimant_left")
         company = Company.objects.select_for_update().get(pk=claim.company_id)
         _check_decider(user, claim, ip=ip)  # again under the lock: a tie recorded meanwhile counts
-        claim.decided_by, claim.decided_at, claim.decision_note = user, timezone.now(), note
         previous: list[User] = []
         if approve:
             owners = list(company.memberships.filter(role=CompanyMembership.Role.OWNER).exclude(user=claimant)
@@ -149,13 +194,11 @@ def claim_decide(*, user: User, claim_id: int, approve: bool, note: str = "", ip
             CompanyJoinRequest.objects.filter(company=company, status=CompanyJoinRequest.Status.PENDING).delete()
             CompanyMembership.objects.update_or_create(company=company, user=claimant,
                                                        defaults={"role": CompanyMembership.Role.OWNER, "can_sign": True})
-            claim.status = CompanyClaim.Status.APPROVED
-        else:
-            claim.status = CompanyClaim.Status.DECLINED
-        claim.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "previous_owners"])
+        move()
+        claim.decided_by, claim.decided_at, claim.decision_note = user, timezone.now(), note
         # People by their accounts' ids: the log outlives their addresses (portal/services/audit.py).
-        audit_record(actor=user, action="company.claim_approved" if approve else "company.claim_declined", target=company, ip=ip,
-                     data={"claim": claim.pk, "claimant": claimant.pk, "previous_owners": claim.previous_owners, "note": note})
+        _finish(claim, name, user=user, ip=ip, fields=["decided_by", "decided_at", "decision_note", "previous_owners"],
+                data={"claimant": claimant.pk, "previous_owners": claim.previous_owners, "note": note})
         context = {"company": company, "claim": claim, "company_url": settings.SITE_URL + reverse("company_detail", args=[company.pk])}
         if claimant.left_at is None:  # a claimant who left is told nothing: the account has no address any more
             email_enqueue_rendered(template_prefix="companies/email/claim_decision", context=context, to=[claimant.email])
@@ -172,8 +215,9 @@ def claims_cancel_for_leaving(*, user: User, now: datetime.datetime) -> int:
     claims = list(CompanyClaim.objects.select_for_update().filter(claimant=user, status=CompanyClaim.Status.PENDING)
                   .select_related("company").order_by("pk"))
     for claim in claims:
-        CompanyClaim.objects.filter(pk=claim.pk).update(status=CompanyClaim.Status.CANCELLED, decided_at=now, message="")
-        audit_record(actor=None, action="company.claim_cancelled", target=claim.company, data={"claim": claim.pk})
+        _transition(claim, "cancel", None)()
+        claim.decided_at, claim.message = now, ""
+        _finish(claim, "cancel", user=None, fields=["decided_at", "message"], data={})
     return len(claims)
 
 

@@ -15,7 +15,7 @@ from portal.confirm import Confirmation, confirmation_page, confirmed
 from portal.forms import ClaimDecisionForm, ClaimForm
 from portal.http import client_ip
 from portal.models import CompanyClaim, CompanyMembership
-from portal.services.claims import approval_refusal, claim_create, claim_decide
+from portal.services.claims import CLAIM_TRANSITIONS, approval_refusal, claim_create, claim_decide
 from portal.uploads import document_response
 from portal.views.companies import number_lookup_allowed, too_many_lookups
 
@@ -91,7 +91,7 @@ def claim_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     if approve and (refusal := approval_refusal(claim)):
         messages.error(request, refusal)
         return redirect("staff_claim", pk=claim.pk)
-    if approve and not confirmed(request):
+    if approve and CLAIM_TRANSITIONS["approve"].confirm and not confirmed(request):
         return confirmation_page(request, _approval(claim))
     try:
         claim_decide(user=request.user, claim_id=claim.pk, approve=approve, note=form.cleaned_data["note"], ip=client_ip(request))

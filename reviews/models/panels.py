@@ -75,27 +75,28 @@ class Assignment(FSMModelMixin, models.Model):
         return self.status != self.Status.CONFLICT
 
     # The transitions, run through applications.lifecycle.runner (the reviewer's declarations, scoring, the
-    # officer's waiver and reopening, a tie recorded after assignment).
-    @transition(field=status, source=Status.ASSIGNED, target=Status.CLEARED)
+    # officer's waiver and reopening, a tie recorded after assignment), each guarded by the permission of
+    # whoever runs it (a tie the reviewer declares themselves runs as the system's).
+    @transition(field=status, source=Status.ASSIGNED, target=Status.CLEARED, permission="reviews.review_assignment")
     def clear(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT)
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT, permission="reviews.review_assignment")
     def declare_conflict(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT)
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.CONFLICT, permission="reviews.manage_evaluation")
     def record_tie(self) -> None:
         pass
 
-    @transition(field=status, source=Status.CLEARED, target=Status.SUBMITTED)
+    @transition(field=status, source=Status.CLEARED, target=Status.SUBMITTED, permission="reviews.review_assignment")
     def submit_review(self) -> None:
         pass
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.CLEARED)
+    @transition(field=status, source=Status.SUBMITTED, target=Status.CLEARED, permission="reviews.manage_evaluation")
     def reopen_review(self) -> None:
         pass
 
-    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.WAIVED)
+    @transition(field=status, source=[Status.ASSIGNED, Status.CLEARED], target=Status.WAIVED, permission="reviews.manage_evaluation")
     def waive(self) -> None:
         pass

@@ -35,11 +35,11 @@ class Review(FSMModelMixin, models.Model):
         return f"review of {self.assignment}"
 
     # Run through applications.lifecycle.runner (reviews/services/scoring.py), each with the assignment's own transition.
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission="reviews.review_assignment")
     def submit(self) -> None:
         pass
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT)
+    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT, permission="reviews.manage_evaluation")
     def reopen(self) -> None:
         pass
 

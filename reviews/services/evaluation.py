@@ -25,6 +25,7 @@ from portal.models import Company, CompanyMembership, StaffTie, User
 from portal.services.audit import audit_record
 from portal.services.outbox import email_enqueue_rendered
 from reviews.models import Assignment, BonusItem, Criterion, Panel, PanelMember, ReviewerProfile, Rubric
+from reviews.selectors import assignment_for_reviewer
 
 
 def rubric_for(call: Call) -> Rubric:
@@ -272,28 +273,6 @@ def _auto_assign(*, user: User, panel: Panel) -> tuple[int, list[str]]:
     audit_record(actor=user, action="assignment.auto", target=panel.call, data={"panel": panel.pk, "created": len(new), "short": short[:50]})
     # Receipt numbers of the applications still short of reviewers (not enough untied members).
     return len(new), short
-
-
-def assignment_for_reviewer(user: User, pk: int, *, for_update: bool = False) -> Assignment:
-    """The one way a reviewer reaches an assignment (404 for anyone else, and once removed)."""
-    from django.http import Http404
-
-    queryset = Assignment.objects.select_related("panel__call__rubric", "application__company", "application__call")
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    assignment = queryset.filter(pk=pk).first()
-    if assignment is None or not user.has_perm("reviews.review_assignment", assignment):
-        raise Http404(_("No such assignment."))
-    return assignment
-
-
-def assignment_to_read(user: User, pk: int) -> Assignment:
-    """The reviewer's assignment, to read the application or score it. A reviewer who has become
-    tied to the company since the assignment (joined it, or a tie was recorded) no longer reads
-    it: refused and recorded (portal/duties.py). Declaring the conflict stays open to them."""
-    assignment = assignment_for_reviewer(user, pk)
-    refuse_if_tied(user, assignment.application.company, action="review", target=assignment)
-    return assignment
 
 
 def assignment_for_change(user: User, assignment_id: int) -> Assignment:

@@ -19,7 +19,8 @@ from portal.limits import reason_text
 from portal.models import User
 from reviews.models import Assignment, Criterion, Review, Score
 from reviews.ranking import weighted_total
-from reviews.services.evaluation import assignment_for_change, assignment_for_reviewer
+from reviews.selectors import assignment_for_reviewer
+from reviews.services.evaluation import assignment_for_change
 
 
 def _parse(raw, criterion: Criterion) -> tuple[Decimal | None, str | None]:

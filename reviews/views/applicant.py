@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from applications import lifecycle
 from applications.selectors import application_for_user
+from portal.confirm import confirmed
 from portal.http import arrived_at, client_ip
 
 
@@ -41,16 +42,15 @@ def offer_answer(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_for_user(request.user, pk)
     if not request.user.has_perm("applications.answer_offer", application):
         raise PermissionDenied(_("Only the company's members may answer the offer."))
-    answer = request.POST.get("answer")
+    answers = {"accept": ("accept_offer", lifecycle.offer_accept, _("You accepted the place: the application is selected.")),
+               "decline": ("decline_offer", lifecycle.offer_decline, _("You declined the place."))}
+    transition, run, done = answers.get(request.POST.get("answer"), (None, None, ""))
     try:
-        if answer == "accept":
-            lifecycle.offer_accept(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
-            messages.success(request, _("You accepted the place: the application is selected."))
-        elif answer == "decline" and request.POST.get("confirm") == "yes":
-            lifecycle.offer_decline(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
-            messages.success(request, _("You declined the place."))
-        else:
+        if run is None or (lifecycle.needs_confirmation("application", transition) and not confirmed(request)):
             messages.error(request, _("Choose to accept the place, or tick the box and decline it."))
+        else:
+            run(user=request.user, application_id=application.pk, now=arrived, ip=client_ip(request))
+            messages.success(request, done)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("application_detail", pk=application.pk)

@@ -7,22 +7,20 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications import lifecycle
-from applications.models import Appeal, Application, Call, SelectionItem, SelectionRound
-from applications.selectors import call_for_officer
+from applications.models import Appeal, SelectionItem
 from applications.status import application_status
 from portal.confirm import Confirmation, confirmation_page, confirmed
 from portal.formatting import plain_number
 from portal.http import client_ip
-from portal.models import User
+from reviews import selectors
 from reviews.forms import (
     BonusForm,
     CriterionForm,
@@ -34,21 +32,14 @@ from reviews.forms import (
     RubricForm,
     TieForm,
 )
-from reviews.models import Assignment, Panel, Review, Rubric
+from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
 
 
-def _call(user, pk: int, *, manage: bool = True) -> Call:
-    call = call_for_officer(user, pk)
-    if manage and not user.has_perm("reviews.manage_evaluation", call):
-        raise PermissionDenied(_("Only the program's officers run its evaluation."))
-    return call
-
-
-def _evaluation_context(call, **forms) -> dict:
+def _evaluation_context(user, call, **forms) -> dict:
     # Reading the page writes nothing: a call without a rubric yet shows the defaults, and
     # the rubric is created by the first change the officer saves.
-    rubric = Rubric.objects.filter(call=call).first() or Rubric(call=call)
+    rubric = selectors.rubric_of(user, call)
     saved = rubric.pk is not None
     return {
         "call": call,
@@ -56,7 +47,7 @@ def _evaluation_context(call, **forms) -> dict:
         "problems": evaluation.rubric_problems(rubric) if saved else [_("Add the rubric's criteria.")],
         "criteria": rubric.criteria.all() if saved else [],
         "bonus_items": rubric.bonus_items.all() if saved else [],
-        "panels": call.panels.annotate(n_members=Count("members", distinct=True), n_assignments=Count("assignments", distinct=True)),
+        "panels": selectors.panels_of_call(user, call),
         "rubric_form": forms.get("rubric_form") or RubricForm(instance=rubric),
         "criterion_form": forms.get("criterion_form") or CriterionForm(),
         "bonus_form": forms.get("bonus_form") or BonusForm(),
@@ -67,14 +58,14 @@ def _evaluation_context(call, **forms) -> dict:
 @login_required
 @require_safe
 def evaluation_setup(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _call(request.user, pk, manage=False)
-    return render(request, "reviews/officer/evaluation.html", _evaluation_context(call))
+    call = selectors.call_for_evaluation(request.user, pk, manage=False)
+    return render(request, "reviews/officer/evaluation.html", _evaluation_context(request.user, call))
 
 
 @login_required
 @require_POST
 def evaluation_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
-    call = _call(request.user, pk)
+    call = selectors.call_for_evaluation(request.user, pk)
     rubric = evaluation.rubric_for(call)
     forms = {
         "rubric": ("rubric_form", RubricForm(request.POST, instance=rubric),
@@ -97,7 +88,7 @@ def evaluation_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             return redirect("officer_evaluation", pk=call.pk)
     rubric.refresh_from_db()
     messages.error(request, _("Not saved: see the messages in the form."))
-    return render(request, "reviews/officer/evaluation.html", _evaluation_context(call, **{name: form}), status=400)
+    return render(request, "reviews/officer/evaluation.html", _evaluation_context(request.user, call, **{name: form}), status=400)
 
 
 @login_required
@@ -105,9 +96,9 @@ def evaluation_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 def criterion_delete(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """Removing a criterion changes what every score means: GET and an unconfirmed POST show
     the criterion and the weights' total without it; a confirmed POST removes it."""
-    call = _call(request.user, pk)
-    rubric = get_object_or_404(Rubric, call=call)
-    criterion = get_object_or_404(rubric.criteria, pk=criterion_pk)
+    call = selectors.call_for_evaluation(request.user, pk)
+    rubric = selectors.rubric_of(request.user, call)
+    criterion = selectors.criterion_for_officer(request.user, rubric, criterion_pk)
     if rubric.is_locked:
         messages.error(request, _("Reviewing has started: the rubric is fixed."))
         return redirect("officer_evaluation", pk=call.pk)
@@ -145,9 +136,9 @@ def _criterion_delete_confirmation(call, rubric, criterion) -> Confirmation:
 @login_required
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    call = _call(request.user, pk)
+    call = selectors.call_for_evaluation(request.user, pk)
     rubric = evaluation.rubric_for(call)
-    criterion = get_object_or_404(rubric.criteria, pk=criterion_pk)
+    criterion = selectors.criterion_for_officer(request.user, rubric, criterion_pk)
     form = CriterionForm(request.POST if request.method == "POST" else None, instance=criterion)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,28 +153,16 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResp
                   status=400 if form.errors else 200)
 
 
-def _panel(user, pk: int) -> Panel:
-    panel = get_object_or_404(Panel.objects.select_related("call__program"), pk=pk)
-    _call(user, panel.call_id, manage=False)
-    return panel
-
-
-def _panel_context(panel, **forms) -> dict:
-    members = list(panel.members.select_related("reviewer"))
-    assignments = (
-        panel.assignments.select_related("application__company", "reviewer", "review")
-        .order_by("application__receipt_number", "reviewer__email")
-    )
+def _panel_context(user, panel, **forms) -> dict:
+    members = selectors.panel_members(user, panel)
+    assignments = selectors.panel_assignments(user, panel)
     return {
         "panel": panel,
         "call": panel.call,
         "members": members,
         "assignments": assignments,
         "conflicts": [a for a in assignments if a.status == Assignment.Status.CONFLICT],
-        "progress": panel.assignments.aggregate(
-            total=Count("pk", filter=~Q(status=Assignment.Status.CONFLICT)),
-            submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)),
-        ),
+        "progress": selectors.panel_progress(user, panel),
         "invite_form": forms.get("invite_form") or InviteReviewerForm(),
         "assign_form": forms.get("assign_form") or ManualAssignForm(members=members),
         "tie_form": forms.get("tie_form") or TieForm(members=members),
@@ -195,16 +174,16 @@ def _panel_context(panel, **forms) -> dict:
 @login_required
 @require_safe
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _panel(request.user, pk)
-    return render(request, "reviews/officer/panel.html", _panel_context(panel))
+    panel = selectors.panel_for_officer(request.user, pk)
+    return render(request, "reviews/officer/panel.html", _panel_context(request.user, panel))
 
 
 @login_required
 @require_POST
 def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
-    panel = _panel(request.user, pk)
-    _call(request.user, panel.call_id)
-    members = list(panel.members.select_related("reviewer"))
+    panel = selectors.panel_for_officer(request.user, pk)
+    selectors.call_for_evaluation(request.user, panel.call_id)
+    members = selectors.panel_members(request.user, panel)
     try:
         if what == "invite":
             form = InviteReviewerForm(request.POST)
@@ -222,17 +201,17 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             form = ManualAssignForm(request.POST, members=members)
             if not form.is_valid():
                 raise ValidationError(_("Choose a reviewer and give a receipt number."))
-            application = Application.objects.filter(call=panel.call, receipt_number=form.cleaned_data["receipt_number"].strip()).first()
+            application = selectors.application_by_receipt(request.user, panel.call, form.cleaned_data["receipt_number"].strip())
             if application is None:
                 raise ValidationError(_("No application of this call has that receipt number."))
             evaluation.assign(user=request.user, panel=panel, application=application,
-                              reviewer=User.objects.get(pk=form.cleaned_data["reviewer"]))
+                              reviewer=selectors.panel_reviewer(request.user, panel, form.cleaned_data["reviewer"]))
             messages.success(request, _("Assigned."))
         elif what == "tie":
             form = TieForm(request.POST, members=members)
             if not form.is_valid():
                 raise ValidationError(next(iter(form.errors.values()))[0])
-            evaluation.tie_record(user=request.user, reviewer=User.objects.get(pk=form.cleaned_data["reviewer"]),
+            evaluation.tie_record(user=request.user, reviewer=selectors.panel_reviewer(request.user, panel, form.cleaned_data["reviewer"]),
                                   business_number=form.cleaned_data["business_number"], kind=form.cleaned_data["kind"],
                                   note=form.cleaned_data["note"], ip=client_ip(request))
             messages.success(request, _("The tie was recorded; any assignment it affects was removed."))
@@ -253,8 +232,7 @@ def panel_post(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 @login_required
 @require_POST
 def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.select_related("assignment__panel"), pk=pk)
-    _call(request.user, _panel(request.user, review.assignment.panel_id).call_id)
+    review = selectors.review_for_officer(request.user, pk)
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -269,14 +247,9 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _call(request.user, pk, manage=False)
-    result = selection.compute_ranking(call, with_decided=True)
-    rounds = list(call.selection_rounds.all()[:5])
-    receipts = dict(Application.objects.filter(call=call, pk__in=[c.application_id for c in result.candidates[:500]])
-                    .values_list("pk", "receipt_number"))
-    return render(request, "reviews/officer/ranking.html", {
-        "call": call, "ranking": result, "rows": result.candidates[:500], "receipts": receipts,
-        "stray": result.stray[:100], "rounds": rounds, "cutoff": call.rubric.cutoff if hasattr(call, "rubric") else None,
+    call = selectors.call_for_evaluation(request.user, pk, manage=False)
+    return render(request, "reviews/officer/ranking.html", selectors.ranking_for_officer(request.user, call) | {
+        "call": call, "cutoff": call.rubric.cutoff if hasattr(call, "rubric") else None,
         # Before the call closes the page says why no selection can be proposed yet, instead of a button that is refused.
         "not_closed": selection.closing_problem(call),
         "refused": selection.refused_decisions(call),
@@ -286,7 +259,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def selection_run(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _call(request.user, pk)
+    call = selectors.call_for_evaluation(request.user, pk)
     try:
         selection_round = selection.selection_run(user=request.user, call=call)
     except ValidationError as exc:
@@ -295,22 +268,16 @@ def selection_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("officer_selection", pk=selection_round.pk)
 
 
-def _round(user, pk: int) -> SelectionRound:
-    selection_round = get_object_or_404(SelectionRound.objects.select_related("call__program", "call__rubric"), pk=pk)
-    _call(user, selection_round.call_id, manage=False)
-    return selection_round
-
-
 @login_required
 @require_safe
 def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    selection_round = _round(request.user, pk)
-    items = list(selection_round.items.select_related("application__company").order_by("rank")[:1000])
+    selection_round = selectors.round_for_officer(request.user, pk)
+    items = selectors.round_items(request.user, selection_round)
     for item in items:
         item.status = application_status(state=item.application.state, decision=item.decision)
     # Counted by each application's status now: a withdrawn one is no longer among the selected.
     totals, counts = defaultdict(int), defaultdict(int)
-    for decision, grant, state in selection_round.items.values_list("decision", "grant", "application__state"):
+    for decision, grant, state in selectors.round_decisions(request.user, selection_round):
         code = application_status(state=state, decision=decision).result_code
         totals[code] += grant
         counts[code] += 1
@@ -324,7 +291,7 @@ def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    _round(request.user, pk)
+    selectors.round_for_officer(request.user, pk)
     try:
         grant = int(request.POST.get("grant", "").replace(",", "") or 0)
         selection.item_override(user=request.user, item_id=item_pk, decision=request.POST.get("decision", ""),
@@ -340,10 +307,12 @@ def selection_override(request: HttpRequest, pk: int, item_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
-    _round(request.user, pk)
+    selectors.round_for_officer(request.user, pk)
     try:
-        selection.selection_finalize(user=request.user, round_id=pk, confirmed=request.POST.get("confirm") == "yes",
-                                     ip=client_ip(request))
+        # The decisions it applies are confirmed first where the transition table says so.
+        decisions = lifecycle.decision.DECISION_TRANSITIONS.values()
+        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request),
+                                     confirmed=confirmed(request) or not lifecycle.needs_confirmation("application", *decisions))
         messages.success(request, _("The selection is final. Every applicant is being notified with their own result."))
     except ValidationError as exc:
         for message in exc.messages:
@@ -354,8 +323,7 @@ def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal = get_object_or_404(Appeal.objects.select_related("application__call"), pk=pk)
-    _call(request.user, appeal.application.call_id)
+    appeal = selectors.appeal_for_officer(request.user, pk)
     decide = {Appeal.Outcome.DISMISSED: lifecycle.appeal_dismiss, Appeal.Outcome.REREVIEW: lifecycle.appeal_order_rereview}
     try:
         outcome = request.POST.get("outcome", "")
@@ -371,21 +339,20 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def offer_next(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _call(request.user, pk)
+    call = selectors.call_for_evaluation(request.user, pk)
     try:
         application = lifecycle.offer_next(user=request.user, call_id=call.pk, ip=client_ip(request))
         messages.success(request, _("The place was offered to %(receipt)s; the company has been told.") % {"receipt": application.receipt_number})
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-    final = call.selection_rounds.filter(kind=SelectionRound.Kind.INITIAL, finalized_at__isnull=False).first()
+    final = selectors.final_round(request.user, call)
     return redirect("officer_selection", pk=final.pk) if final else redirect("officer_ranking", pk=call.pk)
 
 
 @login_required
 @require_POST
 def assignment_waive(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(Assignment.objects.select_related("panel"), pk=pk)
-    _call(request.user, assignment.panel.call_id)
+    assignment = selectors.assignment_for_officer(request.user, pk)
     try:
         evaluation.assignment_waive(user=request.user, assignment_id=assignment.pk, reason=request.POST.get("reason", ""),
                                     ip=client_ip(request))

@@ -7,21 +7,20 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from applications.models import FormField
+from applications import lifecycle
 from applications.services.copies import answer_shown
 from applications.services.submission import budget_of
 from portal.confirm import Confirmation, confirmation_page, confirmed
 from portal.formatting import plain_number
 from portal.http import arrived_at, client_ip
-from portal.models import StaffTie
 from portal.uploads import document_response
+from reviews import selectors
 from reviews.models import Assignment, Review
 from reviews.ranking import weighted_total
 from reviews.services import evaluation, scoring
@@ -34,15 +33,8 @@ MASK = "○○○"
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("portal.use_reviewer_desk"):
         raise PermissionDenied(_("This page is for reviewers."))
-    assignments = (
-        Assignment.objects.filter(reviewer=request.user).exclude(status=Assignment.Status.CONFLICT)
-        # Not the applications of a company the reviewer has become tied to (portal/duties.py).
-        .exclude(application__company__memberships__user=request.user)
-        .exclude(application__company__business_number__in=StaffTie.objects.filter(person=request.user).values("business_number"))
-        .select_related("panel__call", "application").order_by("panel__due_at", "application__receipt_number")
-    )
-    progress = assignments.aggregate(total=Count("pk"), submitted=Count("pk", filter=Q(status=Assignment.Status.SUBMITTED)))
-    return render(request, "reviews/reviewer/dashboard.html", {"assignments": assignments, "progress": progress})
+    assignments = selectors.assignments_for_reviewer(request.user)
+    return render(request, "reviews/reviewer/dashboard.html", {"assignments": assignments, "progress": selectors.desk_progress(assignments)})
 
 
 def _redact(text: str, names: list[str]) -> str:
@@ -60,13 +52,11 @@ def _identity_terms(company) -> list[str]:
     return sorted({name, core, company.representative_name, company.business_number, company.business_number_display}, key=len, reverse=True)
 
 
-def _content(assignment: Assignment, blind: bool) -> dict:
+def _content(user, assignment: Assignment, blind: bool) -> dict:
     application = assignment.application
     terms = _identity_terms(application.company) if blind else []
-    fields = FormField.objects.filter(section__form=application.form_version).select_related("section").order_by(
-        "section__order", "section__pk", "order", "pk")
     answers = []
-    for field in fields:
+    for field in selectors.form_fields_for_reviewer(user, assignment):
         answers.append((field.section.title, field.label, _redact(answer_shown(field, application.answers.get(field.key, "")), terms)))
     return {
         "project_title": _redact(application.project_title, terms),
@@ -74,22 +64,22 @@ def _content(assignment: Assignment, blind: bool) -> dict:
         "budget": budget_of(application),
         "lines": [(line.get_category_display(), _redact(line.description, terms), line.amount, line.is_in_kind)
                   for line in application.budget_lines.all()],
-        "documents": [] if blind else list(application.documents.select_related("requirement")),
+        "documents": selectors.documents_for_reviewer(user, assignment, blind=blind),
     }
 
 
 @login_required
 @require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = evaluation.assignment_to_read(request.user, pk)
+    assignment = selectors.assignment_to_read(request.user, pk)
     rubric = assignment.panel.call.rubric
     context = {"assignment": assignment, "blind": rubric.blind, "company": None if rubric.blind else assignment.application.company}
     if assignment.status == Assignment.Status.ASSIGNED:
         return render(request, "reviews/reviewer/declare.html", context)
-    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    review = selectors.review_for_reviewer(request.user, assignment)
     existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
-    criteria = [(c, existing.get(c.pk)) for c in rubric.criteria.all()]
-    context.update(_content(assignment, rubric.blind), review=review, criteria=criteria, errors={},
+    criteria = [(c, existing.get(c.pk)) for c in selectors.criteria_for_reviewer(request.user, assignment)]
+    context.update(_content(request.user, assignment, rubric.blind), review=review, criteria=criteria, errors={},
                    locked=review is not None and review.status == Review.Status.SUBMITTED)
     return render(request, "reviews/reviewer/assignment.html", context)
 
@@ -97,7 +87,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation.assignment_for_reviewer(request.user, pk)  # 404 for anyone else's assignment, before anything is read
+    selectors.assignment_for_reviewer(request.user, pk)  # 404 for anyone else's assignment, before anything is read
     answer = request.POST.get("conflict")
     if answer not in ("yes", "no"):
         # Only an explicit answer counts: a form sent without one declares nothing.
@@ -120,10 +110,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     """Save a draft, or submit. Submitting locks the scores, so it asks first: the draft is
     saved and a confirmation page shows every score and the weighted total; only a POST with
     the box ticked submits. GET shows that page for the saved draft."""
-    assignment = evaluation.assignment_to_read(request.user, pk)
-    criteria = list(assignment.panel.call.rubric.criteria.all())
+    assignment = selectors.assignment_to_read(request.user, pk)
+    criteria = list(selectors.criteria_for_reviewer(request.user, assignment))
     if request.method == "GET":
-        review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+        review = selectors.review_for_reviewer(request.user, assignment)
         if review is not None and review.status == Review.Status.SUBMITTED:
             messages.info(request, _("This review was submitted and is locked. Ask the officer to reopen it."))
             return redirect("reviewer_assignment", pk=pk)
@@ -135,9 +125,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     scores = {c.pk: request.POST.get(f"score-{c.pk}", "") for c in criteria}
     comments = {c.pk: request.POST.get(f"comment-{c.pk}", "") for c in criteria}
     submit = request.POST.get("action") == "submit"
+    # Submitting locks the review: only once confirmed, where the transition table says so.
+    ready = confirmed(request) or not lifecycle.needs_confirmation("review", "submit")
     try:
         review, errors = scoring.review_save(user=request.user, assignment_id=pk, scores=scores, comments=comments,
-                                             comment=request.POST.get("comment", ""), submit=submit and confirmed(request),
+                                             comment=request.POST.get("comment", ""), submit=submit and ready,
                                              now=arrived_at(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
@@ -147,10 +139,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"assignment": assignment, "blind": rubric.blind, "company": None if rubric.blind else assignment.application.company,
                    "review": review, "errors": errors, "posted": scores, "posted_comments": comments,
                    "criteria": [(c, None) for c in criteria], "locked": False, "posted_comment": request.POST.get("comment", "")}
-        context.update(_content(assignment, rubric.blind))
+        context.update(_content(request.user, assignment, rubric.blind))
         messages.error(request, _("Nothing was saved: some scores are out of range. They are marked below."))
         return render(request, "reviews/reviewer/assignment.html", context, status=400)
-    if submit and not confirmed(request):
+    if submit and not ready:
         # Saved as a draft; the review is submitted only from the confirmation page.
         if any(not scores[c.pk].strip() for c in criteria):
             messages.error(request, _("Draft saved. Score every criterion before submitting."))
@@ -187,8 +179,4 @@ def _submit_confirmation(assignment: Assignment, criteria: list, review: Review)
 @login_required
 @require_safe
 def document(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
-    assignment = evaluation.assignment_to_read(request.user, pk)
-    if assignment.status == Assignment.Status.ASSIGNED or assignment.panel.call.rubric.blind:
-        raise PermissionDenied(_("Documents are not shown before the conflict declaration, nor in a blind review."))
-    item = get_object_or_404(assignment.application.documents, pk=document_pk)
-    return document_response(item)
+    return document_response(selectors.document_for_reviewer(request.user, pk, document_pk))

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from portal.forms import OwnTieForm
 from portal.http import client_ip
-from portal.models import StaffTie
 from portal.roles import roles_of
+from reviews.selectors import ties_of
 from reviews.services.evaluation import tie_record
 
 
@@ -27,5 +27,5 @@ def own_ties(request: HttpRequest) -> HttpResponse:
         tie_record(user=request.user, reviewer=request.user, ip=client_ip(request), **form.cleaned_data)
         messages.success(request, _("Your tie was recorded. You will not be asked to screen, review, select or sign for this company."))
         return redirect("own_ties")
-    ties = StaffTie.objects.filter(person=request.user).order_by("-created_at")
+    ties = ties_of(request.user)
     return render(request, "pages/ties.html", {"form": form, "ties": ties}, status=400 if form.errors else 200)

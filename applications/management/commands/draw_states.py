@@ -1,7 +1,8 @@
 """Write every state machine (the application, the agreement, place offers, appeals, review
-assignments, reviews, and those the apps above register: projects, payment requests), read from the models' transitions and the life cycle's transition
-table, as Mermaid diagrams with a table each into docs/application-states.md (`--check`
-fails when the file is out of date)."""
+assignments, reviews, the portal's ownership claims, and those the apps above register:
+projects, payment requests), read from the models' transitions and the transition tables (the
+life cycle's `TRANSITIONS`, the claims' `CLAIM_TRANSITIONS`), as Mermaid diagrams with a table
+each into docs/application-states.md (`--check` fails when the file is out of date)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,27 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.lifecycle.runner import MACHINES, REGISTERED, TRANSITIONS
+from portal.services.claims import CLAIM_TRANSITIONS
 
 TARGET = Path(settings.BASE_DIR) / "docs" / "application-states.md"
 
 TITLES = {"application": "Application (신청서)", "agreement": "Agreement (협약)", "offer": "Place offer (차순위 선정 제안)",
-          "appeal": "Appeal (이의신청)", "assignment": "Review assignment (평가 배정)", "review": "Review (평가표)"}
+          "appeal": "Appeal (이의신청)", "assignment": "Review assignment (평가 배정)", "review": "Review (평가표)",
+          "claim": "Ownership claim (기업 소유권 이전 신청)"}
+
+# Machines below the life-cycle package, run by their own service with an audit record
+# instead of an application event: (model, state field, their table).
+PORTAL_MACHINES = {"claim": ("portal.CompanyClaim", "status", CLAIM_TRANSITIONS)}
 
 
 def _model(machine: str):
-    label, field = MACHINES[machine]
+    label, field = MACHINES[machine] if machine in MACHINES else PORTAL_MACHINES[machine][:2]
     model = apps.get_model(label)
     return model, model._meta.get_field(field)
+
+
+def _table(machine: str) -> dict:
+    return TRANSITIONS[machine] if machine in TRANSITIONS else PORTAL_MACHINES[machine][2]
 
 
 def diagram(machine: str) -> str:
@@ -30,7 +41,7 @@ def diagram(machine: str) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {field.default}"]
     edges = set()
     for transition in field.get_all_transitions(model):
-        who = transition.permission or TRANSITIONS[machine][transition.name].by
+        who = transition.permission or _table(machine)[transition.name].by
         targets = getattr(transition.target, "allowed_states", None) or [transition.target]
         sources = [transition.source] if transition.source != "*" else [value for value, _label in field.choices]
         for source in sources:
@@ -46,6 +57,11 @@ def diagram(machine: str) -> str:
 
 
 def table(machine: str) -> str:
+    if machine in PORTAL_MACHINES:
+        rows = ["| transition | by | audit record | confirmed first |", "|---|---|---|---|"]
+        rows += [f"| `{name}` | {transition.by} | `{transition.audit.value}` | {'yes' if transition.confirm else ''} |"
+                 for name, transition in _table(machine).items()]
+        return "\n".join(rows)
     rows = ["| transition | by | event | duty a tied person may not do | notice | confirmed first |", "|---|---|---|---|---|---|"]
     for name, transition in TRANSITIONS[machine].items():
         event = f"`{transition.event.value}`" if transition.event else "(with another machine's)"
@@ -60,9 +76,11 @@ def document() -> str:
         "Generated from the models' transitions and `applications/lifecycle/runner.py` (`TRANSITIONS`) by "
         "`manage.py draw_states`; do not edit by hand. Each arrow is a transition with the permission that guards it "
         "(or who runs it: `system` is a periodic job or the worker). Every transition runs through "
-        "`applications.lifecycle.runner` (`begin` → `apply` → `finish`), which writes the event and the notice the table names.\n"
+        "`applications.lifecycle.runner` (`begin` → `apply` → `finish`), which writes the event and the notice the table names; "
+        "an ownership claim, below the life cycle in the portal, moves only in `portal/services/claims.py`, which writes the "
+        "audit record its table (`CLAIM_TRANSITIONS`) names.\n"
     ]
-    for machine in MACHINES:
+    for machine in [*MACHINES, *PORTAL_MACHINES]:
         model, field = _model(machine)
         labels = "\n".join(f"| `{value}` | {label} |" for value, label in field.choices)
         title = TITLES[machine] if machine in TITLES else REGISTERED[machine].title
