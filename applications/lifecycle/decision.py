@@ -41,7 +41,7 @@ def appeal_deadline(notified_at: datetime.datetime, days: int) -> datetime.datet
 
 
 def decision_apply(*, item_id: int) -> bool:
-    """The system moves one application to the decision of a finalised round and tells the
+    """The system moves one application to the decision of a finalized round and tells the
     company its own breakdown. Once per decision: an item already applied (or whose
     application left evaluation) is left alone, so a re-review is never undone. A
     selection is applied under the call's budget lock, and only if it still fits."""
@@ -52,7 +52,7 @@ def decision_apply(*, item_id: int) -> bool:
         item = SelectionItem.objects.select_for_update(of=("self",)).select_related("round__call__rubric", "round__finalized_by").get(pk=item_id)
         if item.applied_at is not None or item.round.finalized_at is None or application.state != State.UNDER_REVIEW:
             return False
-        # The finalising officer's act, applied by the system: checked as the system's.
+        # The finalizing officer's act, applied by the system: checked as the system's.
         step = runner.begin(application, DECISION_TRANSITIONS[item.decision], None)
         step.user = item.round.finalized_by
         if item.decision == "selected":

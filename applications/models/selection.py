@@ -15,7 +15,7 @@ from applications.models.calls import Call
 
 
 class SelectionRound(models.Model):
-    """One run of selection for a call: a proposal the officer may adjust, finalised once.
+    """One run of selection for a call: a proposal the officer may adjust, finalized once.
 
     The first round decides the whole call. A re-decision round decides again only the
     applications whose appeal was upheld and that were evaluated again, within what the
@@ -37,7 +37,7 @@ class SelectionRound(models.Model):
         db_table = "reviews_selectionround"
         ordering = ["-created_at"]
         constraints = [
-            # Finalising happens once per call, even if two officers press the button together.
+            # Finalizing happens once per call, even if two officers press the button together.
             models.UniqueConstraint(fields=["call"], condition=models.Q(finalized_at__isnull=False, kind="initial"),
                                     name="one_final_selection_per_call"),
 
