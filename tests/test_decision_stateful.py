@@ -36,8 +36,10 @@ ROLES = ["officer", "other_officer", "member0", "member1", "member2", "reviewer"
 # The people who move things come up more often, so that sequences get far.
 ACTORS = st.sampled_from(["officer"] * 3 + ["member0", "member1", "member2"] * 2 + ROLES)
 WHICH = st.integers(min_value=0, max_value=2)
-# For an action on one application: most often a member of its own company ("own").
-ON_ONE = st.sampled_from(["own"] * 4 + ROLES)
+# For an action on one application: most often (more than half the draws) a member of its own
+# company ("own"), so that a derandomized run reaches appeals whichever seed the digest of the
+# machine's source (changed by any edit of it) gives.
+ON_ONE = st.sampled_from(["own"] * 8 + ROLES)
 
 
 def make_machine(call, olivia, panel, seen: set):
