@@ -349,8 +349,9 @@ def test_appeal_after_the_window_is_refused(panel, single, olivia, alice, call):
 
     # Seven days from the notice of the result, as 행정기본법 counts them: from the next day,
     # to 24:00 of the last one, past weekends and holidays.
-    notified = SelectionItem.objects.get(application=single[0]).applied_at
-    closes = lifecycle.appeal_deadline(notified, call.rubric.appeal_days)
+    item = SelectionItem.objects.get(application=single[0])
+    notified = item.applied_at
+    closes = item.appeal_closes_at
     assert closes == period_end(notified, days=7)
     assert timezone.localtime(closes).time().isoformat() == "00:00:00" and closes - notified > timedelta(days=7)
     with pytest.raises(ValidationError) as refused:

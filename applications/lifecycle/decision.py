@@ -34,12 +34,6 @@ from portal.queue import enqueue_by_name
 DECISION_TRANSITIONS = {"selected": "select", "waitlisted": "waitlist", "rejected": "reject"}
 
 
-def appeal_deadline(notified_at: datetime.datetime, days: int) -> datetime.datetime:
-    """The appeal window runs from the notice of the result (the moment the company was told),
-    counted as every citizen's period is (`runner.end_of_period`)."""
-    return period_end(notified_at, days=days)
-
-
 def decision_apply(*, item_id: int) -> bool:
     """The system moves one application to the decision of a finalized round and tells the
     company its own breakdown. Once per decision: an item already applied (or whose
@@ -63,7 +57,7 @@ def decision_apply(*, item_id: int) -> bool:
         if item.decision == "selected":
             application.grant_awarded = item.grant
         step.finish(data={"round": item.round_id, "rank": item.rank, "final": str(item.final), "grant": item.grant},
-                    context={"item": item, "appeal_until": appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)})
+                    context={"item": item, "appeal_until": item.appeal_closes_at})
     return True
 
 
@@ -157,7 +151,7 @@ def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: 
         application = runner.lock_application(item.application_id)
         step = runner.begin(application, "offer_place", user, expected_state=State.WAITLISTED)
         step.apply()
-        due_at = runner.end_of_period(now, call.offer_days)
+        due_at = period_end(now, days=call.offer_days)
         offer = PlaceOffer.objects.create(application=application, item=item, grant=item.grant, due_at=due_at, made_by=user)
         application.grant_awarded = item.grant
         step.finish(ip=ip, data={"grant": item.grant, "due_at": deadline(due_at), "rank": item.rank}, context={"offer": offer})

@@ -5,6 +5,8 @@ app (`reviews_…`), so moving them here changed no data."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications.models.application import Application
 from applications.models.calls import Call
+from portal.periods import period_end
 
 
 class SelectionRound(models.Model):
@@ -77,6 +80,14 @@ class SelectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.application}"
+
+    @property
+    def appeal_closes_at(self) -> datetime.datetime | None:
+        """The end of the appeal window: the rubric's days from the notice of this decision
+        (`applied_at`), counted as every citizen's period is; None until the company is told."""
+        if self.applied_at is None:
+            return None
+        return period_end(self.applied_at, days=self.round.call.rubric.appeal_days)
 
 
 class Appeal(FSMModelMixin, models.Model):

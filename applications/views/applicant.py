@@ -91,7 +91,7 @@ def result_context(application) -> dict:
         return {}
     criteria = {str(c.pk): c for c in item.round.call.rubric.criteria.all()}
     breakdown = [(criteria[k].name, v, criteria[k].max_score, criteria[k].weight) for k, v in item.breakdown.items() if k in criteria]
-    deadline = lifecycle.appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
+    deadline = item.appeal_closes_at
     appeals = list(application.appeals.all())
     appealed = any(a.item_id == item.pk for a in appeals)
     return {
