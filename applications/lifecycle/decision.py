@@ -31,7 +31,11 @@ from portal.periods import period_end
 from portal.queue import enqueue_by_name
 
 # The decision of a selection item, as the application's transition that applies it.
-DECISION_TRANSITIONS = {"selected": "select", "waitlisted": "waitlist", "rejected": "reject"}
+DECISION_TRANSITIONS = {
+    SelectionItem.Decision.SELECTED: "select",
+    SelectionItem.Decision.WAITLISTED: "waitlist",
+    SelectionItem.Decision.REJECTED: "reject",
+}
 
 
 def decision_apply(*, item_id: int) -> bool:
@@ -49,12 +53,12 @@ def decision_apply(*, item_id: int) -> bool:
         # The finalizing officer's act, applied by the system: checked as the system's.
         step = runner.begin(application, DECISION_TRANSITIONS[item.decision], None)
         step.user = item.round.finalized_by
-        if item.decision == "selected":
+        if item.decision == SelectionItem.Decision.SELECTED:
             refuse_over_budget(application.call, grant=item.grant, application_id=application.pk)
         step.apply()
         item.applied_at = timezone.now()
         item.save(update_fields=["applied_at"])
-        if item.decision == "selected":
+        if item.decision == SelectionItem.Decision.SELECTED:
             application.grant_awarded = item.grant
         step.finish(data={"round": item.round_id, "rank": item.rank, "final": str(item.final), "grant": item.grant},
                     context={"item": item, "appeal_until": item.appeal_closes_at})
@@ -79,7 +83,7 @@ def held_budget(call: Call, *, exclude_application_id: int | None = None) -> int
 def decided_budget(call: Call, *, exclude_application_id: int | None = None) -> int:
     """What final rounds selected but the worker has not applied yet: money already spent."""
     decided = SelectionItem.objects.filter(round__call=call, round__finalized_at__isnull=False, applied_at__isnull=True,
-                                           decision="selected", application__state=State.UNDER_REVIEW)
+                                           decision=SelectionItem.Decision.SELECTED, application__state=State.UNDER_REVIEW)
     if exclude_application_id is not None:
         decided = decided.exclude(application_id=exclude_application_id)
     return decided.aggregate(total=Sum("grant"))["total"] or 0

@@ -31,6 +31,7 @@ from applications.models import (
     ParticipationBan,
     PartnerList,
     RequiredDocument,
+    SelectionItem,
     State,
     SupportLevel,
 )
@@ -390,7 +391,7 @@ def prior_grants(*, company_id: int, other_than_call_id: int) -> tuple[eligibili
 
     funded = (Application.objects.filter(company_id=company_id, state__in=HOLDS_BUDGET)
               .exclude(call_id=other_than_call_id)
-              .annotate(decided=Max("selection_items__applied_at", filter=Q(selection_items__decision="selected")))
+              .annotate(decided=Max("selection_items__applied_at", filter=Q(selection_items__decision=SelectionItem.Decision.SELECTED)))
               .values_list("call__program_id", "call__program__name_ko", "call__code", "decided", "submitted_at"))
     return tuple(
         eligibility.PriorGrant(program_id=program_id, program_name=name, call_code=code,

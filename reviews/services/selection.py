@@ -25,7 +25,7 @@ from portal.models import AuditEvent, Certification, Company, Region
 from portal.queue import enqueue_by_name
 from portal.services.audit import audit_record
 from reviews.models import Assignment, BonusItem, Review, Rubric, Score
-from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
+from reviews.ranking import Candidate, aggregate_from_sums, rank, select_within_budget
 
 CERTIFIED = {Certification.VENTURE, Certification.INNOBIZ, Certification.RESEARCH_INSTITUTE}
 
@@ -202,7 +202,7 @@ def _redecidable(call: Call) -> set[int]:
 
 
 def _selected_total(selection: SelectionRound) -> int:
-    return selection.items.filter(decision=SELECTED).aggregate(total=Sum("grant"))["total"] or 0
+    return selection.items.filter(decision=SelectionItem.Decision.SELECTED).aggregate(total=Sum("grant"))["total"] or 0
 
 
 def item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
@@ -224,7 +224,7 @@ def _item_override(*, user, item_id: int, decision: str, grant: int, reason: str
     _require_officer(user, selection.call)
     if selection.finalized_at:
         raise ValidationError(_("The selection was finalized; it can no longer change."), code="final")
-    if decision not in (SELECTED, WAITLISTED, REJECTED):
+    if decision not in SelectionItem.Decision.values:
         raise ValidationError(_("Choose selected, waitlisted or not selected."), code="decision")
     if grant <= 0 or grant > item.application.grant_requested:
         raise ValidationError(_("The adjusted grant must be more than 0 and at most the %(requested)s requested.")
