@@ -64,7 +64,6 @@ from applications.lifecycle.runner import (  # noqa: F401
 from applications.lifecycle.screening import (  # noqa: F401
     REVISION_DAYS_MAX,
     REVISION_DAYS_MIN,
-    REVISION_STEPS,
     revision_expire,
     revision_request,
     revision_resubmit,
