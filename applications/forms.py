@@ -15,6 +15,7 @@ from applications.models import (
     FieldType,
     FileFormat,
     FormField,
+    FormStep,
     PartnerList,
     Program,
     RuleKind,
@@ -564,7 +565,7 @@ class RevisionRequestForm(ExpectedStateForm):
 
     def __init__(self, *args, steps=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["steps"].choices = [(s.slug, s.title) for s in steps if s.slug != "review"]
+        self.fields["steps"].choices = [(s.slug, s.title) for s in steps if s.slug != FormStep.REVIEW]
 
 
 class BulkForm(forms.Form):

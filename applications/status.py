@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from applications.models import State
+from applications.models import FormStep, State
 
 # The decisions of a selection round use the states' own values (reviews.SelectionItem.Decision).
 _HOLDS_PLACE = {State.SELECTED, State.AGREEMENT, State.CONTRACTED}
@@ -70,7 +70,7 @@ def next_step(*, pk: int, state: str, call_closes_at, now, revision_due=None, of
     state = State(state)
     if state == State.DRAFT:
         if call_closes_at > now:
-            return NextStep(_("Complete and submit the application"), reverse("application_step", args=[pk, "overview"]), call_closes_at)
+            return NextStep(_("Complete and submit the application"), reverse("application_step", args=[pk, FormStep.OVERVIEW]), call_closes_at)
         return NextStep(_("The call closed before this draft was submitted."))
     if state == State.AGREEMENT:
         if sign_due is not None and agreement_id is not None:

@@ -60,7 +60,7 @@ class AuditAction(models.TextChoices):
     RUBRIC_CRITERION_CHANGED = "rubric.criterion_changed", _("Rubric criterion changed")
     RUBRIC_UPDATED = "rubric.updated", _("Rubric changed")
     SELECTION_APPLY_REFUSED = "selection.apply_refused", _("Selection decision could not be applied")
-    SELECTION_FINALIZED = "selection.finalized", _("Selection finalised")
+    SELECTION_FINALIZED = "selection.finalized", _("Selection finalized")
     SELECTION_RUN = "selection.run", _("Ranking and selection run")
     TIE_CHANGED = "tie.changed", _("Declared tie corrected")
     TIE_RECORDED = "tie.recorded", _("Tie declared")

@@ -1,7 +1,7 @@
 """Queueing a Celery task from a request without letting a missing broker slow it down.
 
 Every task queued from a web request has a fallback that needs no broker (a beat sweep
-renders pending versions, delivers the outbox, builds waiting exports, applies finalised
+renders pending versions, delivers the outbox, builds waiting exports, applies finalized
 selections), so a request never waits for the broker: the connection attempt is short
 (CELERY_BROKER_CONNECTION_TIMEOUT), and after one failure this process does not try again
 for BROKER_BACKOFF_SECONDS — the next requests cost nothing while Redis is away."""

@@ -224,8 +224,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.redeliver_pending_email",
         "schedule": 60.0,
     },
-    "apply-finalised-selections": {
-        "task": "reviews.tasks.apply_finalised_selections",
+    "apply-finalized-selections": {
+        "task": "reviews.tasks.apply_finalized_selections",
         "schedule": 300.0,
     },
     "render-pending-agreements": {

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from applications.models import SelectionItem
+
 THREE = Decimal("0.001")
 
 
@@ -58,20 +60,17 @@ def rank(candidates: list[Candidate], *, tie_break: list[int]) -> list[Candidate
     return ordered
 
 
-SELECTED, WAITLISTED, REJECTED = "selected", "waitlisted", "rejected"
-
-
-def select_within_budget(ranked: list[Candidate], *, budget: int, cutoff: Decimal) -> list[tuple[Candidate, str]]:
+def select_within_budget(ranked: list[Candidate], *, budget: int, cutoff: Decimal) -> list[tuple[Candidate, SelectionItem.Decision]]:
     """Down the ranking: below the cut-off is rejected; above it, selected while the remaining
     budget covers the grant, otherwise waitlisted (and the next ones still get their chance)."""
     remaining = budget
     decisions = []
     for candidate in ranked:
         if candidate.final < cutoff:
-            decisions.append((candidate, REJECTED))
+            decisions.append((candidate, SelectionItem.Decision.REJECTED))
         elif candidate.grant <= remaining:
             remaining -= candidate.grant
-            decisions.append((candidate, SELECTED))
+            decisions.append((candidate, SelectionItem.Decision.SELECTED))
         else:
-            decisions.append((candidate, WAITLISTED))
+            decisions.append((candidate, SelectionItem.Decision.WAITLISTED))
     return decisions

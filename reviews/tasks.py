@@ -17,9 +17,9 @@ def apply_selection(self, round_id: int) -> int:
 
 
 @shared_task
-def apply_finalised_selections() -> int:
-    """Periodic: finish any finalised round whose decisions were not all applied yet (the
-    broker was down when it was finalised, or a worker died half-way). A decision is
+def apply_finalized_selections() -> int:
+    """Periodic: finish any finalized round whose decisions were not all applied yet (the
+    broker was down when it was finalized, or a worker died half-way). A decision is
     applied once: an application evaluated again after an appeal is not touched."""
 
     pending = SelectionRound.objects.filter(finalized_at__isnull=False, items__applied_at__isnull=True,

@@ -88,7 +88,7 @@ def test_a_transition_succeeds_with_the_broker_down_and_the_mail_goes_out_once_i
     assert len([s for s in subjects if "평가" in s]) == 1, subjects
 
 
-def test_finalised_selection_is_applied_by_the_worker(celery_worker, call, olivia, alice, acme, panel):
+def test_finalized_selection_is_applied_by_the_worker(celery_worker, call, olivia, alice, acme, panel):
     from applications.models import Application, State
     from reviews.models import Assignment
     from reviews.services import evaluation, selection

@@ -1,5 +1,5 @@
 """The decision half of the life cycle under random actions by every role, with the beat jobs
-and the passing of time among them: selection, finalisation, appeals and their decisions,
+and the passing of time among them: selection, finalization, appeals and their decisions,
 withdrawals, offers of freed places and the answers to them. After every step:
 
 - each application's state is the target of its newest state-changing event, and every
@@ -24,7 +24,7 @@ from applications import lifecycle
 from applications.models import Appeal, Application, ApplicationEvent, Call, ProgramOfficer, SelectionRound, State
 from reviews.models import Assignment
 from reviews.services import evaluation, selection
-from reviews.tasks import apply_finalised_selections, sweep_offers
+from reviews.tasks import apply_finalized_selections, sweep_offers
 from tests.conftest import close_call, make_person, score_all, under_review
 from tests.factories import CompanyFactory, ProgramFactory
 
@@ -36,8 +36,10 @@ ROLES = ["officer", "other_officer", "member0", "member1", "member2", "reviewer"
 # The people who move things come up more often, so that sequences get far.
 ACTORS = st.sampled_from(["officer"] * 3 + ["member0", "member1", "member2"] * 2 + ROLES)
 WHICH = st.integers(min_value=0, max_value=2)
-# For an action on one application: most often a member of its own company ("own").
-ON_ONE = st.sampled_from(["own"] * 4 + ROLES)
+# For an action on one application: most often (more than half the draws) a member of its own
+# company ("own"), so that a derandomized run reaches appeals whichever seed the digest of the
+# machine's source (changed by any edit of it) gives.
+ON_ONE = st.sampled_from(["own"] * 8 + ROLES)
 
 
 def make_machine(call, olivia, panel, seen: set):
@@ -88,10 +90,10 @@ def make_machine(call, olivia, panel, seen: set):
         @initialize(start=st.integers(min_value=0, max_value=3))
         def the_officer_may_decide_first(self, start):
             if start:
-                self.run_and_finalise_the_selection(role="officer")
+                self.run_and_finalize_the_selection(role="officer")
 
         @rule(role=ACTORS)
-        def run_and_finalise_the_selection(self, role):
+        def run_and_finalize_the_selection(self, role):
             def act(user):
                 proposal = selection.selection_run(user=user, call=Call.objects.get(pk=call.pk), now=self.now)
                 selection.selection_finalize(user=user, round_id=proposal.pk, now=self.now)
@@ -143,7 +145,7 @@ def make_machine(call, olivia, panel, seen: set):
         def time_passes_and_the_beat_jobs_run(self, days):
             self.now += datetime.timedelta(days=days)
             before = list(Application.objects.order_by("pk").values_list("pk", "state"))
-            apply_finalised_selections()
+            apply_finalized_selections()
             sweep_offers()
             lifecycle.offer_sweep(now=self.now)
             after = dict(Application.objects.values_list("pk", "state"))

@@ -258,7 +258,7 @@ def _score_everything(panel, applications, olivia, per_application):
     close_call(panel.call)
 
 
-def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result(panel, applications, olivia, alice, call):
+def test_ranking_selection_finalization_and_each_applicant_sees_their_own_result(panel, applications, olivia, alice, call):
     _score_everything(panel, applications, olivia, [
         [[36, 25, 18, 9], [34, 24, 17, 8], [30, 22, 15, 7]],   # Acme: 88, 83, 74 → mean 81.667, +3 bonus
         [[30, 20, 14, 6], [28, 22, 14, 6], [32, 20, 16, 8]],   # Seoul company: 70, 70, 76 → 72, no bonus
@@ -307,7 +307,7 @@ def test_ranking_selection_finalisation_and_each_applicant_sees_their_own_result
     assert "84.667" in mail.body
 
 
-def test_finalising_twice_is_refused(panel, single, olivia, call):
+def test_finalizing_twice_is_refused(panel, single, olivia, call):
     _score_everything(panel, single, olivia, [[[36, 25, 18, 9]] * 3])
     selection_round = selection.selection_run(user=olivia, call=call)
     selection.selection_finalize(user=olivia, round_id=selection_round.pk)
@@ -352,8 +352,9 @@ def test_appeal_after_the_window_is_refused(panel, single, olivia, alice, call):
 
     # Seven days from the notice of the result, as 행정기본법 counts them: from the next day,
     # to 24:00 of the last one, past weekends and holidays.
-    notified = SelectionItem.objects.get(application=single[0]).applied_at
-    closes = lifecycle.appeal_deadline(notified, call.rubric.appeal_days)
+    item = SelectionItem.objects.get(application=single[0])
+    notified = item.applied_at
+    closes = item.appeal_closes_at
     assert closes == period_end(notified, days=7)
     assert timezone.localtime(closes).time().isoformat() == "00:00:00" and closes - notified > timedelta(days=7)
     with pytest.raises(ValidationError) as refused:

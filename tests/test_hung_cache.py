@@ -94,8 +94,8 @@ def test_with_a_hung_redis_pages_ask_it_once_and_stay_fast(call, olivia, alice, 
     # The machine stays in the balancer: the cache being away degrades it, the database decides.
     assert statuses == {"/calls/": 200, "/officer/queue/": 200, "sign-in": 302, "/healthz": 200}
     assert answers["/healthz"][0].json() | {} == {"status": "degraded", "database": "ok", "cache": "away"}
-    # Together about one timeout, where every cache call used to wait its own (sign-in alone
-    # made over twenty). Generous for a busy machine.
+    # Together about one timeout, not one for every cache call (sign-in alone makes over
+    # twenty). Generous for a busy machine.
     assert sum(seconds for _response, seconds in answers.values()) < 8 * SOCKET_TIMEOUT
 
 

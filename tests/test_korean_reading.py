@@ -120,7 +120,7 @@ def test_the_result_mail_reads_as_korean_links_to_the_breakdown_and_the_appeal_a
     item = SelectionItem.objects.get(application=selected, applied_at__isnull=False)
     email = OutboundEmail.objects.filter(subject__contains="평가 결과").latest("pk")
     assert email.subject == f"[지원사업 신청 포털] 평가 결과: 선정 — {selected.receipt_number}"
-    appeal_until = formatting.deadline(lifecycle.appeal_deadline(item.applied_at, call.rubric.appeal_days))
+    appeal_until = formatting.deadline(item.appeal_closes_at)
     assert appeal_until.endswith(" 24:00") and re.fullmatch(r"\d{4}년 \d{1,2}월 \d{1,2}일\([월화수목금토일]\) 24:00", appeal_until)
     for line in ("결과: 선정", "평균 점수: 88", "가점: 3", "최종 점수: 91", "순위: 1", "정부지원금: 150,000,000원",
                  f"항목별 점수는 포털에서 확인할 수 있습니다. {appeal_until}(KST)까지 이의신청할 수 있습니다.",

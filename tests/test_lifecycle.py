@@ -23,7 +23,7 @@ from portal.formatting import deadline, korean_date
 from portal.models import OutboundEmail
 from reviews.models import Assignment
 from reviews.services import evaluation, scoring, selection
-from reviews.tasks import apply_finalised_selections, sweep_offers
+from reviews.tasks import apply_finalized_selections, sweep_offers
 from tests.conftest import close_call, login_with_mfa, make_person, score_all, under_review
 from tests.factories import CompanyFactory
 
@@ -35,7 +35,7 @@ GRANT = 150_000_000
 def run_beat_jobs():
     """Every periodic job that moves applications, as beat would run them."""
     sweep_overdue_revisions()
-    apply_finalised_selections()
+    apply_finalized_selections()
     sweep_offers()
     render_pending_agreements()
 
@@ -76,7 +76,7 @@ def test_every_branch_through_the_services_with_the_beat_jobs_in_between(three, 
     assert dict(first.items.values_list("application_id", "decision")) == {acme.pk: "selected", globex.pk: "waitlisted",
                                                                            third.pk: "waitlisted"}
     selection.selection_finalize(user=olivia, round_id=first.pk)
-    run_beat_jobs()  # the job applies the decisions the finalisation queued
+    run_beat_jobs()  # the job applies the decisions the finalization queued
     assert [state_of(a) for a in (acme, globex, third)] == [State.SELECTED, State.WAITLISTED, State.WAITLISTED]
 
     # Appeal → re-review: no job puts it back.
@@ -189,7 +189,7 @@ def _officer(olivia):
     return client
 
 
-def test_finalising_before_the_call_closes_is_refused_and_changes_nothing(three, olivia, call):
+def test_finalizing_before_the_call_closes_is_refused_and_changes_nothing(three, olivia, call):
     first = selection.selection_run(user=olivia, call=call)
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + datetime.timedelta(days=3))
     events = ApplicationEvent.objects.count()
@@ -200,11 +200,11 @@ def test_finalising_before_the_call_closes_is_refused_and_changes_nothing(three,
     assert first.finalized_at is None and ApplicationEvent.objects.count() == events
 
 
-def test_finalising_a_proposal_that_leaves_an_application_under_evaluation_out_is_refused(call, olivia, alice, acme, bob, globex,
+def test_finalizing_a_proposal_that_leaves_an_application_under_evaluation_out_is_refused(call, olivia, alice, acme, bob, globex,
                                                                                         panel):
     """Globex's application passed screening after the proposal was made: nobody scored it, so
     the proposal ranks Acme alone. A final first round decides the whole call, so it would leave
-    Globex without a decision for good: refused, naming it, nothing finalised."""
+    Globex without a decision for good: refused, naming it, nothing finalized."""
     from tests.conftest import make_complete_draft
 
     first = under_review(alice, acme, call, olivia)
@@ -231,7 +231,7 @@ def test_running_the_selection_of_an_open_call_is_refused(three, olivia, call):
     assert not SelectionRound.objects.exists()
 
 
-def test_finalising_waits_for_every_review_or_a_waiver_with_its_reason(call, olivia, alice, acme, panel):
+def test_finalizing_waits_for_every_review_or_a_waiver_with_its_reason(call, olivia, alice, acme, panel):
     application = under_review(alice, acme, call, olivia)
     evaluation.auto_assign(user=olivia, panel=panel)
     assignments = list(Assignment.objects.filter(application=application).order_by("pk"))
@@ -259,7 +259,7 @@ def test_finalising_waits_for_every_review_or_a_waiver_with_its_reason(call, oli
     assert "평가 생략" not in applicant.get(f"/applications/{application.pk}/").content.decode()
 
 
-def test_finalising_without_the_ticked_confirmation_changes_nothing(three, olivia, call):
+def test_finalizing_without_the_ticked_confirmation_changes_nothing(three, olivia, call):
     first = selection.selection_run(user=olivia, call=call)
     response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", follow=True)
     assert "확인란에 표시하세요. 확정된 선정은 되돌릴 수 없습니다." in response.content.decode()

@@ -199,7 +199,7 @@ def test_a_redecision_round_cannot_spend_the_remainder_an_officer_just_offered(c
 
 
 def test_a_decision_no_longer_fitting_the_budget_is_not_applied(call, olivia, panel):
-    """The last line: even a finalised decision is applied only if it fits what is left."""
+    """The last line: even a finalized decision is applied only if it fits what is left."""
     (a, a_owner), (b, _), (c, _), (r, r_owner) = companies_under_review(call, olivia, panel, 4)
     proposal = selection.selection_run(user=olivia, call=call)
     selection.item_override(user=olivia, item_id=proposal.items.get(application=r).pk, decision="rejected", grant=GRANT,
@@ -211,7 +211,7 @@ def test_a_decision_no_longer_fitting_the_budget_is_not_applied(call, olivia, pa
     lifecycle.application_withdraw(user=a_owner, application_id=a.pk, reason="사업 취소")
     redecision = selection.selection_run(user=olivia, call=Call.objects.get(pk=call.pk))
     selection.selection_finalize(user=olivia, round_id=redecision.pk)
-    # The budget is cut after the finalisation: the decided selection no longer fits.
+    # The budget is cut after the finalization: the decided selection no longer fits.
     Call.objects.filter(pk=call.pk).update(budget_total=GRANT)
     item = redecision.items.get(application=r)
     with pytest.raises(ValidationError) as refused:
@@ -254,9 +254,9 @@ def test_a_refused_decision_does_not_hold_back_the_rest_and_the_officer_is_told(
     assert "반영하지 못했습니다" not in client.get(f"/officer/calls/{call.pk}/ranking/").content.decode()
 
 
-def test_a_budget_cut_after_the_proposal_is_caught_when_it_is_finalised(call, olivia, panel):
+def test_a_budget_cut_after_the_proposal_is_caught_when_it_is_finalized(call, olivia, panel):
     """The proposal was made within 300,000,000원; the budget is then cut to 150,000,000원
-    (nothing is committed yet, so the cut is allowed). Finalising reads the budget as it is
+    (nothing is committed yet, so the cut is allowed). Finalizing reads the budget as it is
     now: refused, nothing final."""
     from applications.services import calls
 
@@ -270,21 +270,21 @@ def test_a_budget_cut_after_the_proposal_is_caught_when_it_is_finalised(call, ol
     assert lifecycle.committed_budget(call) == 0
 
 
-def test_a_budget_cut_racing_the_finalisation_never_leaves_more_promised_than_the_budget(call, olivia, panel, monkeypatch):
-    """The officer finalises (held after the round's proposal total is computed) while another
+def test_a_budget_cut_racing_the_finalization_never_leaves_more_promised_than_the_budget(call, olivia, panel, monkeypatch):
+    """The officer finalizes (held after the round's proposal total is computed) while another
     cuts the budget: one of the two is refused, and what is committed fits the budget."""
     from applications.services import calls
 
     companies_under_review(call, olivia, panel, 3)
     proposal = selection.selection_run(user=olivia, call=call)
     pause = Pause(monkeypatch, selection, "_selected_total", after=True)
-    finalise, cut = pause.interleave(
+    finalize, cut = pause.interleave(
         lambda: selection.selection_finalize(user=olivia, round_id=proposal.pk),
         lambda: calls.call_update(user=olivia, call=Call.objects.get(pk=call.pk), data={"budget_total": GRANT}),
     )
     budget = Call.objects.get(pk=call.pk).budget_total
     assert lifecycle.committed_budget(call) <= budget
-    assert isinstance(finalise, ValidationError) != isinstance(cut, ValidationError), (finalise, cut)
+    assert isinstance(finalize, ValidationError) != isinstance(cut, ValidationError), (finalize, cut)
 
 
 def _issued_agreement(selected, olivia):

@@ -103,3 +103,25 @@ def test_the_officer_previewing_an_unpublished_call_is_told_companies_cannot_see
                      r'공고 담당자를 위한 미리보기입니다. 공고를 게시하기 전에는 기업이 이 페이지를 보거나 신청할 수 없습니다.', html), html
     Call.objects.filter(pk=call.pk).update(is_published=True)
     assert "unpublished-preview" not in client.get(f"/calls/{call.code}/").content.decode()
+
+
+def test_each_stage_of_the_window_reads_as_the_call_answers(client, three_stages):
+    """The call's page and its card say "not open yet", "open" or "closed" as Call answers it,
+    and an anonymous visitor is offered sign-up while the call is open or still to open."""
+    def deadline_box(code: str) -> str:
+        html = client.get(f"/calls/{code}/").content.decode()
+        return re.search(r'<div class="deadline-box[^"]*">(.*?)</div>', html, re.S).group(1), html
+
+    box, html = deadline_box("SF-SOON")
+    opens = three_stages["upcoming"].opens_at
+    assert '<p class="dday">접수 예정</p>' in box and f'접수 시작 <time datetime="{timezone.localtime(opens).isoformat()}">' in box
+    assert "회원가입 후 신청하기" in html
+    box, html = deadline_box("SF-OPEN")
+    assert '<p class="dday"' in box and "접수 예정" not in box and "마감</p>" not in box and "회원가입 후 신청하기" in html
+    box, html = deadline_box("SF-PAST")
+    assert '<p class="dday">마감</p>' in box and "<p>접수 마감 " in box and "회원가입 후 신청하기" not in html
+    # The card shows when a call opens only while it is still to open.
+    assert "<dt>접수 시작</dt>" in client.get("/calls/?tab=upcoming").content.decode()
+    for tab in ("open", "closed"):
+        assert "<dt>접수 시작</dt>" not in client.get(f"/calls/?tab={tab}").content.decode()
+    assert "<dt>접수 시작</dt>" not in client.get("/").content.decode()

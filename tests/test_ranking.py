@@ -8,16 +8,10 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.ranking import (
-    REJECTED,
-    SELECTED,
-    WAITLISTED,
-    Candidate,
-    aggregate_from_sums,
-    rank,
-    select_within_budget,
-    weighted_total,
-)
+from applications.models import SelectionItem
+from reviews.ranking import Candidate, aggregate_from_sums, rank, select_within_budget, weighted_total
+
+Decision = SelectionItem.Decision
 
 
 def aggregate(totals, *, trimmed, trim_min):
@@ -74,7 +68,7 @@ def test_bonus_points_count_after_averaging():
 def test_selection_goes_down_the_ranking_skipping_what_does_not_fit():
     ranked = rank([_c("SF-01", "90", 60), _c("SF-02", "85", 50), _c("SF-03", "80", 30), _c("SF-04", "60", 10)], tie_break=[])
     decisions = {c.receipt_number: d for c, d in select_within_budget(ranked, budget=100, cutoff=D(70))}
-    assert decisions == {"SF-01": SELECTED, "SF-02": WAITLISTED, "SF-03": SELECTED, "SF-04": REJECTED}
+    assert decisions == {"SF-01": Decision.SELECTED, "SF-02": Decision.WAITLISTED, "SF-03": Decision.SELECTED, "SF-04": Decision.REJECTED}
 
 
 candidates = st.lists(
@@ -87,14 +81,14 @@ candidates = st.lists(
 def test_selection_never_exceeds_the_budget_and_skips_only_what_would_not_fit(rows, budget, cutoff):
     ranked = rank([_c(f"SF-{i:02d}", final, grant) for i, (final, grant) in enumerate(rows)], tie_break=[])
     decisions = select_within_budget(ranked, budget=budget, cutoff=cutoff)
-    selected_total = sum(c.grant for c, d in decisions if d == SELECTED)
+    selected_total = sum(c.grant for c, d in decisions if d == Decision.SELECTED)
     assert selected_total <= budget
     remaining = budget - selected_total
     for candidate, decision in decisions:
-        if decision == REJECTED:
+        if decision == Decision.REJECTED:
             assert candidate.final < cutoff
         else:
             assert candidate.final >= cutoff
-        if decision == WAITLISTED:
+        if decision == Decision.WAITLISTED:
             # It was skipped because it did not fit, and nothing freed room later.
             assert candidate.grant > remaining

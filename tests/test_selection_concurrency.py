@@ -1,4 +1,4 @@
-"""Two officers finalising the same call's selection at once: it happens once."""
+"""Two officers finalizing the same call's selection at once: it happens once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.test_submission_concurrency import run_together
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_officers_finalising_at_once_finalise_once(call, olivia, alice, acme, panel, program):
+def test_two_officers_finalizing_at_once_finalize_once(call, olivia, alice, acme, panel, program):
     otto = make_person("otto@example.com", mfa=True)
     ProgramOfficer.objects.create(program=program, user=otto)
     application = under_review(alice, acme, call, olivia)
@@ -33,7 +33,7 @@ def test_two_officers_finalising_at_once_finalise_once(call, olivia, alice, acme
     assert SelectionRound.objects.filter(call=call, finalized_at__isnull=False).count() == 1
 
 
-def test_the_same_round_finalised_twice_at_once_happens_once(call, olivia, alice, acme, panel):
+def test_the_same_round_finalized_twice_at_once_happens_once(call, olivia, alice, acme, panel):
     application = under_review(alice, acme, call, olivia)
     evaluation.auto_assign(user=olivia, panel=panel)
     for assignment in Assignment.objects.filter(application=application):

@@ -407,7 +407,7 @@ def test_the_call_basis_date_decides_company_age(as_alice, complete_draft, call,
 
 
 def test_the_submission_reads_each_table_once_and_holds_the_call_only_for_its_writes(as_alice, complete_draft, call):
-    """Issue 13: one locked read of the application (also the access check), each table the
+    """One locked read of the application (also the access check), each table the
     checks need read once, and the call's receipt counter taken last — after it, only the
     receipt number's UPDATE (with the event head), the event's INSERT and the two notices."""
     import re

@@ -42,7 +42,7 @@ ROLES = (*URL_ROLES, "tied_officer", "partner_signer")
 class Row(NamedTuple):
     """Where a transition is run: the stage that holds an object in one of its source states,
     the URL (name and arguments) of the page that runs it, the object whose state moves, the
-    form data, and what the worker does after the request (the decisions a finalised
+    form data, and what the worker does after the request (the decisions a finalized
     selection applies)."""
 
     stage: str
@@ -53,7 +53,7 @@ class Row(NamedTuple):
     then: Callable[[dict], None] | None = None
 
 
-def _finalised(w) -> None:
+def _finalized(w) -> None:
     from reviews.services import selection
 
     selection.selection_apply(round_id=w["round"].pk)
@@ -94,7 +94,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("application", "declare_ineligible"): _screen("ineligible", reason="업종 요건 미달"),
     ("application", "resubmit"): Row("revision", "application_submit", lambda w: {"pk": w["revision"].pk}, lambda w: w["revision"]),
     **{("application", name): Row("deciding", "officer_selection_finalize", lambda w: {"pk": w["round"].pk},
-                                  lambda w, decided=decided: w[decided], then=_finalised)
+                                  lambda w, decided=decided: w[decided], then=_finalized)
        for name, decided in (("select", "to_select"), ("waitlist", "to_waitlist"), ("reject", "to_reject"))},
     ("application", "offer_place"): Row("decided", "officer_offer_next", lambda w: {"pk": w["decided_call"].pk}, lambda w: w["waitlisted"]),
     ("application", "accept_offer"): Row("decided", "application_offer_answer", lambda w: {"pk": w["offered"].pk},

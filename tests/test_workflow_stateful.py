@@ -124,11 +124,11 @@ def make_machine(call, olivia, seen: set):
             if chance:
                 return
             from applications.tasks import sweep_overdue_revisions
-            from reviews.tasks import apply_finalised_selections, sweep_offers
+            from reviews.tasks import apply_finalized_selections, sweep_offers
 
             before = Application.objects.get(pk=self.application.pk).state
             sweep_overdue_revisions()
-            apply_finalised_selections()
+            apply_finalized_selections()
             sweep_offers()
             assert Application.objects.get(pk=self.application.pk).state == before  # nothing is overdue here
 

@@ -76,13 +76,13 @@ def mail_to(address: str):
 
 
 def run_beat() -> None:
-    """What beat runs every few minutes: deliver the outbox, apply finalised selections,
+    """What beat runs every few minutes: deliver the outbox, apply finalized selections,
     render pending agreements and copies, sweep revisions and offers."""
     from applications import tasks as application_tasks
     from portal import tasks as portal_tasks
     from reviews import tasks as review_tasks
 
-    for task in (portal_tasks.redeliver_pending_email, review_tasks.apply_finalised_selections,
+    for task in (portal_tasks.redeliver_pending_email, review_tasks.apply_finalized_selections,
                  application_tasks.render_pending_agreements, application_tasks.sweep_overdue_revisions, review_tasks.sweep_offers):
         task()
     for name in ("render_pending_copies",):

@@ -33,7 +33,6 @@ from applications.lifecycle.agreement import (  # noqa: F401
 from applications.lifecycle.appeals import appeal_dismiss, appeal_file, appeal_order_rereview  # noqa: F401
 from applications.lifecycle.decision import (  # noqa: F401  (decision before the stages that free places)
     HOLDS_BUDGET,
-    appeal_deadline,
     budget_left,
     committed_budget,
     current_item,
@@ -59,7 +58,6 @@ from applications.lifecycle.runner import (  # noqa: F401
     Transition,
     TransitionRefused,
     actions_for,
-    end_of_period,
     lock_application,
     needs_confirmation,
     refuse_if_tied_to,
@@ -67,7 +65,6 @@ from applications.lifecycle.runner import (  # noqa: F401
 from applications.lifecycle.screening import (  # noqa: F401
     REVISION_DAYS_MAX,
     REVISION_DAYS_MIN,
-    REVISION_STEPS,
     revision_expire,
     revision_request,
     revision_resubmit,

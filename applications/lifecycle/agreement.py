@@ -45,6 +45,7 @@ from applications.services.events import event_record
 from portal.duties import ConflictOfInterest, refuse_if_tied, tie_with
 from portal.formatting import deadline
 from portal.models import User
+from portal.periods import period_end
 from portal.queue import enqueue_by_name
 from portal.services.audit import audit_record
 from portal.services.outbox import email_enqueue, mail_text, render_bilingual
@@ -125,7 +126,7 @@ def agreement_issue(*, user, agreement_id: int, ip: str | None = None) -> Agreem
                                     "Nothing was issued.") % {"drafted": version.clause_set.get_family_display(),
                                                               "family": program.get_family_display()}, code="other_family")
         step.apply()
-        agreement.sign_due_at = runner.end_of_period(timezone.now(), agreement.application.call.sign_days)
+        agreement.sign_due_at = period_end(timezone.now(), days=agreement.application.call.sign_days)
         # The notice leads to what is to be signed: the agreement, not the application.
         step.finish(ip=ip, data={"version": version.number}, context={"agreement": agreement},
                     url=reverse("agreement_detail", args=[agreement.pk]))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.lifecycle import runner
-from applications.lifecycle.decision import appeal_deadline, current_item
+from applications.lifecycle.decision import current_item
 from applications.models import Appeal, State
 from portal.formatting import deadline
 from portal.limits import reason_text
@@ -28,7 +28,7 @@ def appeal_file(*, user, application_id: int, reason: str, now: datetime.datetim
             raise ValidationError(_("There is no result to appeal against yet."), code="no_result")
         if Appeal.objects.filter(item=item).exists():
             raise ValidationError(_("An appeal against this decision was filed already; a decision can be appealed once."), code="once")
-        closes = appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
+        closes = item.appeal_closes_at
         if now >= closes:
             raise ValidationError(_("The appeal window closed on %(time)s (KST).") % {"time": deadline(closes)}, code="window_closed")
         step.apply()

@@ -31,17 +31,15 @@ from portal.periods import period_end
 from portal.queue import enqueue_by_name
 
 # The decision of a selection item, as the application's transition that applies it.
-DECISION_TRANSITIONS = {"selected": "select", "waitlisted": "waitlist", "rejected": "reject"}
-
-
-def appeal_deadline(notified_at: datetime.datetime, days: int) -> datetime.datetime:
-    """The appeal window runs from the notice of the result (the moment the company was told),
-    counted as every citizen's period is (`runner.end_of_period`)."""
-    return period_end(notified_at, days=days)
+DECISION_TRANSITIONS = {
+    SelectionItem.Decision.SELECTED: "select",
+    SelectionItem.Decision.WAITLISTED: "waitlist",
+    SelectionItem.Decision.REJECTED: "reject",
+}
 
 
 def decision_apply(*, item_id: int) -> bool:
-    """The system moves one application to the decision of a finalised round and tells the
+    """The system moves one application to the decision of a finalized round and tells the
     company its own breakdown. Once per decision: an item already applied (or whose
     application left evaluation) is left alone, so a re-review is never undone. A
     selection is applied under the call's budget lock, and only if it still fits."""
@@ -52,18 +50,18 @@ def decision_apply(*, item_id: int) -> bool:
         item = SelectionItem.objects.select_for_update(of=("self",)).select_related("round__call__rubric", "round__finalized_by").get(pk=item_id)
         if item.applied_at is not None or item.round.finalized_at is None or application.state != State.UNDER_REVIEW:
             return False
-        # The finalising officer's act, applied by the system: checked as the system's.
+        # The finalizing officer's act, applied by the system: checked as the system's.
         step = runner.begin(application, DECISION_TRANSITIONS[item.decision], None)
         step.user = item.round.finalized_by
-        if item.decision == "selected":
+        if item.decision == SelectionItem.Decision.SELECTED:
             refuse_over_budget(application.call, grant=item.grant, application_id=application.pk)
         step.apply()
         item.applied_at = timezone.now()
         item.save(update_fields=["applied_at"])
-        if item.decision == "selected":
+        if item.decision == SelectionItem.Decision.SELECTED:
             application.grant_awarded = item.grant
         step.finish(data={"round": item.round_id, "rank": item.rank, "final": str(item.final), "grant": item.grant},
-                    context={"item": item, "appeal_until": appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)})
+                    context={"item": item, "appeal_until": item.appeal_closes_at})
     return True
 
 
@@ -85,7 +83,7 @@ def held_budget(call: Call, *, exclude_application_id: int | None = None) -> int
 def decided_budget(call: Call, *, exclude_application_id: int | None = None) -> int:
     """What final rounds selected but the worker has not applied yet: money already spent."""
     decided = SelectionItem.objects.filter(round__call=call, round__finalized_at__isnull=False, applied_at__isnull=True,
-                                           decision="selected", application__state=State.UNDER_REVIEW)
+                                           decision=SelectionItem.Decision.SELECTED, application__state=State.UNDER_REVIEW)
     if exclude_application_id is not None:
         decided = decided.exclude(application_id=exclude_application_id)
     return decided.aggregate(total=Sum("grant"))["total"] or 0
@@ -157,7 +155,7 @@ def offer_next(*, user, call_id: int, now: datetime.datetime | None = None, ip: 
         application = runner.lock_application(item.application_id)
         step = runner.begin(application, "offer_place", user, expected_state=State.WAITLISTED)
         step.apply()
-        due_at = runner.end_of_period(now, call.offer_days)
+        due_at = period_end(now, days=call.offer_days)
         offer = PlaceOffer.objects.create(application=application, item=item, grant=item.grant, due_at=due_at, made_by=user)
         application.grant_awarded = item.grant
         step.finish(ip=ip, data={"grant": item.grant, "due_at": deadline(due_at), "rank": item.rank}, context={"offer": offer})

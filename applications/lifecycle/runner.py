@@ -60,7 +60,6 @@ from applications.services.events import event_record
 from applications.services.notify import notify_members
 from portal.duties import refuse_if_tied, tie_with
 from portal.middleware import MAX_QUEUE_SECONDS
-from portal.periods import period_end
 
 # How long past a deadline the beat jobs wait before taking an unanswered offer or an
 # unsigned agreement as given up. A request is judged by its arrival stamp, which may lie
@@ -206,13 +205,6 @@ def machine_of(obj) -> str:
 def state_label(obj) -> str:
     field = MACHINES[machine_of(obj)][1]
     return str(getattr(obj, f"get_{field}_display")())
-
-
-def end_of_period(start: datetime.datetime, days: int) -> datetime.datetime:
-    """A period of `days` days from `start` for the company to act, as 행정기본법 §6 counts
-    it (portal/periods.py): the first day left out, the end at 24:00 (KST) of the last day,
-    moved past Saturdays, Sundays and public holidays."""
-    return period_end(start, days=days)
 
 
 def lock_application(application_id: int) -> Application:

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 
 from applications.lifecycle import runner
 from applications.lifecycle.runner import SubmissionRefused, TransitionRefused
-from applications.models import Application, RevisionRequest, State
+from applications.models import REVISABLE_STEPS, Application, RevisionRequest, State, section_step
 from applications.services.submission import declared_record, rule_issues, submission_problems
 from portal.formatting import deadline
 from portal.limits import reason_text
 from portal.periods import period_end
 
-REVISION_STEPS = ("overview", "budget", "documents", "declarations")
 REVISION_DAYS_MIN, REVISION_DAYS_MAX = 1, 60
 
 
@@ -71,7 +70,7 @@ def revision_request(*, user, application_id: int, message: str, days: int, step
     with transaction.atomic():
         application = runner.lock_application(application_id)
         step = runner.begin(application, "request_revision", user, expected_state=expected_state)
-        allowed = set(REVISION_STEPS) | {f"section-{pk}" for pk in application.form_version.sections.values_list("pk", flat=True)}
+        allowed = set(REVISABLE_STEPS) | {section_step(pk) for pk in application.form_version.sections.values_list("pk", flat=True)}
         unknown = set(steps) - allowed
         if unknown:
             raise ValidationError(_("Unknown part of the application: %(steps)s.") % {"steps": ", ".join(sorted(unknown))})

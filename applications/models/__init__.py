@@ -9,6 +9,7 @@ from applications.models.agreements import (
 from applications.models.application import (
     HOLDS_BUDGET,
     INTERNAL_EVENTS,
+    REVISABLE_STEPS,
     WITHDRAWABLE,
     Application,
     ApplicationDocument,
@@ -16,10 +17,14 @@ from applications.models.application import (
     BudgetCategory,
     BudgetLine,
     EventType,
+    FormStep,
     Notification,
     OtherAgencySupport,
     RevisionRequest,
     State,
+    is_section_step,
+    section_id_of,
+    section_step,
 )
 from applications.models.calls import (
     Call,
@@ -64,6 +69,7 @@ __all__ = [
     "ClauseTemplate",
     "Signature",
     "WITHDRAWABLE",
+    "REVISABLE_STEPS",
     "Application",
     "ApplicationCopy",
     "ApplicationDocument",
@@ -88,6 +94,7 @@ __all__ = [
     "FileFormat",
     "FormField",
     "FormSection",
+    "FormStep",
     "FormVersion",
     "NoticeAttachment",
     "Notification",
@@ -99,4 +106,7 @@ __all__ = [
     "RuleKind",
     "State",
     "SupportLevel",
+    "is_section_step",
+    "section_id_of",
+    "section_step",
 ]

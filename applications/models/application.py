@@ -50,6 +50,39 @@ WITHDRAWABLE = [
 ]
 
 
+class FormStep(models.TextChoices):
+    """The fixed steps of the application form, by the slug in their URL, in the order they
+    are shown; the call's own sections come between the overview and the budget, each as
+    `section_step(section_id)`."""
+
+    OVERVIEW = "overview", _("Project")
+    BUDGET = "budget", _("Budget")
+    DOCUMENTS = "documents", _("Documents")
+    DECLARATIONS = "declarations", _("Declarations")
+    REVIEW = "review", _("Review and submit")
+
+
+# The steps an officer's revision request may name, besides the call's sections (the review
+# step is where the applicant sends the revision back).
+REVISABLE_STEPS = (FormStep.OVERVIEW, FormStep.BUDGET, FormStep.DOCUMENTS, FormStep.DECLARATIONS)
+
+SECTION_STEP_PREFIX = "section-"
+
+
+def section_step(section_id: int) -> str:
+    """The slug of the step for one of the call's form sections."""
+    return f"{SECTION_STEP_PREFIX}{section_id}"
+
+
+def is_section_step(slug: str) -> bool:
+    return slug.startswith(SECTION_STEP_PREFIX)
+
+
+def section_id_of(slug: str) -> str:
+    """The section's id as written in a section step's slug (not checked: the caller looks it up)."""
+    return slug.removeprefix(SECTION_STEP_PREFIX)
+
+
 class Application(FSMModelMixin, models.Model):
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
@@ -410,7 +443,7 @@ class RevisionRequest(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     message = models.TextField(_("what to change"))
-    # Step slugs the applicant may edit: "overview", "section-<id>", "budget", "documents", "declarations".
+    # The slugs of the steps the applicant may edit: `REVISABLE_STEPS` and `section_step(id)`.
     steps = models.JSONField(default=list)
     due_at = models.DateTimeField(_("due"))
     created_at = models.DateTimeField(auto_now_add=True)

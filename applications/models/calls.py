@@ -140,25 +140,28 @@ class Call(models.Model):
             return timezone.localtime(self.closes_at - datetime.timedelta(microseconds=1)).date()
         return submitted_on or timezone.localdate()
 
-    def is_open(self, moment=None) -> bool:
-        """The one answer to "does this call take applications at `moment`" (now by default)."""
+    def window(self, moment=None) -> CallPhase:
+        """Where `moment` (now by default) falls against the call's dates alone: not open yet,
+        open, or closed. The one check behind `is_open`, `phase`, `has_opened` and
+        `has_closed`; `open_window` is the same in SQL."""
         moment = moment or timezone.now()
-        return self.is_published and self.opens_at <= moment < self.closes_at
-
-    def has_closed(self, moment=None) -> bool:
-        return (moment or timezone.now()) >= self.closes_at
-
-    def phase(self, moment=None) -> CallPhase:
-        """Unpublished, then not yet open, open, and closed (the officer desk's badge)."""
-        moment = moment or timezone.now()
-        if not self.is_published:
-            return CallPhase.UNPUBLISHED
         if moment < self.opens_at:
             return CallPhase.UPCOMING
         return CallPhase.OPEN if moment < self.closes_at else CallPhase.CLOSED
 
+    def is_open(self, moment=None) -> bool:
+        """The one answer to "does this call take applications at `moment`" (now by default)."""
+        return self.is_published and self.window(moment) == CallPhase.OPEN
+
+    def has_closed(self, moment=None) -> bool:
+        return self.window(moment) == CallPhase.CLOSED
+
+    def phase(self, moment=None) -> CallPhase:
+        """Unpublished, then not yet open, open, and closed (the officer desk's badge)."""
+        return self.window(moment) if self.is_published else CallPhase.UNPUBLISHED
+
     def has_opened(self, moment=None) -> bool:
-        return (moment or timezone.now()) >= self.opens_at
+        return self.window(moment) != CallPhase.UPCOMING
 
     def days_left(self, moment=None) -> int:
         """Calendar days in KST from today to the closing day (D-day is 0). A call that

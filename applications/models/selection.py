@@ -5,6 +5,8 @@ app (`reviews_…`), so moving them here changed no data."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +14,11 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications.models.application import Application
 from applications.models.calls import Call
+from portal.periods import period_end
 
 
 class SelectionRound(models.Model):
-    """One run of selection for a call: a proposal the officer may adjust, finalised once.
+    """One run of selection for a call: a proposal the officer may adjust, finalized once.
 
     The first round decides the whole call. A re-decision round decides again only the
     applications whose appeal was upheld and that were evaluated again, within what the
@@ -37,7 +40,7 @@ class SelectionRound(models.Model):
         db_table = "reviews_selectionround"
         ordering = ["-created_at"]
         constraints = [
-            # Finalising happens once per call, even if two officers press the button together.
+            # Finalizing happens once per call, even if two officers press the button together.
             models.UniqueConstraint(fields=["call"], condition=models.Q(finalized_at__isnull=False, kind="initial"),
                                     name="one_final_selection_per_call"),
 
@@ -77,6 +80,14 @@ class SelectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.application}"
+
+    @property
+    def appeal_closes_at(self) -> datetime.datetime | None:
+        """The end of the appeal window: the rubric's days from the notice of this decision
+        (`applied_at`), counted as every citizen's period is; None until the company is told."""
+        if self.applied_at is None:
+            return None
+        return period_end(self.applied_at, days=self.round.call.rubric.appeal_days)
 
 
 class Appeal(FSMModelMixin, models.Model):

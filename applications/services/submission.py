@@ -27,12 +27,15 @@ from applications.models import (
     EventType,
     FieldType,
     FormField,
+    FormStep,
     OtherAgencySupport,
     ParticipationBan,
     PartnerList,
     RequiredDocument,
+    SelectionItem,
     State,
     SupportLevel,
+    section_step,
 )
 from applications.selectors import application_for_user, current_form
 from applications.services.events import event_record
@@ -95,7 +98,7 @@ def check_editable(application: Application, *, now: datetime.datetime, step: st
 
 def _section_step(application: Application, keys) -> set[str]:
     return {
-        f"section-{pk}"
+        section_step(pk)
         for pk in FormField.objects.filter(section__form=application.form_version, key__in=list(keys)).values_list("section_id", flat=True)
     }
 
@@ -153,10 +156,10 @@ def application_save_draft(*, user: User, application_id: int, answers: dict | N
     if answers:
         steps |= _section_step(application, answers)
     if project_title is not None or support_level_id is not None or supplier_name is not None or supplier_business_number is not None:
-        steps.add("overview")
+        steps.add(FormStep.OVERVIEW)
     if declarations is not None or other_support is not None:
-        steps.add("declarations")
-    for step in steps or {"overview"}:
+        steps.add(FormStep.DECLARATIONS)
+    for step in steps or {FormStep.OVERVIEW}:
         check_editable(application, now=now, step=step)
     errors: dict[str, str] = {}
     fields = {f.key: f for f in _form_fields(application)}
@@ -289,7 +292,7 @@ def budget_save(*, user: User, application_id: int, lines: list[dict], grant_req
     """Replace the budget lines and the grant requested; return the computed budget with
     its messages. A draft keeps an over-cap budget; submission refuses it."""
     application = _for_edit(user, application_id)
-    check_editable(application, now=now or timezone.now(), step="budget")
+    check_editable(application, now=now or timezone.now(), step=FormStep.BUDGET)
     application.budget_lines.all().delete()
     created = BudgetLine.objects.bulk_create(
         BudgetLine(application=application, order=i, category=line["category"], description=line["description"],
@@ -316,13 +319,13 @@ def document_upload(*, user: User, application_id: int, upload: UploadedFile, re
         if requirement is None:
             raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
         formats = requirement.formats
-        check_editable(application, now=now, step="documents")
+        check_editable(application, now=now, step=FormStep.DOCUMENTS)
     else:
         field = FormField.objects.filter(section__form=application.form_version, key=field_key, type=FieldType.FILE).first()
         if field is None:
             raise ValidationError(_("This call does not ask for that document."), code="unknown_requirement")
         formats = [c["value"] for c in field.choices] or ["pdf"]
-        check_editable(application, now=now, step=f"section-{field.section_id}")
+        check_editable(application, now=now, step=section_step(field.section_id))
     inspected = inspect_upload(upload, formats=formats, max_bytes=call.max_file_mb * 1024 * 1024)
 
     replaced = []
@@ -374,7 +377,7 @@ def document_delete(*, user: User, application_id: int, document_id: int, now: d
     document = application.documents.filter(pk=document_id).select_related("requirement").first()
     if document is None:
         raise ValidationError(_("That file is no longer there."), code="gone")
-    step = "documents" if document.requirement_id else next(iter(_section_step(application, [document.field_key])), "documents")
+    step = FormStep.DOCUMENTS if document.requirement_id else next(iter(_section_step(application, [document.field_key])), FormStep.DOCUMENTS)
     check_editable(application, now=now or timezone.now(), step=step)
     name = document.file.name
     storage = document.file.storage
@@ -390,7 +393,7 @@ def prior_grants(*, company_id: int, other_than_call_id: int) -> tuple[eligibili
 
     funded = (Application.objects.filter(company_id=company_id, state__in=HOLDS_BUDGET)
               .exclude(call_id=other_than_call_id)
-              .annotate(decided=Max("selection_items__applied_at", filter=Q(selection_items__decision="selected")))
+              .annotate(decided=Max("selection_items__applied_at", filter=Q(selection_items__decision=SelectionItem.Decision.SELECTED)))
               .values_list("call__program_id", "call__program__name_ko", "call__code", "decided", "submitted_at"))
     return tuple(
         eligibility.PriorGrant(program_id=program_id, program_name=name, call_code=code,

@@ -37,9 +37,12 @@ from applications.models import (
     FieldType,
     FormField,
     FormSection,
+    FormStep,
     Notification,
     PlaceOffer,
     State,
+    is_section_step,
+    section_id_of,
 )
 from applications.pdf import render_pdf
 from applications.selectors import application_for_user, applications_for_user, beside_applications, call_for_public, timeline
@@ -73,7 +76,7 @@ def application_start(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("call_detail", code=call.code)
     if not created:
         messages.info(request, _("%(company)s already has an application to this call; here it is.") % {"company": company.name})
-    return redirect("application_step", pk=application.pk, step="overview")
+    return redirect("application_step", pk=application.pk, step=FormStep.OVERVIEW)
 
 
 @login_required
@@ -91,7 +94,7 @@ def result_context(application) -> dict:
         return {}
     criteria = {str(c.pk): c for c in item.round.call.rubric.criteria.all()}
     breakdown = [(criteria[k].name, v, criteria[k].max_score, criteria[k].weight) for k, v in item.breakdown.items() if k in criteria]
-    deadline = lifecycle.appeal_deadline(item.applied_at, item.round.call.rubric.appeal_days)
+    deadline = item.appeal_closes_at
     appeals = list(application.appeals.all())
     appealed = any(a.item_id == item.pk for a in appeals)
     return {
@@ -115,6 +118,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "applications/detail.html",
         result | {
             "application": application,
+            "FormStep": FormStep,
             "status": application_status(state=application.state, decision=result["result"].decision if result else ""),
             "events": timeline(application),
             "can_edit": request.user.has_perm(EDIT, application) and (application.state != State.DRAFT or application.call.is_open()),
@@ -136,12 +140,12 @@ def _step_context(application: Application, slug: str) -> dict:
     revision = application.open_revision() if application.state == State.REVISION_REQUESTED else None
     if revision is not None:
         # Under revision, only the parts the officer named (and the review) are offered.
-        steps = [s for s in steps if s.slug in revision.steps or s.slug == "review"]
+        steps = [s for s in steps if s.slug in revision.steps or s.slug == FormStep.REVIEW]
     if slug not in {s.slug for s in steps}:
         raise Http404(_("No such step."))
     previous, following = neighbours(steps, slug)
     return {"application": application, "steps": steps, "current": slug, "previous": previous, "next": following,
-            "call": application.call, "revision": revision}
+            "call": application.call, "revision": revision, "FormStep": FormStep}
 
 
 # One POST carries one file: no call lets a file be larger than 200 MB (Call.max_file_mb), so a
@@ -173,7 +177,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             messages.info(request, _("Only the parts named in the revision request can be changed."))
             return redirect("application_detail", pk=application.pk)
         raise
-    handler = _STEP_HANDLERS.get(step.split("-", 1)[0])
+    handler = _section if is_section_step(step) else _STEP_HANDLERS[step]
     if request.method == "POST":
         try:
             return handler(request, application, step, context, post=True)
@@ -207,7 +211,7 @@ def _back(request: HttpRequest, application: Application) -> str:
     back = request.POST.get("back", "")
     if back.startswith(f"/applications/{application.pk}/") and "//" not in back:
         return back
-    return reverse("application_step", args=[application.pk, "documents"])
+    return reverse("application_step", args=[application.pk, FormStep.DOCUMENTS])
 
 
 def _overview(request, application, step, context, *, post: bool):
@@ -242,7 +246,7 @@ def _supplier(request: HttpRequest, application: Application) -> dict:
 
 
 def _section(request, application, step, context, *, post: bool):
-    section = get_object_or_404(FormSection, pk=step.split("-", 1)[1], form=application.form_version)
+    section = get_object_or_404(FormSection, pk=section_id_of(step), form=application.form_version)
     fields = [f for f in section.fields.order_by("order", "pk") if f.type != FieldType.FILE]
     file_fields = [f for f in section.fields.order_by("order", "pk") if f.type == FieldType.FILE]
     form_class = answer_form_class(fields)
@@ -452,12 +456,11 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _STEP_HANDLERS = {
-    "overview": _overview,
-    "section": _section,
-    "budget": _budget,
-    "documents": _documents,
-    "declarations": _declarations,
-    "review": _review,
+    FormStep.OVERVIEW: _overview,
+    FormStep.BUDGET: _budget,
+    FormStep.DOCUMENTS: _documents,
+    FormStep.DECLARATIONS: _declarations,
+    FormStep.REVIEW: _review,
 }
 
 
@@ -471,15 +474,15 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     step = request.POST.get("step", "")
     try:
         application = application_for_user(request.user, pk, perm=EDIT)
-        if step == "overview":
+        if step == FormStep.OVERVIEW:
             level = request.POST.get("support_level") or None
             application, errors = submission.application_save_draft(
                 user=request.user, application_id=pk, project_title=request.POST.get("project_title"),
                 support_level_id=int_or_none(level), **_supplier(request, application),
             )
-        elif step.startswith("section-"):
+        elif is_section_step(step):
             application = application_for_user(request.user, pk, perm=EDIT)
-            keys = FormField.objects.filter(section_id=step.split("-", 1)[1], section__form=application.form_version)
+            keys = FormField.objects.filter(section_id=section_id_of(step), section__form=application.form_version)
             raw = {f.key: (request.POST.getlist(f.key) if f.type == FieldType.MULTI_CHOICE else request.POST.get(f.key, ""))
                    for f in keys if f.key in request.POST or f.type == FieldType.MULTI_CHOICE}
             application, errors = submission.application_save_draft(user=request.user, application_id=pk, answers=raw)
@@ -542,7 +545,7 @@ def _review_again(request: HttpRequest, application: Application, *, problems: l
     """The review step again (status 400): what stands in the way (`problems`, or those found
     now), or the unticked box."""
     found, results = submission.submission_problems(application, arrived=arrived_at(request)) if application.is_editable else ([], [])
-    context = _step_context(application, "review")
+    context = _step_context(application, FormStep.REVIEW)
     context.update(copy_context(application), problems=found if problems is None else problems, results=results,
                    PASS=eligibility.PASS, FAIL=eligibility.FAIL, **flags)
     return render(request, "applications/step_review.html", context, status=400)

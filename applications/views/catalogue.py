@@ -68,7 +68,7 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     call = call_for_public(request.user, code)
     now = timezone.now()
     context = {"call": call, "now": now, "days_left": call.days_left(now), "is_open": call.is_open(now),
-               "rules": rules_described(list(call.rules.all()))}
+               "has_opened": call.has_opened(now), "rules": rules_described(list(call.rules.all()))}
     if request.user.is_authenticated:
         companies = list(companies_for_user(request.user))
         chosen = next((c for c in companies if str(c.pk) == request.GET.get("company")), companies[0] if companies else None)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from applications.models import Application, FormSection
+from applications.models import Application, FormSection, FormStep, section_step
 
 
 @dataclass(frozen=True)
@@ -21,16 +20,14 @@ def steps_of(application: Application) -> list[Step]:
     def url(slug: str) -> str:
         return reverse("application_step", args=[application.pk, slug])
 
-    steps = [Step("overview", _("Project"), url("overview"))]
+    def fixed(step: FormStep) -> Step:
+        return Step(step.value, str(step.label), url(step.value))
+
+    steps = [fixed(FormStep.OVERVIEW)]
     for section in FormSection.objects.filter(form=application.form_version).order_by("order", "pk"):
-        slug = f"section-{section.pk}"
+        slug = section_step(section.pk)
         steps.append(Step(slug, section.title, url(slug)))
-    steps += [
-        Step("budget", _("Budget"), url("budget")),
-        Step("documents", _("Documents"), url("documents")),
-        Step("declarations", _("Declarations"), url("declarations")),
-        Step("review", _("Review and submit"), url("review")),
-    ]
+    steps += [fixed(step) for step in (FormStep.BUDGET, FormStep.DOCUMENTS, FormStep.DECLARATIONS, FormStep.REVIEW)]
     return steps
 
 

@@ -1,4 +1,4 @@
-"""Ranking a call's evaluated applications, selecting within the budget, finalising once,
+"""Ranking a call's evaluated applications, selecting within the budget, finalizing once,
 and appeals against the result."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from portal.models import AuditEvent, Certification, Company, Region
 from portal.queue import enqueue_by_name
 from portal.services.audit import audit_record
 from reviews.models import Assignment, BonusItem, Review, Rubric, Score
-from reviews.ranking import REJECTED, SELECTED, WAITLISTED, Candidate, aggregate_from_sums, rank, select_within_budget
+from reviews.ranking import Candidate, aggregate_from_sums, rank, select_within_budget
 
 CERTIFIED = {Certification.VENTURE, Certification.INNOBIZ, Certification.RESEARCH_INSTITUTE}
 
@@ -180,7 +180,7 @@ def _selection_run(*, user, call: Call, now: datetime.datetime | None) -> Select
     if initial is None:
         kind, budget = SelectionRound.Kind.INITIAL, call.budget_total
     else:
-        # A proposal within what is left now; finalising checks it again under the same lock.
+        # A proposal within what is left now; finalizing checks it again under the same lock.
         lock_budget(call.pk)
         kind, budget = SelectionRound.Kind.REDECISION, max(call.budget_total - committed_budget(call), 0)
     decisions = select_within_budget(ranking.candidates, budget=budget, cutoff=call.rubric.cutoff)
@@ -209,7 +209,7 @@ def _redecidable(call: Call) -> set[int]:
 
 
 def _selected_total(selection: SelectionRound) -> int:
-    return selection.items.filter(decision=SELECTED).aggregate(total=Sum("grant"))["total"] or 0
+    return selection.items.filter(decision=SelectionItem.Decision.SELECTED).aggregate(total=Sum("grant"))["total"] or 0
 
 
 def item_override(*, user, item_id: int, decision: str, grant: int, reason: str) -> SelectionItem:
@@ -230,8 +230,8 @@ def _item_override(*, user, item_id: int, decision: str, grant: int, reason: str
     selection = item.round
     _require_officer(user, selection.call)
     if selection.finalized_at:
-        raise ValidationError(_("The selection was finalised; it can no longer change."), code="final")
-    if decision not in (SELECTED, WAITLISTED, REJECTED):
+        raise ValidationError(_("The selection was finalized; it can no longer change."), code="final")
+    if decision not in SelectionItem.Decision.values:
         raise ValidationError(_("Choose selected, waitlisted or not selected."), code="decision")
     if grant <= 0 or grant > item.application.grant_requested:
         raise ValidationError(_("The adjusted grant must be more than 0 and at most the %(requested)s requested.")
@@ -247,7 +247,7 @@ def _item_override(*, user, item_id: int, decision: str, grant: int, reason: str
     return item
 
 
-def finalise_problems(selection: SelectionRound, now: datetime.datetime | None = None) -> list[str]:
+def finalize_problems(selection: SelectionRound, now: datetime.datetime | None = None) -> list[str]:
     """What stands between this proposal and a final decision: the call must have closed,
     and every review of its applications be scored, declared a conflict or waived."""
     problems = []
@@ -275,10 +275,10 @@ def finalise_problems(selection: SelectionRound, now: datetime.datetime | None =
 
 def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str | None = None,
                        now: datetime.datetime | None = None) -> SelectionRound:
-    """Finalise once: the round row is locked and a partial unique index allows one final
-    first round per call, so two officers pressing together finalise it once. The
+    """Finalize once: the round row is locked and a partial unique index allows one final
+    first round per call, so two officers pressing together finalize it once. The
     applications' transitions and notices are applied by a Celery task (idempotent), queued
-    on commit. Nobody tied to one of the round's companies finalises it."""
+    on commit. Nobody tied to one of the round's companies finalizes it."""
     selection = SelectionRound.objects.select_related("call").get(pk=round_id)
     _refuse_if_tied(user, selection.call, application_ids=selection.items.values("application_id"), ip=ip)
     try:
@@ -291,8 +291,8 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
             call = Call.objects.select_for_update().get(pk=selection.call_id)
             _require_officer(user, selection.call)
             if selection.finalized_at:
-                raise ValidationError(_("This selection was finalised already."), code="final")
-            problems = finalise_problems(selection, now)
+                raise ValidationError(_("This selection was finalized already."), code="final")
+            problems = finalize_problems(selection, now)
             if problems:
                 raise ValidationError(problems, code="not_ready")
             if not confirmed:
@@ -309,7 +309,7 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
                          data={"round": selection.pk, "selected_total": total})
             transaction.on_commit(lambda: _queue_apply(selection.pk), robust=True)
     except IntegrityError:
-        raise ValidationError(_("Another officer finalised this call's selection a moment ago."), code="final") from None
+        raise ValidationError(_("Another officer finalized this call's selection a moment ago."), code="final") from None
     return selection
 
 
@@ -320,7 +320,7 @@ def _refuse_stale_budget(selection: SelectionRound, total: int, *, budget: int) 
     remaining = budget - committed_budget(selection.call)
     if total > remaining:
         raise ValidationError(_("The selected grants total %(total)s, but only %(remaining)s of the budget is left now: "
-                                "the budget was changed, or a place offered or taken, since this proposal was made. Nothing was finalised; "
+                                "the budget was changed, or a place offered or taken, since this proposal was made. Nothing was finalized; "
                                 "change the proposal or run the selection again.")
                               % {"total": f"{total:,}원", "remaining": f"{max(remaining, 0):,}원"}, code="over_budget")
 
@@ -330,7 +330,7 @@ def _queue_apply(round_id: int) -> None:
 
 
 def selection_apply(*, round_id: int) -> int:
-    """Move each application of a finalised round to its decision, in rank order, through
+    """Move each application of a finalized round to its decision, in rank order, through
     the life cycle. Safe to run again: each decision is applied once. Each decision takes
     the call's budget lock; until the last is applied the offer of freed places waits
     (lifecycle.round_being_applied), and the decided but unapplied grants count as spent."""

@@ -284,7 +284,7 @@ def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/officer/selection.html", {
         "round": selection_round, "call": selection_round.call, "items": items, "totals": totals, "counts": counts,
         "budget": selection.selection_budget(selection_round), "Decision": SelectionItem.Decision,
-        "finalise_problems": [] if selection_round.finalized_at else selection.finalise_problems(selection_round),
+        "finalize_problems": [] if selection_round.finalized_at else selection.finalize_problems(selection_round),
     })
 
 

@@ -1,4 +1,4 @@
-"""The officer finalises a selection after ticking what it means, a selected company gives up,
+"""The officer finalizes a selection after ticking what it means, a selected company gives up,
 the officer offers the place to the next on the waiting list, and that company accepts on
 its phone: real Chromium at desktop and phone widths, axe on every page."""
 
@@ -21,7 +21,7 @@ from tests.conftest import close_call, score_all, under_review
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_finalise_free_a_place_and_accept_it_on_a_phone(browser, live_server, call, olivia, alice, acme, bob, globex, panel):
+def test_finalize_free_a_place_and_accept_it_on_a_phone(browser, live_server, call, olivia, alice, acme, bob, globex, panel):
     first, second = under_review(alice, acme, call, olivia), under_review(bob, globex, call, olivia)
     evaluation.auto_assign(user=olivia, panel=panel)
     for application, scores in ((first, [36, 25, 18, 9]), (second, [32, 24, 16, 8])):
@@ -35,9 +35,9 @@ def test_finalise_free_a_place_and_accept_it_on_a_phone(browser, live_server, ca
     sign_in_with_totp(officer, olivia.email)
     officer.goto(f"{live_server.url}/officer/selections/{proposal.pk}/")
     confirm = officer.get_by_label(re.compile("결정을 확정합니다: 선정 1건"))
-    assert "선정 1건(150,000,000원), 예비 1건, 미선정 0건" in officer.locator("label[for=confirm-finalise]").inner_text()
+    assert "선정 1건(150,000,000원), 예비 1건, 미선정 0건" in officer.locator("label[for=confirm-finalize]").inner_text()
     assert_accessible(officer)
-    screenshot(officer, "50-finalise-confirmation")
+    screenshot(officer, "50-finalize-confirmation")
     confirm.check()
     officer.get_by_role("button", name="확정하고 모든 신청기업에 알리기").click()
     expect(officer.get_by_text("선정을 확정했습니다")).to_be_visible()
