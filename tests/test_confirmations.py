@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from applications import lifecycle
 from applications.models import AgreementState, Application, State
 from reviews.models import Assignment, Review
 from tests.conftest import login_with_mfa, under_review
@@ -44,11 +46,26 @@ def test_withdrawing_a_selected_application_names_the_grant_and_happens_only_onc
     # Officers keep their refusal.
     assert signed_in(olivia).get(url).status_code == 403
 
-    confirmed = {"reason": "자금 사정으로 포기합니다", "step": "confirm", "confirm": "yes"}
+    assert 'name="expected_state" value="selected"' in html
+    confirmed = {"reason": "자금 사정으로 포기합니다", "step": "confirm", "confirm": "yes", "expected_state": "selected"}
     assert client.post(url, confirmed).status_code == 302
     assert client.post(url, confirmed).status_code == 302
     assert Application.objects.get(pk=selected.pk).state == State.WITHDRAWN
     assert selected.events.filter(action="withdrawn").count() == 1
+
+
+def test_a_withdrawal_confirmed_on_a_page_that_showed_another_state_is_refused(complete_draft, alice):
+    """The company confirms giving up a draft while a colleague submits it: the stake changed
+    under the page, so nothing is done and the page says why."""
+    client, url = signed_in(alice), f"/applications/{complete_draft.pk}/withdraw/"
+    assert 'name="expected_state" value="draft"' in client.get(url).content.decode()
+    lifecycle.application_submit(user=alice, application_id=complete_draft.pk, now=timezone.now())
+    answer = client.post(url, {"reason": "자금 사정", "step": "confirm", "confirm": "yes", "expected_state": "draft"}, follow=True)
+    assert "화면을 보는 사이에 신청서 상태가 바뀌었습니다(현재: “접수 완료”). 아무것도 처리하지 않았습니다. 다시 확인하세요." in answer.content.decode()
+    assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
+    # Without the state the page showed, the confirmation is asked again and nothing is done.
+    again = client.post(url, {"reason": "자금 사정", "step": "confirm", "confirm": "yes"})
+    assert again.status_code == 400 and Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
 
 
 def test_a_draft_withdrawal_names_the_grant_requested(complete_draft, alice):

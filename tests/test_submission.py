@@ -324,7 +324,8 @@ def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
     as_alice.post(f"/applications/{complete_draft.pk}/submit/", {"confirm": "yes"})
     as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "", "confirm": "yes"})
     assert Application.objects.get(pk=complete_draft.pk).state == State.SUBMITTED
-    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다.", "confirm": "yes"})
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "자체 예산으로 추진하기로 했습니다.", "confirm": "yes",
+                                                                  "step": "confirm", "expected_state": "submitted"})
     application = Application.objects.get(pk=complete_draft.pk)
     assert application.state == State.WITHDRAWN
     event = application.events.get(action="withdrawn")
@@ -332,7 +333,8 @@ def test_withdrawal_needs_a_reason_and_is_recorded(as_alice, complete_draft):
     page = as_alice.get(f"/applications/{complete_draft.pk}/").content.decode()
     assert "자체 예산으로 추진하기로 했습니다." in page
     # Nothing more can happen to a withdrawn application.
-    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "again", "confirm": "yes"})
+    as_alice.post(f"/applications/{complete_draft.pk}/withdraw/", {"reason": "again", "confirm": "yes", "step": "confirm",
+                                                                  "expected_state": "withdrawn"})
     assert application.events.filter(action="withdrawn").count() == 1
 
 

@@ -87,7 +87,7 @@ def _screen(action: str, **data):
 ROWS: dict[tuple[str, str], Row] = {
     ("application", "submit"): Row("draft", "application_submit", lambda w: {"pk": w["draft"].pk}, lambda w: w["draft"]),
     ("application", "withdraw"): Row("draft", "application_withdraw", lambda w: {"pk": w["draft"].pk}, lambda w: w["draft"],
-                                     lambda w: {"reason": "자금 사정으로 포기합니다"}),
+                                     lambda w: {"reason": "자금 사정으로 포기합니다", "expected_state": "draft"}),
     ("application", "begin_screening"): _screen("begin"),
     ("application", "pass_screening"): _screen("pass"),
     ("application", "request_revision"): _screen("revision", message="사업계획서를 보완하세요", days=7, steps=["overview"]),
@@ -411,6 +411,7 @@ def test_each_transition_moves_for_exactly_the_roles_the_table_allows(transition
             tie_record(user=tina, reviewer=tina, business_number=company.business_number, kind="family", note="배우자가 근무")
         confirm = runner.TRANSITIONS[machine][name].confirm
         ticked = {CONFIRM_FIELD: "yes", "step": "confirm"}
+        allowed_roles = []
         for role in ROLES:
             person = _person(w, role, company)
             if person is None:
@@ -421,6 +422,8 @@ def test_each_transition_moves_for_exactly_the_roles_the_table_allows(transition
                 clients[person.pk].post("/accounts/reauthenticate/", {"password": PASSWORD})  # signing asks for it
             client = Client() if person is None else clients[person.pk]
             allowed = person is not None and name in runner.actions_for(_fresh(row.obj(w)), User.objects.get(pk=person.pk))
+            if allowed:
+                allowed_roles.append(role)
             data = row.data(w)
             # Confirmed where the table says so (and by whoever is refused, to show the refusal is not the box).
             moved, status = _moved(machine, name, row, w, client, (data | ticked) if confirm or not allowed else data)
@@ -428,4 +431,8 @@ def test_each_transition_moves_for_exactly_the_roles_the_table_allows(transition
                 problems.append(f"{machine}.{name} by {role}: table allows {allowed}, page moved it {moved} ({status})")
             if allowed and confirm and _moved(machine, name, row, w, client, data)[0]:
                 problems.append(f"{machine}.{name} by {role}: moved without the confirmation the table asks for")
+        # A row nobody may run tests nothing (its object is not in a source state); a row everybody
+        # may run has lost its permission.
+        if not allowed_roles or len(allowed_roles) == len(ROLES):
+            problems.append(f"{machine}.{name}: allowed for {allowed_roles or 'nobody'} of {len(ROLES)} roles")
     assert not problems, "\n".join(problems)

@@ -104,8 +104,11 @@ def _submit(application: Application, *, user, now: datetime.datetime, ip: str |
     return application
 
 
-def application_withdraw(*, user, application_id: int, reason: str, ip: str | None = None) -> Application:
-    """포기: the company gives up before the agreement. A place it held is freed."""
+def application_withdraw(*, user, application_id: int, reason: str, expected_state: str | None = None,
+                         ip: str | None = None) -> Application:
+    """포기: the company gives up before the agreement. A place it held is freed. The page
+    passes the state its confirmation described (`expected_state`): giving up a grant the
+    company never saw on the page (selected in the meantime) is refused."""
     reason = reason_text(reason, what=_("the reason for withdrawing"))
     with transaction.atomic():
         application = runner.lock_application(application_id)
@@ -113,7 +116,7 @@ def application_withdraw(*, user, application_id: int, reason: str, ip: str | No
             raise ValidationError(_("This application was already withdrawn."), code="already")
         if not has_transition_perm(application.withdraw, user):
             raise PermissionDenied(_("This application can no longer be withdrawn."))
-        step = runner.begin(application, "withdraw", user)
+        step = runner.begin(application, "withdraw", user, expected_state=expected_state)
         step.apply()
         application.withdrawn_at = timezone.now()
         application.withdraw_reason = reason

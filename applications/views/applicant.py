@@ -609,13 +609,16 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This application can no longer be withdrawn."))
         return redirect("application_detail", pk=application.pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
-    if (lifecycle.needs_confirmation("application", "withdraw") and not confirmed(request)) or not form.is_valid():
+    # The state the confirmation described comes back with it; without it nothing is done.
+    expected = request.POST.get("expected_state", "")
+    if (lifecycle.needs_confirmation("application", "withdraw") and not (confirmed(request) and expected)) or not form.is_valid():
         if request.method == "POST" and request.POST.get("step") != "confirm":
             form = WithdrawForm(initial={"reason": request.POST.get("reason", "")[:REASON_MAX]})
         return confirmation_page(request, _withdrawal_confirmation(application, form),
                                  status=400 if confirmed(request) else 200)
     try:
-        lifecycle.application_withdraw(user=request.user, application_id=application.pk, reason=form.cleaned_data["reason"], ip=client_ip(request))
+        lifecycle.application_withdraw(user=request.user, application_id=application.pk, reason=form.cleaned_data["reason"],
+                                       expected_state=expected or None, ip=client_ip(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     except PermissionDenied as exc:
@@ -642,6 +645,7 @@ def _withdrawal_confirmation(application: Application, form: WithdrawForm) -> Co
         button=_("Withdraw the application"),
         action=reverse("application_withdraw", args=[application.pk]),
         back_url=reverse("application_detail", args=[application.pk]),
+        hidden=[("expected_state", application.state)],
     )
 
 
