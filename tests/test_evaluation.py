@@ -295,6 +295,7 @@ def test_ranking_selection_finalization_and_each_applicant_sees_their_own_result
     # After the decision the ranking page still shows the ranking it was made from.
     after = client.get(f"/officer/calls/{call.pk}/ranking/").content.decode()
     assert "84.667" in after and applications[2].receipt_number in after and "아직 제출된 평가가 없습니다" not in after
+    assert "선정안</a> — 확정" in after
 
     applicant = Client()
     applicant.post("/accounts/login/", {"login": alice.email, "password": PASSWORD})

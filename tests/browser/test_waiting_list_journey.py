@@ -35,7 +35,7 @@ def test_finalize_free_a_place_and_accept_it_on_a_phone(browser, live_server, ca
     sign_in_with_totp(officer, olivia.email)
     officer.goto(f"{live_server.url}/officer/selections/{proposal.pk}/")
     confirm = officer.get_by_label(re.compile("결정을 확정합니다: 선정 1건"))
-    assert "선정 1건(150,000,000원), 예비 1건, 미선정 0건" in officer.locator("label[for=confirm-finalize]").inner_text()
+    assert "선정 1건(150,000,000원), 예비 1건, 탈락 0건. 이 선정안의 모든 신청기업에" in officer.locator("label[for=confirm-finalize]").inner_text()
     assert_accessible(officer)
     screenshot(officer, "50-finalize-confirmation")
     confirm.check()
