@@ -147,7 +147,8 @@ def test_the_company_enters_an_expense_on_its_ledger_page_and_a_refusal_keeps_no
             "supply_amount": "85,000,000", "vat": "0", "evidence_kind": "transfer", "evidence_number": "T-0001"}
     response = client.post(url, data | {"evidence_file": pdf("이체확인증.pdf")})
     assert response.status_code == 400
-    assert "85,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 80,000,000원 / 배정 80,000,000원)." in response.content.decode()
+    # Said once, in the summary above the form (not again under it).
+    assert response.content.decode().count("85,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 80,000,000원 / 배정 80,000,000원).") == 1
     assert not Expense.objects.exists()
     response = client.post(url, data | {"supply_amount": "5,000,000", "evidence_file": pdf("이체확인증.pdf")})
     assert response.status_code == 302
