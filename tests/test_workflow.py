@@ -48,6 +48,14 @@ def test_officer_passes_an_application_to_evaluation_and_the_company_is_told(as_
     assert any("alice@example.com" in m.to for m in OutboundEmail.objects.filter(subject__contains="평가"))
 
 
+def test_a_screening_post_without_the_state_its_page_showed_decides_nothing(as_olivia, submitted):
+    for action in ("begin", "pass"):
+        response = as_olivia.post(f"/officer/applications/{submitted.pk}/{action}/", {}, follow=True)
+        assert "화면이 오래되었습니다. 아무것도 처리하지 않았습니다. 신청서를 다시 확인하세요." in response.content.decode()
+        assert Application.objects.get(pk=submitted.pk).state == State.SUBMITTED
+    assert not submitted.events.filter(action__in=["begin_screening", "pass_screening"]).exists()
+
+
 def test_the_screening_box_offers_what_the_state_allows_and_goes_once_screening_is_done(as_olivia, submitted):
     page = as_olivia.get(f"/officer/applications/{submitted.pk}/").content.decode()
     for action in ("begin", "pass", "revision", "ineligible"):

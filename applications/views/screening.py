@@ -175,6 +175,8 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     expected = request.POST.get("expected_state") or None
     form = None
     try:
+        if expected is None:  # every screening form sends the state it showed; a bare POST decides nothing
+            raise lifecycle.StaleState(_("This page is out of date. Nothing was done; look at the application again."), code="stale")
         if action == "begin":
             lifecycle.screening_begin(user=request.user, application_id=pk, expected_state=expected, ip=ip)
         elif action == "pass":
