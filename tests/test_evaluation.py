@@ -15,7 +15,7 @@ from applications.models import Appeal, Application, SelectionRound, State
 from portal.models import CompanyMembership, OutboundEmail, StaffTie, User
 from reviews.models import Assignment, Review
 from reviews.services import evaluation, selection
-from reviews.services.selection import selection_apply
+from reviews.services.selection import proposal_digest, selection_apply
 from tests.conftest import PASSWORD, close_call, login_with_mfa, make_person, score_all, under_review
 from tests.factories import CompanyFactory
 
@@ -285,7 +285,7 @@ def test_ranking_selection_finalization_and_each_applicant_sees_their_own_result
     client.post(f"/officer/selections/{selection_round.pk}/items/{first.pk}/", {"decision": "selected", "grant": "120000000",
                                                                                 "reason": "예산 배분 조정"})
     assert selection_round.items.get(pk=first.pk).grant == 120_000_000
-    client.post(f"/officer/selections/{selection_round.pk}/finalize/", {"confirm": "yes"})
+    client.post(f"/officer/selections/{selection_round.pk}/finalize/", {"confirm": "yes", "proposal": proposal_digest(selection_round)})
     selection_round.refresh_from_db()
     assert selection_round.finalized_at is not None
     selection_apply(round_id=selection_round.pk)  # what the Celery task does

@@ -193,7 +193,7 @@ def test_finalizing_before_the_call_closes_is_refused_and_changes_nothing(three,
     first = selection.selection_run(user=olivia, call=call)
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + datetime.timedelta(days=3))
     events = ApplicationEvent.objects.count()
-    response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes"}, follow=True)
+    response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes", "proposal": selection.proposal_digest(first)}, follow=True)
     closes = deadline(Call.objects.get(pk=call.pk).closes_at)
     assert f"공고가 {closes}(KST)까지 접수 중입니다. 선정은 마감 후에 결정합니다." in response.content.decode()
     first.refresh_from_db()
@@ -217,7 +217,8 @@ def test_finalizing_a_proposal_that_leaves_an_application_under_evaluation_out_i
     proposal = selection.selection_run(user=olivia, call=call)
     lifecycle.screening_pass(user=olivia, application_id=late.pk)
     assert list(proposal.items.values_list("application_id", flat=True)) == [first.pk]
-    response = _officer(olivia).post(f"/officer/selections/{proposal.pk}/finalize/", {"confirm": "yes"}, follow=True)
+    response = _officer(olivia).post(f"/officer/selections/{proposal.pk}/finalize/",
+                                     {"confirm": "yes", "proposal": selection.proposal_digest(proposal)}, follow=True)
     assert (f"{late.receipt_number}: 평가 중이지만 이 선정안에 들어 있지 않습니다(제출된 평가가 아직 없음). 이대로 확정하면 결정을 받지 "
             "못합니다. 평가위원을 배정하고 점수가 나온 뒤 선정을 다시 실행하세요.") in response.content.decode()
     proposal.refresh_from_db()
@@ -242,14 +243,14 @@ def test_finalizing_waits_for_every_review_or_a_waiver_with_its_reason(call, oli
     client = _officer(olivia)
     page = client.get(f"/officer/selections/{first.pk}/").content.decode()
     assert "아직 선정을 확정할 수 없습니다:" in page and "채점되지 않은 평가가 1건 있습니다" in page
-    response = client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes"})
+    response = client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes", "proposal": selection.proposal_digest(first)})
     first.refresh_from_db()
     assert response.status_code == 302 and first.finalized_at is None
     client.post(f"/officer/assignments/{assignments[-1].pk}/waive/", {"reason": ""})
     assert Assignment.objects.get(pk=assignments[-1].pk).status == Assignment.Status.ASSIGNED  # no reason, no waiver
     client.post(f"/officer/assignments/{assignments[-1].pk}/waive/", {"reason": "평가위원 입원으로 평가 불가"})
     assert Assignment.objects.get(pk=assignments[-1].pk).status == Assignment.Status.WAIVED
-    client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes"})
+    client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes", "proposal": selection.proposal_digest(first)})
     first.refresh_from_db()
     assert first.finalized_at is not None
     # The waiver is in the officer's timeline, and not in the company's.
@@ -261,8 +262,31 @@ def test_finalizing_waits_for_every_review_or_a_waiver_with_its_reason(call, oli
 
 def test_finalizing_without_the_ticked_confirmation_changes_nothing(three, olivia, call):
     first = selection.selection_run(user=olivia, call=call)
-    response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", follow=True)
+    response = _officer(olivia).post(f"/officer/selections/{first.pk}/finalize/", {"proposal": selection.proposal_digest(first)}, follow=True)
     assert "확인란에 표시하세요. 확정된 선정은 되돌릴 수 없습니다." in response.content.decode()
+    first.refresh_from_db()
+    assert first.finalized_at is None
+
+
+def test_finalizing_a_proposal_another_officer_adjusted_after_the_page_was_shown_is_refused(three, olivia, call):
+    """The confirmation box stated the counts and totals of the proposal as the page showed it;
+    another officer then moves an item: the confirmation no longer describes what would be
+    decided, so nothing is finalized."""
+    first = selection.selection_run(user=olivia, call=call)
+    client = _officer(olivia)
+    page = client.get(f"/officer/selections/{first.pk}/").content.decode()
+    seen = re.search(r'name="proposal" value="([0-9a-f]+)"', page).group(1)
+    assert seen == selection.proposal_digest(first)
+    item = first.items.order_by("rank").last()
+    other = item.decision
+    selection.item_override(user=olivia, item_id=item.pk, decision="waitlisted" if other != "waitlisted" else "rejected",
+                            grant=item.grant, reason="예산 조정")
+    response = client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes", "proposal": seen}, follow=True)
+    assert "페이지를 연 뒤 선정안이 바뀌었습니다. 아무것도 확정하지 않았습니다." in response.content.decode()
+    first.refresh_from_db()
+    assert first.finalized_at is None
+    # Without the proposal the page showed, likewise.
+    client.post(f"/officer/selections/{first.pk}/finalize/", {"confirm": "yes"})
     first.refresh_from_db()
     assert first.finalized_at is None
 

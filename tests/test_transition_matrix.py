@@ -30,6 +30,7 @@ from applications.lifecycle import runner
 from applications.models import ApplicationEvent
 from portal.confirm import CONFIRM_FIELD
 from portal.models import CompanyMembership, StaffTie, User
+from reviews.services.selection import proposal_digest
 from tests.conftest import PASSWORD, login_with_mfa, make_person
 from tests.test_url_access import PERSONA
 from tests.test_url_access import ROLES as URL_ROLES
@@ -94,7 +95,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("application", "declare_ineligible"): _screen("ineligible", reason="업종 요건 미달"),
     ("application", "resubmit"): Row("revision", "application_submit", lambda w: {"pk": w["revision"].pk}, lambda w: w["revision"]),
     **{("application", name): Row("deciding", "officer_selection_finalize", lambda w: {"pk": w["round"].pk},
-                                  lambda w, decided=decided: w[decided], then=_finalized)
+                                  lambda w, decided=decided: w[decided], lambda w: {"proposal": proposal_digest(w["round"])},
+                                  then=_finalized)
        for name, decided in (("select", "to_select"), ("waitlist", "to_waitlist"), ("reject", "to_reject"))},
     ("application", "offer_place"): Row("decided", "officer_offer_next", lambda w: {"pk": w["decided_call"].pk}, lambda w: w["waitlisted"]),
     ("application", "accept_offer"): Row("decided", "application_offer_answer", lambda w: {"pk": w["offered"].pk},

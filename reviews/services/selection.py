@@ -4,6 +4,7 @@ and appeals against the result."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -273,12 +274,22 @@ def finalize_problems(selection: SelectionRound, now: datetime.datetime | None =
     return problems
 
 
-def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str | None = None,
+def proposal_digest(selection: SelectionRound) -> str:
+    """A fingerprint of the proposal as a page shows it (each item's decision and grant): the
+    page sends it back with the confirmation, so a proposal changed by another officer after
+    the page was shown is not finalized unseen."""
+    items = selection.items.order_by("pk").values_list("pk", "decision", "grant")
+    return hashlib.sha256(repr(list(items)).encode()).hexdigest()[:32]
+
+
+def selection_finalize(*, user, round_id: int, confirmed: bool = True, seen_proposal: str | None = None, ip: str | None = None,
                        now: datetime.datetime | None = None) -> SelectionRound:
     """Finalize once: the round row is locked and a partial unique index allows one final
     first round per call, so two officers pressing together finalize it once. The
     applications' transitions and notices are applied by a Celery task (idempotent), queued
-    on commit. Nobody tied to one of the round's companies finalizes it."""
+    on commit. Nobody tied to one of the round's companies finalizes it. From a page,
+    `seen_proposal` is the proposal's digest as it was shown: a proposal adjusted since is
+    refused, nothing finalized."""
     selection = SelectionRound.objects.select_related("call").get(pk=round_id)
     _refuse_if_tied(user, selection.call, application_ids=selection.items.values("application_id"), ip=ip)
     try:
@@ -292,6 +303,9 @@ def selection_finalize(*, user, round_id: int, confirmed: bool = True, ip: str |
             _require_officer(user, selection.call)
             if selection.finalized_at:
                 raise ValidationError(_("This selection was finalized already."), code="final")
+            if seen_proposal is not None and seen_proposal != proposal_digest(selection):
+                raise ValidationError(_("The proposal was changed after this page was shown. Nothing was finalized; "
+                                        "look at the proposal again and confirm what it says now."), code="stale")
             problems = finalize_problems(selection, now)
             if problems:
                 raise ValidationError(problems, code="not_ready")

@@ -285,6 +285,7 @@ def selection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": selection_round, "call": selection_round.call, "items": items, "totals": totals, "counts": counts,
         "budget": selection.selection_budget(selection_round), "Decision": SelectionItem.Decision,
         "finalize_problems": [] if selection_round.finalized_at else selection.finalize_problems(selection_round),
+        "proposal": selection.proposal_digest(selection_round),
     })
 
 
@@ -311,7 +312,7 @@ def selection_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # The decisions it applies are confirmed first where the transition table says so.
         decisions = lifecycle.decision.DECISION_TRANSITIONS.values()
-        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request),
+        selection.selection_finalize(user=request.user, round_id=pk, ip=client_ip(request), seen_proposal=request.POST.get("proposal", ""),
                                      confirmed=confirmed(request) or not lifecycle.needs_confirmation("application", *decisions))
         messages.success(request, _("The selection is final. Every applicant is being notified with their own result."))
     except ValidationError as exc:
