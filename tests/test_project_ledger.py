@@ -93,7 +93,7 @@ def test_each_bad_expense_is_refused_with_its_reason_in_korean_and_nothing_saved
     messages = refused(running, alice, spent_on=outside, evidence_number="202612084100001234567899")
     assert len(messages) == 1 and "사업기간(" in messages[0] and messages[0].endswith(") 밖입니다.")
     assert refused(running, alice, evidence_number="202612084100001234567890") == [
-        "증빙 번호 202612084100001234567890은(는) 이미 이 사업의 집행내역에 있습니다. 같은 지출은 한 번만 입력합니다."]
+        "이 사업의 집행내역에 이미 있는 증빙 번호입니다(202612084100001234567890). 같은 지출은 한 번만 입력합니다."]
     assert refused(running, alice, evidence_number="12345") == ["전자세금계산서 승인번호는 24자리 숫자입니다."]
     assert refused(running, alice, supply_amount=75_000_000, evidence_number="202612084100001234567892") == [
         "75,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 70,000,000원 / 배정 80,000,000원)."]
@@ -258,7 +258,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_each_rows_error(running, ali
     assert response.status_code == 400
     text = response.content.decode()
     for message in ["3행: 40,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원).",
-                    "4행: 증빙 번호 K-1은(는) 이미 이 사업의 집행내역에 있습니다. 같은 지출은 한 번만 입력합니다.",
+                    "4행: 이 사업의 집행내역에 이미 있는 증빙 번호입니다(K-1). 같은 지출은 한 번만 입력합니다.",
                     "5행: 지출일을 YYYY-MM-DD 형식으로 입력하세요.", "5행: 전자세금계산서 승인번호는 24자리 숫자입니다.",
                     "아무것도 등록되지 않았습니다. 위의 행을 고친 뒤 파일을 다시 올리세요."]:
         assert message in text, message
