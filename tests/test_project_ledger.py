@@ -96,14 +96,14 @@ def test_each_bad_expense_is_refused_with_its_reason_in_korean_and_nothing_saved
         "이 사업의 집행내역에 이미 있는 증빙 번호입니다(202612084100001234567890). 같은 지출은 한 번만 입력합니다."]
     assert refused(running, alice, evidence_number="12345") == ["전자세금계산서 승인번호는 24자리 숫자입니다."]
     assert refused(running, alice, supply_amount=75_000_000, evidence_number="202612084100001234567892") == [
-        "75,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 70,000,000원 / 배정 80,000,000원)."]
+        "75,000,000원은 비목 “설비 센서”의 잔액보다 많습니다(잔액 70,000,000원 / 배정 80,000,000원)."]
     company_number = running.application.company.business_number
     assert refused(running, alice, payee_business_number=company_number, evidence_number="202612084100001234567893") == [
         "거래처가 수행기업 자신 또는 특수관계 기업입니다. 특수관계자와의 거래는 사업비로 집행할 수 없습니다."]
     assert refused(running, alice, payee_business_number=PAYEE[:9] + str((int(PAYEE[9]) + 1) % 10), evidence_number="202612084100001234567894") == [
         "거래처 사업자등록번호가 올바르지 않습니다(123-45-67890 형식의 숫자 10자리, 검증번호 일치)."]
     assert refused(running, alice, evidence_kind="cash", evidence_number="C-1", supply_amount=1_000_000, vat=100_000) == [
-        "현금 지급 1,100,000원은(는) 한도 1,000,000원을(를) 넘습니다. 카드나 계좌이체로 지급하세요."]
+        "현금 지급 1,100,000원은 한도 1,000,000원을 넘습니다. 카드나 계좌이체로 지급하세요."]
     # Cash within the limit is entered.
     ledger.expense_add(user=alice, project_id=running.pk, entry=entry(running, evidence_kind="cash", evidence_number="C-2",
                                                                       supply_amount=900_000, vat=90_000))
@@ -114,12 +114,12 @@ def test_dates_before_the_agreement_and_outside_the_period_read_exactly(running,
 
     early = EXECUTED - datetime.timedelta(days=1)
     assert refused(running, alice, spent_on=early) == [
-        f"지출일 {day(early)}은(는) 협약 체결일({day(EXECUTED)}) 이전이므로 사업비로 집행할 수 없습니다."]
+        f"지출일({day(early)})이 협약 체결일({day(EXECUTED)}) 이전이므로 사업비로 집행할 수 없습니다."]
     Project.objects.filter(pk=running.pk).update(starts_on=TODAY - datetime.timedelta(days=10))
     running.refresh_from_db()
     inside_agreement = TODAY - datetime.timedelta(days=20)
     assert refused(running, alice, spent_on=inside_agreement) == [
-        f"지출일 {day(inside_agreement)}은(는) 사업기간({day(running.starts_on)} – {day(running.ends_on)}) 밖입니다."]
+        f"지출일({day(inside_agreement)})이 사업기간({day(running.starts_on)} – {day(running.ends_on)}) 밖입니다."]
 
 
 def test_an_evidence_file_with_active_content_is_refused_and_nothing_saved(running, alice):
@@ -148,7 +148,7 @@ def test_the_company_enters_an_expense_on_its_ledger_page_and_a_refusal_keeps_no
     response = client.post(url, data | {"evidence_file": pdf("이체확인증.pdf")})
     assert response.status_code == 400
     # Said once, in the summary above the form (not again under it).
-    assert response.content.decode().count("85,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 80,000,000원 / 배정 80,000,000원).") == 1
+    assert response.content.decode().count("85,000,000원은 비목 “설비 센서”의 잔액보다 많습니다(잔액 80,000,000원 / 배정 80,000,000원).") == 1
     assert not Expense.objects.exists()
     response = client.post(url, data | {"supply_amount": "5,000,000", "evidence_file": pdf("이체확인증.pdf")})
     assert response.status_code == 302
@@ -257,7 +257,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_each_rows_error(running, ali
     response = client.post(f"/projects/{running.pk}/expenses/import/", {"file": xlsx(rows)})
     assert response.status_code == 400
     text = response.content.decode()
-    for message in ["3행: 40,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원).",
+    for message in ["3행: 40,000,000원은 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원).",
                     "4행: 이 사업의 집행내역에 이미 있는 증빙 번호입니다(K-1). 같은 지출은 한 번만 입력합니다.",
                     "5행: 지출일을 YYYY-MM-DD 형식으로 입력하세요.", "5행: 전자세금계산서 승인번호는 24자리 숫자입니다.",
                     "아무것도 등록되지 않았습니다. 위의 행을 고친 뒤 파일을 다시 올리세요."]:

@@ -105,6 +105,6 @@ def test_two_members_entering_expenses_that_together_exceed_a_line_one_succeeds(
     first, second = pause.interleave(lambda: enter(alice, 50_000_000, "T-A"), lambda: enter(carol, 40_000_000, "T-B"))
     assert isinstance(first, Expense) and first.eligible_amount == 50_000_000
     assert isinstance(second, ValidationError)
-    assert second.messages == ["40,000,000원은(는) 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원)."]
+    assert second.messages == ["40,000,000원은 비목 “설비 센서”의 잔액보다 많습니다(잔액 30,000,000원 / 배정 80,000,000원)."]
     assert list(Expense.objects.filter(project=project).values_list("evidence_number", flat=True)) == ["T-A"]
     assert ProjectEvent.objects.filter(project=project, action="expense_added").count() == 1
